@@ -1,0 +1,159 @@
+package wire
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"sync"
+)
+
+// ErrConnClosed is returned by Send after the connection closed.
+var ErrConnClosed = errors.New("wire: connection closed")
+
+// Conn is a message connection over a byte stream. Send queues a message
+// and returns at once; one writer goroutine, owned by the Conn, writes the
+// queue in batches. Recv is for one reading goroutine at a time.
+type Conn struct {
+	rwc    io.ReadWriteCloser
+	r      *bufio.Reader
+	limits Limits
+	hdr    [4]byte
+
+	mu      sync.Mutex
+	cond    sync.Cond
+	queue   []Msg
+	sent    uint64 // messages queued so far
+	done    uint64 // messages written so far
+	closed  bool
+	werr    error
+	written chan struct{} // closed when the writer goroutine has exited
+}
+
+// NewConn starts a Conn on rwc. Close stops it.
+func NewConn(rwc io.ReadWriteCloser, limits Limits) *Conn {
+	c := &Conn{
+		rwc:     rwc,
+		r:       bufio.NewReaderSize(rwc, 64<<10),
+		limits:  limits,
+		written: make(chan struct{}),
+	}
+	c.cond.L = &c.mu
+	go c.writeLoop()
+	return c
+}
+
+// Send queues m for writing. It fails only when the connection is closed or
+// broken. m must not be modified after Send.
+func (c *Conn) Send(m Msg) error {
+	c.mu.Lock()
+	if c.closed || c.werr != nil {
+		err := c.werr
+		c.mu.Unlock()
+		if err == nil {
+			err = ErrConnClosed
+		}
+		return err
+	}
+	c.queue = append(c.queue, m)
+	c.sent++
+	if len(c.queue) == 1 {
+		c.cond.Signal()
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// Recv reads the next message.
+func (c *Conn) Recv() (Msg, error) {
+	body, err := readFrame(c.r, c.hdr[:], c.limits.maxFrame())
+	if err != nil {
+		return nil, err
+	}
+	return Decode(body)
+}
+
+// Flush waits until everything sent so far has been written, or the
+// connection failed.
+func (c *Conn) Flush() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	target := c.sent
+	for c.done < target && c.werr == nil && !c.closed {
+		c.cond.Wait()
+	}
+	return c.werr
+}
+
+// Close closes the stream and waits for the writer goroutine. Messages still
+// queued may be lost: call Flush first to deliver them.
+func (c *Conn) Close() error {
+	c.mu.Lock()
+	already := c.closed
+	c.closed = true
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	var err error
+	if !already {
+		err = c.rwc.Close()
+	}
+	<-c.written
+	return err
+}
+
+// Abort is Close without the wait, for use from callbacks.
+func (c *Conn) Abort() { c.rwc.Close() }
+
+func (c *Conn) writeLoop() {
+	defer close(c.written)
+	w := bufio.NewWriterSize(c.rwc, 64<<10)
+	var batch []Msg
+	var head []byte
+	for {
+		c.mu.Lock()
+		for len(c.queue) == 0 && !c.closed {
+			c.cond.Wait()
+		}
+		if c.closed {
+			c.mu.Unlock()
+			return
+		}
+		batch, c.queue = c.queue, batch[:0]
+		c.mu.Unlock()
+
+		var err error
+		for i, m := range batch {
+			head = appendFrameHead(head[:0], m)
+			if _, err = w.Write(head); err != nil {
+				break
+			}
+			if bulk := m.bulkPayload(); len(bulk) > 0 {
+				if _, err = w.Write(bulk); err != nil {
+					break
+				}
+			}
+			batch[i] = nil
+		}
+		if err == nil {
+			err = w.Flush()
+		}
+		c.mu.Lock()
+		c.done += uint64(len(batch))
+		c.cond.Broadcast() // wake Flush
+		if err != nil {
+			c.werr = err
+			c.queue = nil
+			c.mu.Unlock()
+			c.rwc.Close() // unblock the reader too
+			return
+		}
+		c.mu.Unlock()
+	}
+}
+
+// IsClosedErr reports whether err just means the peer or we closed the
+// connection, as opposed to a protocol error worth logging.
+func IsClosedErr(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.Is(err, ErrConnClosed) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.ErrClosedPipe)
+}

@@ -1,0 +1,55 @@
+package wire
+
+import (
+	"context"
+	"fmt"
+)
+
+// Handshake sends hello on a fresh connection and waits for the Welcome.
+// A refusal comes back as the *RemoteError the peer sent. ctx bounds the
+// wait: when it ends, the connection is aborted.
+func Handshake(ctx context.Context, c *Conn, hello *Hello) (*Welcome, error) {
+	hello.Proto = Version
+	if err := c.Send(hello); err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, c.Abort)
+	defer stop()
+	m, err := c.Recv()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("wire: handshake: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("wire: handshake: %w", err)
+	}
+	w, ok := m.(*Welcome)
+	if !ok {
+		return nil, fmt.Errorf("%w: handshake answered with %v", ErrMalformed, m.Op())
+	}
+	if w.Err != nil {
+		return w, w.Err
+	}
+	return w, nil
+}
+
+// ReadHello reads the first message of an accepted connection, which must be
+// a Hello of this protocol version. On a version mismatch it answers with a
+// refusal before returning the error.
+func ReadHello(c *Conn) (*Hello, error) {
+	m, err := c.Recv()
+	if err != nil {
+		return nil, err
+	}
+	h, ok := m.(*Hello)
+	if !ok {
+		return nil, fmt.Errorf("%w: connection opened with %v, want Hello", ErrMalformed, m.Op())
+	}
+	if h.Proto != Version {
+		err := &RemoteError{Kind: KindProtocol, Message: fmt.Sprintf(
+			"protocol version %d is not supported (this side speaks %d): run the same gask version everywhere", h.Proto, Version)}
+		c.Send(&Welcome{Err: err})
+		c.Flush()
+		return nil, err
+	}
+	return h, nil
+}

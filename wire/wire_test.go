@@ -1,0 +1,213 @@
+package wire
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"reflect"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func sampleMessages() []Msg {
+	res := []Resource{{"GPU", 1}, {"MEM", 8e9}}
+	rerr := &RemoteError{Kind: KindTask, Key: "inc-1", Message: "boom", Stack: "goroutine 1"}
+	return []Msg{
+		&Hello{Proto: Version, Role: RoleWorker, Name: "w1", Build: "b", Funcs: []string{"inc@12"}, Addr: "tcp://127.0.0.1:1", NThreads: 4, MemoryLimit: 1 << 30, Resources: res, PID: 42},
+		&Welcome{ID: "w1", Build: "b"},
+		&Welcome{Err: rerr},
+		&UpdateGraph{Tasks: []TaskSpec{{Key: "a", Func: "f@1", Args: []byte{1, 2}, Deps: []string{"x", "y"}, Priority: -3, Retries: 2, Resources: res, Workers: []string{"w1"}, Loose: true}, {Key: "b", Func: "g@2"}}, Wants: []string{"a"}},
+		&Release{Keys: []string{"a", "b"}},
+		&Cancel{Keys: []string{"a"}},
+		&DataPlaced{Worker: "tcp://x:1", Keys: []string{"a", "b"}, NBytes: []int64{1, 2}},
+		&WorkersQuery{ReqID: 7},
+		&WorkersInfo{ReqID: 7, Workers: []WorkerInfo{{Name: "w", Addr: "a", NThreads: 2, MemoryLimit: 3, Resources: res, Build: "b", Processing: 1, InMemory: 2, ManagedBytes: 3, SpilledBytes: 4, RSS: 5, Paused: true}}},
+		&KeyDone{Key: "a", NBytes: 8, Holders: []string{"tcp://x:1"}},
+		&KeyErred{Key: "a", Err: *rerr},
+		&KeyCancelled{Key: "a", Reason: "r"},
+		&Compute{Key: "a", Func: "f@1", Args: []byte{9}, Deps: []DepLoc{{Key: "x", NBytes: 3, Holders: []string{"h"}}}, Priority: 5, Resources: res},
+		&Free{Keys: []string{"a"}},
+		&TaskDone{Key: "a", NBytes: 8, Duration: 1000},
+		&TaskErred{Key: "a", Err: *rerr},
+		&MissingData{Key: "a", Dep: "x", Holders: []string{"h"}},
+		&Heartbeat{Executing: 1, Ready: 2, InMemory: 3, ManagedBytes: 4, SpilledBytes: 5, RSS: 6, HeapBytes: 7, Paused: true},
+		&Replicas{Added: []string{"a"}, NBytes: []int64{8}, Dropped: []string{"b"}},
+		&GetData{ReqID: 1, Keys: []string{"a", "b"}},
+		&Data{ReqID: 1, Key: "a", Value: []byte("value")},
+		&Data{ReqID: 1, Key: "b", Missing: true},
+		&PutData{ReqID: 2, Key: "a", Value: bytes.Repeat([]byte{7}, 1000)},
+		&Ack{ReqID: 2, NBytes: 1000},
+		&Ack{ReqID: 3, Err: rerr},
+		&Call{ReqID: 4, Func: "f@1", Args: []byte{1}},
+		&CallResult{ReqID: 4, Value: []byte{2}},
+		&CallResult{ReqID: 5, Err: rerr},
+		&WorkerDied{Name: "w1", Addr: "a", Reason: "killed by signal 9", ExitCode: -1, Signal: "SIGKILL", OOM: true},
+	}
+}
+
+// normalise makes empty slices nil so DeepEqual compares content.
+func normalise(m Msg) Msg {
+	frame := Marshal(m)
+	got, err := Decode(frame[4:])
+	if err != nil {
+		panic(err)
+	}
+	return got
+}
+
+func TestRoundTrip(t *testing.T) {
+	seen := map[Op]bool{}
+	for _, m := range sampleMessages() {
+		seen[m.Op()] = true
+		frame := Marshal(m)
+		got, err := Decode(frame[4:])
+		if err != nil {
+			t.Fatalf("Decode(%v) error: %v", m.Op(), err)
+		}
+		if !reflect.DeepEqual(got, m) {
+			t.Errorf("Decode(Marshal(%v)) = %+v, want %+v", m.Op(), got, m)
+		}
+	}
+	for op := Op(1); op < opEnd; op++ {
+		if !seen[op] {
+			t.Errorf("no round-trip sample for %v", op)
+		}
+	}
+}
+
+func TestDecodeRejectsTruncatedAndTrailing(t *testing.T) {
+	for _, m := range sampleMessages() {
+		if op := m.Op(); op == OpData || op == OpPutData || op == OpCallResult {
+			continue // bulk takes the rest of the frame, so any tail is valid
+		}
+		body := Marshal(m)[4:]
+		for i := 1; i < len(body); i++ {
+			if _, err := Decode(body[:i]); err == nil {
+				t.Errorf("Decode(%v truncated to %d of %d bytes) succeeded", m.Op(), i, len(body))
+			} else if !errors.Is(err, ErrMalformed) {
+				t.Errorf("Decode(%v truncated) error %v is not ErrMalformed", m.Op(), err)
+			}
+		}
+		if _, err := Decode(append(body[:len(body):len(body)], 0)); err == nil {
+			t.Errorf("Decode(%v with a trailing byte) succeeded", m.Op())
+		}
+	}
+	if _, err := Decode([]byte{200}); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Decode(unknown op) error = %v, want ErrMalformed", err)
+	}
+}
+
+func TestConnBatchesAndPreservesOrder(t *testing.T) {
+	a, b := net.Pipe()
+	ca, cb := NewConn(a, Limits{}), NewConn(b, Limits{})
+	defer ca.Close()
+	defer cb.Close()
+	msgs := sampleMessages()
+	go func() {
+		for _, m := range msgs {
+			ca.Send(m)
+		}
+	}()
+	for i, want := range msgs {
+		got, err := cb.Recv()
+		if err != nil {
+			t.Fatalf("Recv %d: %v", i, err)
+		}
+		if !reflect.DeepEqual(got, normalise(want)) {
+			t.Fatalf("Recv %d = %v, want %v", i, got.Op(), want.Op())
+		}
+	}
+}
+
+func TestConnRejectsOversizedFrame(t *testing.T) {
+	a, b := net.Pipe()
+	ca, cb := NewConn(a, Limits{}), NewConn(b, Limits{MaxFrame: 100})
+	defer ca.Close()
+	defer cb.Close()
+	ca.Send(&PutData{Key: "k", Value: make([]byte, 200)})
+	if _, err := cb.Recv(); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("Recv of a 200-byte frame with limit 100: err = %v, want ErrMalformed", err)
+	}
+}
+
+func TestSendAfterCloseFails(t *testing.T) {
+	a, b := net.Pipe()
+	defer b.Close()
+	c := NewConn(a, Limits{})
+	c.Close()
+	if err := c.Send(&Free{}); !errors.Is(err, ErrConnClosed) {
+		t.Fatalf("Send after Close = %v, want ErrConnClosed", err)
+	}
+}
+
+func TestHandshakeVersionMismatch(t *testing.T) {
+	a, b := net.Pipe()
+	ca, cb := NewConn(a, Limits{}), NewConn(b, Limits{})
+	defer ca.Close()
+	defer cb.Close()
+	// An old peer: sends a Hello of another version directly.
+	ca.Send(&Hello{Proto: Version + 1, Role: RoleWorker})
+	type result struct {
+		m   Msg
+		err error
+	}
+	answer := make(chan result, 1)
+	go func() {
+		m, err := ca.Recv()
+		answer <- result{m, err}
+	}()
+	_, err := ReadHello(cb)
+	var re *RemoteError
+	if !errors.As(err, &re) || re.Kind != KindProtocol {
+		t.Fatalf("ReadHello(version %d) = %v, want a protocol RemoteError", Version+1, err)
+	}
+	r := <-answer
+	m, err := r.m, r.err
+	if err != nil {
+		t.Fatalf("peer Recv: %v", err)
+	}
+	if w, ok := m.(*Welcome); !ok || w.Err == nil {
+		t.Fatalf("peer got %v, want a refusing Welcome", m.Op())
+	}
+}
+
+func TestHandshakeContextCancel(t *testing.T) {
+	a, b := net.Pipe()
+	defer b.Close()
+	go io.Copy(io.Discard, b) // a peer that never answers
+	c := NewConn(a, Limits{})
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Handshake(ctx, c, &Hello{Role: RoleClient}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Handshake with cancelled ctx = %v, want context.Canceled", err)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	for _, m := range sampleMessages() {
+		f.Add(Marshal(m)[4:])
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		m, err := Decode(body)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("Decode error %v is not ErrMalformed", err)
+			}
+			return
+		}
+		// What decodes must re-encode and decode to the same message.
+		again, err := Decode(Marshal(m)[4:])
+		if err != nil {
+			t.Fatalf("re-decode of %v: %v", m.Op(), err)
+		}
+		if !reflect.DeepEqual(again, m) {
+			t.Fatalf("re-decode of %v differs", m.Op())
+		}
+	})
+}
