@@ -4,18 +4,18 @@ import "fmt"
 
 // Error kinds. A RemoteError's Kind says which layer produced it.
 const (
-	KindTask          = "task"           // the task's function returned an error
-	KindPanic         = "panic"          // the task's function panicked
-	KindCommand       = "command"        // a command task exited non-zero or could not start
-	KindKilledWorker  = "killed-worker"  // the task was running on too many workers that died
-	KindNoWorker      = "no-worker"      // no connected worker can run the task's function
-	KindCancelled     = "cancelled"      // the task was cancelled
-	KindDependency    = "dependency"     // a dependency of the task failed
-	KindDecode        = "decode"         // an argument or result could not be decoded
-	KindUnknownFunc   = "unknown-function"
-	KindProtocol      = "protocol"       // a peer sent something malformed or unexpected
-	KindMissingData   = "missing-data"   // a value could not be found on any holder
-	KindInternal      = "internal"
+	KindTask         = "task"          // the task's function returned an error
+	KindPanic        = "panic"         // the task's function panicked
+	KindCommand      = "command"       // a command task exited non-zero or could not start
+	KindKilledWorker = "killed-worker" // the task was running on too many workers that died
+	KindNoWorker     = "no-worker"     // no connected worker can run the task's function
+	KindCancelled    = "cancelled"     // the task was cancelled
+	KindDependency   = "dependency"    // a dependency of the task failed
+	KindDecode       = "decode"        // an argument or result could not be decoded
+	KindUnknownFunc  = "unknown-function"
+	KindProtocol     = "protocol"     // a peer sent something malformed or unexpected
+	KindMissingData  = "missing-data" // a value could not be found on any holder
+	KindInternal     = "internal"
 )
 
 // RemoteError is an error that crossed a process boundary: a kind, the

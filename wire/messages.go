@@ -656,8 +656,10 @@ type GetData struct {
 	Keys  []string
 }
 
-func (*GetData) Op() Op                         { return OpGetData }
-func (m *GetData) appendFields(b []byte) []byte { return appendStrings(appendUvarint(b, m.ReqID), m.Keys) }
+func (*GetData) Op() Op { return OpGetData }
+func (m *GetData) appendFields(b []byte) []byte {
+	return appendStrings(appendUvarint(b, m.ReqID), m.Keys)
+}
 func (m *GetData) decode(d *decoder) {
 	m.ReqID = d.uvarint()
 	m.Keys = d.strings()
@@ -690,9 +692,11 @@ type PutData struct {
 	Value []byte
 }
 
-func (*PutData) Op() Op                         { return OpPutData }
-func (m *PutData) appendFields(b []byte) []byte { return appendString(appendUvarint(b, m.ReqID), m.Key) }
-func (m *PutData) bulkPayload() []byte          { return m.Value }
+func (*PutData) Op() Op { return OpPutData }
+func (m *PutData) appendFields(b []byte) []byte {
+	return appendString(appendUvarint(b, m.ReqID), m.Key)
+}
+func (m *PutData) bulkPayload() []byte { return m.Value }
 func (m *PutData) decode(d *decoder) {
 	m.ReqID = d.uvarint()
 	m.Key = d.str()
@@ -742,9 +746,11 @@ type CallResult struct {
 	Value []byte
 }
 
-func (*CallResult) Op() Op                         { return OpCallResult }
-func (m *CallResult) appendFields(b []byte) []byte { return appendOptError(appendUvarint(b, m.ReqID), m.Err) }
-func (m *CallResult) bulkPayload() []byte          { return m.Value }
+func (*CallResult) Op() Op { return OpCallResult }
+func (m *CallResult) appendFields(b []byte) []byte {
+	return appendOptError(appendUvarint(b, m.ReqID), m.Err)
+}
+func (m *CallResult) bulkPayload() []byte { return m.Value }
 func (m *CallResult) decode(d *decoder) {
 	m.ReqID = d.uvarint()
 	m.Err = decodeOptError(d)
