@@ -1,0 +1,166 @@
+package scheduler
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Check verifies every invariant of the state and returns the first
+// violation. It walks all tasks and workers: use it in tests, after every
+// Handle.
+func (s *State) Check() error {
+	for k, t := range s.tasks {
+		if t.key != k {
+			return fmt.Errorf("task %q stored under %q", t.key, k)
+		}
+		if err := s.checkTask(t); err != nil {
+			return fmt.Errorf("task %s (%v): %w", t.key, t.state, err)
+		}
+	}
+	for id, w := range s.workers {
+		n := 0
+		used := map[string]float64{}
+		for t := w.procHead.next; t != &w.procHead; t = t.next {
+			n++
+			if t.processing != w || t.state != Processing {
+				return fmt.Errorf("worker %s lists %s (%v) as processing", id, t.key, t.state)
+			}
+			for _, r := range t.resources {
+				used[r.Name] += r.Amount
+			}
+		}
+		if n != w.nprocessing {
+			return fmt.Errorf("worker %s: nprocessing %d, list has %d", id, w.nprocessing, n)
+		}
+		for name, total := range w.resources {
+			if got := w.available[name] + used[name]; got != total {
+				return fmt.Errorf("worker %s: resource %s available+used = %v, total %v", id, name, got, total)
+			}
+		}
+		var nbytes int64
+		for t := range w.hasWhat {
+			nbytes += t.nbytes
+			if t.state != Memory || !slices.Contains(t.whoHas, w) {
+				return fmt.Errorf("worker %s has %s (%v) but the task does not list it", id, t.key, t.state)
+			}
+		}
+		if nbytes != w.nbytes {
+			return fmt.Errorf("worker %s: nbytes %d, sum of held values %d", id, w.nbytes, nbytes)
+		}
+	}
+	if len(s.order) != len(s.workers) {
+		return fmt.Errorf("%d workers in order, %d in map", len(s.order), len(s.workers))
+	}
+	for i, t := range s.queue {
+		if t.heapIndex != i || t.state != Queued {
+			return fmt.Errorf("queue[%d] = %s (%v, index %d)", i, t.key, t.state, t.heapIndex)
+		}
+	}
+	for t := range s.noWork {
+		if t.state != NoWorker {
+			return fmt.Errorf("no-worker set holds %s (%v)", t.key, t.state)
+		}
+	}
+	for id, c := range s.clients {
+		for t, n := range c.holds {
+			if t.state == Forgotten {
+				return fmt.Errorf("client %s holds forgotten %s", id, t.key)
+			}
+			if got := holdsOf(t, c); got != n {
+				return fmt.Errorf("client %s holds %s %d times, task says %d", id, t.key, n, got)
+			}
+		}
+	}
+	return nil
+}
+
+func holdsOf(t *task, c *client) int32 {
+	for _, h := range t.holders {
+		if h.c == c {
+			return h.n
+		}
+	}
+	return 0
+}
+
+func (s *State) checkTask(t *task) error {
+	var waiters, live, notInMemory int32
+	for _, d := range t.dependents {
+		if d.state == Forgotten {
+			continue
+		}
+		live++
+		if d.active() {
+			waiters++
+		}
+	}
+	if live != t.liveDeps {
+		return fmt.Errorf("liveDeps %d, counted %d", t.liveDeps, live)
+	}
+	if waiters != t.waiters {
+		return fmt.Errorf("waiters %d, counted %d", t.waiters, waiters)
+	}
+	for _, d := range t.deps {
+		if d.state == Forgotten {
+			return fmt.Errorf("depends on forgotten %s", d.key)
+		}
+		if d.state != Memory {
+			notInMemory++
+		}
+		if t.active() && d.state == Erred {
+			return fmt.Errorf("active but dependency %s erred", d.key)
+		}
+	}
+	for _, h := range t.holders {
+		if h.n <= 0 || h.c.holds[t] != h.n {
+			return fmt.Errorf("holder %s: %d vs client's %d", h.c.id, h.n, h.c.holds[t])
+		}
+		if s.clients[h.c.id] != h.c {
+			return fmt.Errorf("held by departed client %s", h.c.id)
+		}
+	}
+	if !t.needed() && t.state != Released && t.state != Erred && t.state != Memory {
+		return fmt.Errorf("not needed but %v", t.state)
+	}
+	if !t.needed() && t.state == Memory {
+		return fmt.Errorf("value held though nobody needs it")
+	}
+	if !t.held() && t.liveDeps == 0 && (t.state == Released || t.state == Erred) {
+		return fmt.Errorf("should have been forgotten")
+	}
+	if (t.state == Queued) != (t.heapIndex >= 0) {
+		return fmt.Errorf("heap index %d", t.heapIndex)
+	}
+	if (t.state == Processing) != (t.processing != nil) {
+		return fmt.Errorf("processing on %v", t.processing)
+	}
+	if (t.state == Memory) != (len(t.whoHas) > 0) {
+		return fmt.Errorf("%d holders of its value", len(t.whoHas))
+	}
+	for _, w := range t.whoHas {
+		if s.workers[w.id] != w {
+			return fmt.Errorf("value on departed worker %s", w.id)
+		}
+		if _, ok := w.hasWhat[t]; !ok {
+			return fmt.Errorf("worker %s does not list it", w.id)
+		}
+	}
+	switch t.state {
+	case Waiting:
+		if t.waitingOn != notInMemory || t.waitingOn == 0 {
+			return fmt.Errorf("waitingOn %d, %d inputs not in memory", t.waitingOn, notInMemory)
+		}
+	case Queued, NoWorker, Processing:
+		if notInMemory != 0 {
+			return fmt.Errorf("%d inputs not in memory", notInMemory)
+		}
+	case Erred:
+		if t.err == nil {
+			return fmt.Errorf("no error recorded")
+		}
+	}
+	if t.state == Processing && s.workers[t.processing.id] != t.processing {
+		return fmt.Errorf("processing on departed worker %s", t.processing.id)
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+package scheduler
+
+// WorkerID identifies a worker: its address for peers.
+type WorkerID string
+
+// ClientID identifies a client connection.
+type ClientID string
+
+// Resource is an abstract amount ("GPU" 1) a worker offers or a task needs.
+type Resource struct {
+	Name   string
+	Amount float64
+}
+
+// Error is a task's failure as it crosses processes.
+type Error struct {
+	Kind    string // the wire's error kinds: "task", "panic", "killed-worker", ...
+	Key     string // the task that failed first
+	Message string
+	Stack   string
+}
+
+// TaskSpec is one task of a graph. Args are opaque here.
+type TaskSpec struct {
+	Key       string
+	Func      string // a function identity: "name@signature"; empty for scattered data
+	Args      []byte
+	Deps      []string
+	Priority  int64 // user priority: higher runs first
+	Retries   int
+	Resources []Resource
+	Workers   []string // restrict to workers with these names or addresses
+	Loose     bool     // restrictions are preferences only
+}
+
+// FuncSet is the set of function identities a worker can run. Workers built
+// from the same program share one FuncSet.
+type FuncSet struct {
+	names map[string]struct{}
+}
+
+// NewFuncSet returns the set of the given function identities.
+func NewFuncSet(funcs []string) *FuncSet {
+	fs := &FuncSet{names: make(map[string]struct{}, len(funcs))}
+	for _, f := range funcs {
+		fs.names[f] = struct{}{}
+	}
+	return fs
+}
+
+// Has reports whether fn is in the set.
+func (fs *FuncSet) Has(fn string) bool {
+	if fs == nil {
+		return false
+	}
+	_, ok := fs.names[fn]
+	return ok
+}
+
+// Event is an input to the state machine.
+type Event interface{ eventName() string }
+
+// ClientJoined: a client connected.
+type ClientJoined struct{ Client ClientID }
+
+// ClientLeft: a client disconnected; everything it held is released.
+type ClientLeft struct{ Client ClientID }
+
+// GraphUpdated: a client submitted tasks and holds futures for Wants.
+type GraphUpdated struct {
+	Client ClientID
+	Tasks  []TaskSpec
+	Wants  []string
+}
+
+// KeysReleased: a client dropped its futures. Cancel marks an explicit cancel.
+type KeysReleased struct {
+	Client ClientID
+	Keys   []string
+	Cancel bool
+}
+
+// WorkerJoined: a worker connected.
+type WorkerJoined struct {
+	Worker      WorkerID
+	Name        string
+	NThreads    int
+	MemoryLimit int64
+	Resources   []Resource
+	Funcs       *FuncSet
+}
+
+// WorkerLeft: a worker disconnected or was declared dead. Reason is for people.
+type WorkerLeft struct {
+	Worker WorkerID
+	Reason string
+}
+
+// TaskFinished: a worker finished a task and holds its value.
+type TaskFinished struct {
+	Worker   WorkerID
+	Key      string
+	NBytes   int64
+	Duration int64 // nanoseconds
+}
+
+// TaskFailed: a worker's task returned an error or panicked.
+type TaskFailed struct {
+	Worker WorkerID
+	Key    string
+	Err    Error
+}
+
+// DataMissing: a worker could not get Dep (needed by Key) from Holders.
+type DataMissing struct {
+	Worker  WorkerID
+	Key     string
+	Dep     string
+	Holders []WorkerID
+}
+
+// ReplicasChanged: a worker gained copies (by fetching) or dropped values.
+type ReplicasChanged struct {
+	Worker  WorkerID
+	Added   []string
+	NBytes  []int64
+	Dropped []string
+}
+
+// DataPlaced: a client put values on a worker (scatter) and holds them.
+type DataPlaced struct {
+	Client ClientID
+	Worker WorkerID
+	Keys   []string
+	NBytes []int64
+}
+
+// WorkerDeath: a nanny explained how a worker died. It may arrive before or
+// after WorkerLeft; the reason is used in errors about that worker.
+type WorkerDeath struct {
+	Worker WorkerID
+	Reason string
+}
+
+func (*ClientJoined) eventName() string    { return "client-joined" }
+func (*ClientLeft) eventName() string      { return "client-left" }
+func (*GraphUpdated) eventName() string    { return "graph-updated" }
+func (*KeysReleased) eventName() string    { return "keys-released" }
+func (*WorkerJoined) eventName() string    { return "worker-joined" }
+func (*WorkerLeft) eventName() string      { return "worker-left" }
+func (*TaskFinished) eventName() string    { return "task-finished" }
+func (*TaskFailed) eventName() string      { return "task-failed" }
+func (*DataMissing) eventName() string     { return "data-missing" }
+func (*ReplicasChanged) eventName() string { return "replicas-changed" }
+func (*DataPlaced) eventName() string      { return "data-placed" }
+func (*WorkerDeath) eventName() string     { return "worker-death" }

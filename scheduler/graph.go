@@ -1,0 +1,403 @@
+package scheduler
+
+import "fmt"
+
+func (s *State) clientFor(id ClientID) *client {
+	c := s.clients[id]
+	if c == nil {
+		c = &client{id: id, holds: make(map[*task]int32)}
+		s.clients[id] = c
+	}
+	return c
+}
+
+func (s *State) clientLeft(id ClientID) {
+	c := s.clients[id]
+	if c == nil {
+		return
+	}
+	delete(s.clients, id)
+	for t, n := range c.holds {
+		s.dropHold(t, c, n)
+	}
+}
+
+// updateGraph adds a client's tasks (new keys only: a known key is the same
+// computation) and its holds, then sets wanted tasks in motion.
+func (s *State) updateGraph(e *GraphUpdated) {
+	c := s.clientFor(e.Client)
+	for i := range e.Tasks {
+		spec := &e.Tasks[i]
+		if t := s.tasks[spec.Key]; t != nil {
+			continue
+		}
+		s.seq++
+		t := &task{
+			key: spec.Key, fn: spec.Func, args: spec.Args, resources: spec.Resources,
+			restrict: spec.Workers, loose: spec.Loose, userPrio: spec.Priority, seq: s.seq,
+			retries: spec.Retries, heapIndex: -1,
+		}
+		var missing string
+		if len(spec.Deps) > 0 {
+			t.deps = make([]*task, 0, len(spec.Deps))
+			for _, dk := range spec.Deps {
+				d := s.tasks[dk]
+				if d == nil {
+					missing = dk
+					continue
+				}
+				t.deps = append(t.deps, d)
+				d.dependents = append(d.dependents, t)
+				d.liveDeps++
+			}
+		}
+		s.tasks[t.key] = t
+		s.setState(t, Released)
+		if missing != "" {
+			s.toErred(t, &Error{Kind: "internal", Key: t.key,
+				Message: fmt.Sprintf("dependency %s is unknown to the scheduler (released before this task was submitted?)", missing)})
+		}
+	}
+	for _, k := range e.Wants {
+		t := s.tasks[k]
+		if t == nil {
+			continue
+		}
+		s.addHold(t, c)
+	}
+	for _, k := range e.Wants {
+		if t := s.tasks[k]; t != nil {
+			s.want(t)
+			s.tellHolder(t, c)
+		}
+	}
+	// Tasks submitted without a hold (fire and forget) that nothing needs
+	// are dropped at once.
+	for i := range e.Tasks {
+		if t := s.tasks[e.Tasks[i].Key]; t != nil && t.state == Released {
+			s.maybeRelease(t)
+		}
+	}
+}
+
+func (s *State) addHold(t *task, c *client) {
+	c.holds[t]++
+	for i := range t.holders {
+		if t.holders[i].c == c {
+			t.holders[i].n++
+			return
+		}
+	}
+	t.holders = append(t.holders, hold{c, 1})
+}
+
+// tellHolder reports a finished or failed task to a client that just took a hold.
+func (s *State) tellHolder(t *task, c *client) {
+	switch t.state {
+	case Memory:
+		s.emit(&NotifyDone{Client: c.id, Key: t.key, NBytes: t.nbytes, Holders: workerIDs(t.whoHas)})
+	case Erred:
+		s.emit(&NotifyErred{Client: c.id, Key: t.key, Err: *t.err})
+	}
+}
+
+func (s *State) releaseKeys(id ClientID, keys []string) {
+	c := s.clients[id]
+	if c == nil {
+		return
+	}
+	for _, k := range keys {
+		t := s.tasks[k]
+		if t == nil {
+			continue
+		}
+		if n := c.holds[t]; n > 0 {
+			s.dropHold(t, c, 1)
+		}
+	}
+}
+
+func (s *State) dropHold(t *task, c *client, n int32) {
+	if c.holds[t] <= n {
+		delete(c.holds, t)
+	} else {
+		c.holds[t] -= n
+	}
+	for i := range t.holders {
+		if t.holders[i].c == c {
+			t.holders[i].n -= n
+			if t.holders[i].n <= 0 {
+				t.holders = append(t.holders[:i], t.holders[i+1:]...)
+			}
+			break
+		}
+	}
+	s.maybeRelease(t)
+}
+
+// want sets a released task (and, recursively, its released inputs) in motion.
+func (s *State) want(t *task) {
+	if t.state != Released {
+		return
+	}
+	if t.fn == "" { // scattered data that was lost: it cannot be recomputed
+		s.toErred(t, &Error{Kind: "missing-data", Key: t.key, Message: "scattered value " + t.key + " was lost with its worker and cannot be recomputed"})
+		return
+	}
+	s.setState(t, Waiting)
+	t.waitingOn = 0
+	var failed *task
+	for _, d := range t.deps {
+		d.waiters++
+		switch d.state {
+		case Memory:
+		case Erred:
+			failed = d
+		case Released:
+			t.waitingOn++
+			s.want(d)
+			if d.state == Erred {
+				failed = d
+			}
+		default:
+			t.waitingOn++
+		}
+	}
+	if failed != nil {
+		s.toErred(t, failed.err)
+		return
+	}
+	if t.waitingOn == 0 {
+		s.ready(t)
+	}
+}
+
+// leaveActive is called when t stops needing its inputs (it finished,
+// failed or was released). Inputs nobody needs any more are freed.
+func (s *State) leaveActive(t *task) {
+	for _, d := range t.deps {
+		d.waiters--
+	}
+	for _, d := range t.deps {
+		s.maybeRelease(d)
+	}
+}
+
+// maybeRelease frees a task nobody needs, and forgets it if nothing depends on it.
+func (s *State) maybeRelease(t *task) {
+	if t.needed() || t.state == Forgotten {
+		return
+	}
+	switch t.state {
+	case Memory:
+		s.freeValue(t)
+		s.setState(t, Released)
+	case Processing:
+		w := t.processing
+		s.unassign(t)
+		s.emit(&Free{Worker: w.id, Key: t.key})
+		s.setState(t, Released)
+		s.leaveActive(t)
+		s.fill(w)
+	case Queued:
+		s.queue.remove(t)
+		s.setState(t, Released)
+		s.leaveActive(t)
+	case NoWorker:
+		delete(s.noWork, t)
+		s.setState(t, Released)
+		s.leaveActive(t)
+	case Waiting:
+		s.setState(t, Released)
+		s.leaveActive(t)
+	}
+	if t.liveDeps == 0 && !t.held() {
+		s.forget(t)
+	}
+}
+
+func (s *State) forget(t *task) {
+	if t.state == Memory {
+		s.freeValue(t)
+	}
+	s.setState(t, Forgotten)
+	delete(s.tasks, t.key)
+	t.args = nil
+	for _, d := range t.deps {
+		d.liveDeps--
+		if d.liveDeps == 0 && !d.needed() && d.state != Forgotten {
+			if d.state == Released || d.state == Erred || d.state == Memory {
+				s.forget(d)
+			}
+		}
+	}
+	// Compact the dependents list of a task once most entries are forgotten.
+	t.dependents = nil
+}
+
+func (s *State) freeValue(t *task) {
+	for _, w := range t.whoHas {
+		delete(w.hasWhat, t)
+		w.nbytes -= t.nbytes
+		s.emit(&Free{Worker: w.id, Key: t.key})
+	}
+	t.whoHas = nil
+}
+
+func (s *State) toErred(t *task, err *Error) {
+	if t.state == Erred || t.state == Forgotten {
+		return
+	}
+	switch t.state {
+	case Processing:
+		w := t.processing
+		s.unassign(t)
+		s.fill(w)
+	case Queued:
+		s.queue.remove(t)
+	case NoWorker:
+		delete(s.noWork, t)
+	case Memory:
+		s.freeValue(t)
+	}
+	wasActive := t.active()
+	s.setState(t, Erred)
+	t.err = err
+	for _, h := range t.holders {
+		s.emit(&NotifyErred{Client: h.c.id, Key: t.key, Err: *err})
+	}
+	for _, d := range t.dependents {
+		if d.active() || (d.state == Released && d.needed()) {
+			s.toErred(d, err)
+		}
+	}
+	if wasActive {
+		s.leaveActive(t)
+	}
+	s.maybeRelease(t)
+}
+
+func (s *State) taskFinished(e *TaskFinished) {
+	w := s.workers[e.Worker]
+	t := s.tasks[e.Key]
+	if w == nil {
+		return
+	}
+	if t == nil || (t.state != Processing && t.state != Memory) {
+		// Released or cancelled while running: the worker must drop it.
+		s.emit(&Free{Worker: w.id, Key: e.Key})
+		return
+	}
+	if t.state == Memory { // a second copy, e.g. after a stolen or repeated run
+		s.addReplica(t, w)
+		return
+	}
+	if t.processing != w {
+		s.emit(&Free{Worker: w.id, Key: e.Key})
+		return
+	}
+	if e.Duration > 0 {
+		if s.avgDur == 0 {
+			s.avgDur = float64(e.Duration)
+		} else {
+			s.avgDur = 0.9*s.avgDur + 0.1*float64(e.Duration)
+		}
+	}
+	s.unassign(t)
+	t.nbytes = e.NBytes
+	s.setState(t, Memory)
+	s.addReplica(t, w)
+	for _, h := range t.holders {
+		s.emit(&NotifyDone{Client: h.c.id, Key: t.key, NBytes: t.nbytes, Holders: []WorkerID{w.id}})
+	}
+	for _, d := range t.dependents {
+		if d.state == Waiting {
+			d.waitingOn--
+			if d.waitingOn == 0 {
+				s.ready(d)
+			}
+		}
+	}
+	s.leaveActive(t)
+	s.maybeRelease(t)
+	s.fill(w)
+}
+
+func (s *State) addReplica(t *task, w *worker) {
+	for _, h := range t.whoHas {
+		if h == w {
+			return
+		}
+	}
+	t.whoHas = append(t.whoHas, w)
+	w.hasWhat[t] = struct{}{}
+	w.nbytes += t.nbytes
+}
+
+func (s *State) taskFailed(e *TaskFailed) {
+	w := s.workers[e.Worker]
+	t := s.tasks[e.Key]
+	if w == nil || t == nil || t.state != Processing || t.processing != w {
+		return
+	}
+	if t.retries > 0 {
+		t.retries--
+		s.unassign(t)
+		s.setState(t, Waiting)
+		s.ready(t)
+		s.fill(w)
+		return
+	}
+	err := e.Err
+	if err.Key == "" {
+		err.Key = t.key
+	}
+	s.toErred(t, &err)
+}
+
+func (s *State) dataPlaced(e *DataPlaced) {
+	w := s.workers[e.Worker]
+	if w == nil {
+		return
+	}
+	c := s.clientFor(e.Client)
+	for i, k := range e.Keys {
+		t := s.tasks[k]
+		if t == nil {
+			s.seq++
+			t = &task{key: k, seq: s.seq, heapIndex: -1}
+			s.tasks[k] = t
+			s.setState(t, Released)
+		}
+		switch t.state {
+		case Released:
+			t.nbytes = e.NBytes[i]
+			s.setState(t, Memory)
+			s.addReplica(t, w)
+			for _, d := range t.dependents {
+				if d.state == Waiting {
+					d.waitingOn--
+					if d.waitingOn == 0 {
+						s.ready(d)
+					}
+				}
+			}
+		case Memory:
+			s.addReplica(t, w)
+		default:
+			// Being computed, or failed: the scheduler's view wins and the
+			// scattered copy is dropped.
+			s.emit(&Free{Worker: w.id, Key: k})
+		}
+		s.addHold(t, c)
+		s.tellHolder(t, c)
+	}
+}
+
+func workerIDs(ws []*worker) []WorkerID {
+	ids := make([]WorkerID, len(ws))
+	for i, w := range ws {
+		ids[i] = w.id
+	}
+	return ids
+}

@@ -1,0 +1,262 @@
+package scheduler
+
+import (
+	"container/heap"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// ready places a task whose inputs are all in memory.
+func (s *State) ready(t *task) {
+	if len(s.workers) == 0 {
+		s.toNoWorker(t)
+		return
+	}
+	canRun, satisfiable := false, false
+	for _, w := range s.order {
+		if !w.funcs.Has(t.fn) {
+			continue
+		}
+		canRun = true
+		if s.fits(t, w, false) {
+			satisfiable = true
+			break
+		}
+	}
+	if !canRun {
+		s.toErred(t, &Error{Kind: "no-worker", Key: t.key, Message: fmt.Sprintf(
+			"no connected worker can run function %s: start workers from a program that registers it "+
+				"(the same binary as the client, e.g. `./yourprogram worker <scheduler-address>`)", funcName(t.fn))})
+		return
+	}
+	if !satisfiable {
+		s.toNoWorker(t)
+		return
+	}
+	var w *worker
+	if len(t.deps) == 0 {
+		w = s.leastBusy(t)
+	} else {
+		w = s.bestWorker(t)
+	}
+	if w == nil {
+		s.setState(t, Queued)
+		s.queue.push(t)
+		return
+	}
+	s.assign(t, w)
+}
+
+func funcName(fn string) string {
+	if i := strings.LastIndexByte(fn, '@'); i >= 0 {
+		return fn[:i]
+	}
+	return fn
+}
+
+func (s *State) toNoWorker(t *task) {
+	s.setState(t, NoWorker)
+	s.noWork[t] = struct{}{}
+}
+
+// fits reports whether w may run t: restrictions and total resources, and
+// with now also the resources free at the moment.
+func (s *State) fits(t *task, w *worker, now bool) bool {
+	if len(t.restrict) > 0 && !t.loose && !slices.Contains(t.restrict, w.name) && !slices.Contains(t.restrict, string(w.id)) {
+		return false
+	}
+	for _, r := range t.resources {
+		have := w.resources[r.Name]
+		if now {
+			have = w.available[r.Name]
+		}
+		if have < r.Amount {
+			return false
+		}
+	}
+	return true
+}
+
+// capacity is how many tasks w should have in flight: one per thread plus,
+// for short tasks, enough queued to cover TargetBatch of work per thread.
+func (s *State) capacity(w *worker) int {
+	ahead := 0
+	if s.avgDur > 0 {
+		ahead = int(math.Min(float64(s.cfg.MaxAhead), float64(s.cfg.TargetBatch)/s.avgDur))
+	}
+	return w.nthreads * (1 + ahead)
+}
+
+func (s *State) hasRoom(t *task, w *worker) bool {
+	return w.funcs.Has(t.fn) && w.nprocessing < s.capacity(w) && s.fits(t, w, true)
+}
+
+// leastBusy picks, for a root task, the valid worker with room and the
+// fewest tasks per thread, preferring its restrictions when they are loose.
+func (s *State) leastBusy(t *task) *worker {
+	var best *worker
+	var bestLoad float64
+	n := len(s.order)
+	for i := 0; i < n; i++ {
+		w := s.order[(s.rr+i)%n]
+		if !s.hasRoom(t, w) {
+			continue
+		}
+		load := float64(w.nprocessing) / float64(w.nthreads)
+		if t.loose && len(t.restrict) > 0 && !slices.Contains(t.restrict, w.name) && !slices.Contains(t.restrict, string(w.id)) {
+			load += 1e6
+		}
+		if best == nil || load < bestLoad {
+			best, bestLoad = w, load
+			if load == 0 {
+				break
+			}
+		}
+	}
+	if best != nil {
+		s.rr = (s.rr + 1) % n
+	}
+	return best
+}
+
+// bestWorker picks, for a task with inputs, the worker that minimises the
+// time to move its missing inputs plus its expected queue time (Dask's
+// worker objective). Candidates are the inputs' holders and, so that idle
+// workers get work, a bounded round-robin sample of the others.
+func (s *State) bestWorker(t *task) *worker {
+	var best *worker
+	bestCost := math.Inf(1)
+	consider := func(w *worker) {
+		if !w.funcs.Has(t.fn) || !s.fits(t, w, true) {
+			return
+		}
+		var move int64
+		for _, d := range t.deps {
+			if !slices.Contains(d.whoHas, w) {
+				move += d.nbytes
+			}
+		}
+		dur := s.avgDur
+		if dur == 0 {
+			dur = 1e6
+		}
+		cost := float64(move)/s.cfg.Bandwidth + float64(w.nprocessing)*dur/1e9/float64(w.nthreads)
+		if t.loose && len(t.restrict) > 0 && !slices.Contains(t.restrict, w.name) && !slices.Contains(t.restrict, string(w.id)) {
+			cost += 1e6
+		}
+		if cost < bestCost {
+			best, bestCost = w, cost
+		}
+	}
+	if len(s.order) <= 16 {
+		for _, w := range s.order {
+			consider(w)
+		}
+		return best
+	}
+	for _, d := range t.deps[:min(len(t.deps), 8)] {
+		for _, w := range d.whoHas {
+			consider(w)
+		}
+	}
+	for i := 0; i < 8; i++ {
+		s.rr = (s.rr + 1) % len(s.order)
+		consider(s.order[s.rr])
+	}
+	return best
+}
+
+func (s *State) assign(t *task, w *worker) {
+	s.setState(t, Processing)
+	t.processing = w
+	// Link into w's processing list.
+	h := &w.procHead
+	t.prev, t.next = h.prev, h
+	h.prev.next = t
+	h.prev = t
+	w.nprocessing++
+	for _, r := range t.resources {
+		w.available[r.Name] -= r.Amount
+	}
+	c := &Compute{Worker: w.id, Key: t.key, Func: t.fn, Args: t.args, Priority: int64(t.seq), Resources: t.resources}
+	if len(t.deps) > 0 {
+		c.Deps = make([]DepLoc, len(t.deps))
+		for i, d := range t.deps {
+			c.Deps[i] = DepLoc{Key: d.key, NBytes: d.nbytes, Holders: workerIDs(d.whoHas)}
+		}
+	}
+	s.emit(c)
+}
+
+// unassign takes a processing task off its worker; the caller sets its state.
+func (s *State) unassign(t *task) {
+	w := t.processing
+	t.prev.next = t.next
+	t.next.prev = t.prev
+	t.prev, t.next = nil, nil
+	t.processing = nil
+	w.nprocessing--
+	for _, r := range t.resources {
+		w.available[r.Name] += r.Amount
+	}
+}
+
+// fill sends queued tasks to w while it has room.
+func (s *State) fill(w *worker) {
+	if s.workers[w.id] != w {
+		return
+	}
+	var skipped []*task
+	for s.queue.Len() > 0 && w.nprocessing < s.capacity(w) {
+		t := s.queue.peek()
+		if !s.hasRoom(t, w) {
+			// Another worker's task: set it aside, look a little further.
+			s.queue.remove(t)
+			skipped = append(skipped, t)
+			if len(skipped) >= 32 {
+				break
+			}
+			continue
+		}
+		s.queue.remove(t)
+		s.assign(t, w)
+	}
+	for _, t := range skipped {
+		s.queue.push(t)
+	}
+}
+
+// readyQueue orders queued tasks: higher user priority first, then
+// submission order.
+type readyQueue []*task
+
+func (q readyQueue) Len() int { return len(q) }
+func (q readyQueue) Less(i, j int) bool {
+	if q[i].userPrio != q[j].userPrio {
+		return q[i].userPrio > q[j].userPrio
+	}
+	return q[i].seq < q[j].seq
+}
+func (q readyQueue) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].heapIndex = i
+	q[j].heapIndex = j
+}
+func (q *readyQueue) Push(x any) {
+	t := x.(*task)
+	t.heapIndex = len(*q)
+	*q = append(*q, t)
+}
+func (q *readyQueue) Pop() any {
+	old := *q
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	t.heapIndex = -1
+	return t
+}
+func (q *readyQueue) push(t *task)   { heap.Push(q, t) }
+func (q *readyQueue) peek() *task    { return (*q)[0] }
+func (q *readyQueue) remove(t *task) { heap.Remove(q, t.heapIndex) }

@@ -1,0 +1,255 @@
+package scheduler
+
+import "fmt"
+
+// TaskState is where a task is in its life.
+type TaskState uint8
+
+// Task states.
+const (
+	Released   TaskState = iota // known, not wanted now, no value anywhere
+	Waiting                     // wanted; some dependency is not in memory yet
+	NoWorker                    // ready, but no connected worker can take it yet
+	Queued                      // ready, waiting on the scheduler for a worker with room
+	Processing                  // sent to a worker
+	Memory                      // its value is held by one or more workers
+	Erred                       // failed for good
+	Forgotten                   // dropped from the state
+)
+
+var stateNames = [...]string{"released", "waiting", "no-worker", "queued", "processing", "memory", "erred", "forgotten"}
+
+func (s TaskState) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return fmt.Sprintf("TaskState(%d)", uint8(s))
+}
+
+// Config tunes the scheduler. The zero value is the default.
+type Config struct {
+	// AllowedFailures is how many workers may die while running a task
+	// before it fails with a killed-worker error. Default 3.
+	AllowedFailures int
+	// TargetBatch is how much expected work, in nanoseconds, the scheduler
+	// keeps queued on each worker thread beyond the task it is running, so
+	// that short tasks do not wait for a round trip. Default 2 ms.
+	TargetBatch int64
+	// MaxAhead caps the tasks sent ahead per worker thread. Default 1000.
+	MaxAhead int
+	// Bandwidth estimates bytes per second between workers, to price
+	// transfers against queue time. Default 100 MB/s.
+	Bandwidth float64
+	// StoryLen is how many transitions Story remembers. Default 100,000.
+	StoryLen int
+}
+
+func (c Config) withDefaults() Config {
+	if c.AllowedFailures <= 0 {
+		c.AllowedFailures = 3
+	}
+	if c.TargetBatch <= 0 {
+		c.TargetBatch = 2_000_000
+	}
+	if c.MaxAhead <= 0 {
+		c.MaxAhead = 1000
+	}
+	if c.Bandwidth <= 0 {
+		c.Bandwidth = 100e6
+	}
+	if c.StoryLen <= 0 {
+		c.StoryLen = 100_000
+	}
+	return c
+}
+
+type task struct {
+	key       string
+	fn        string
+	args      []byte
+	deps      []*task
+	dependents []*task // may include forgotten tasks; see liveDependents
+	resources []Resource
+	restrict  []string
+	loose     bool
+
+	state      TaskState
+	userPrio   int64
+	seq        uint64
+	retries    int
+	waitingOn  int32 // deps not in memory, while Waiting
+	waiters    int32 // dependents that are active (waiting..processing)
+	liveDeps   int32 // dependents not forgotten
+	holders    []hold
+	nbytes     int64
+	whoHas     []*worker
+	processing *worker
+	prev, next *task // in processing.procList
+	heapIndex  int   // in the ready queue, or -1
+	suspicious int32
+	killedOn   []WorkerID
+	err        *Error
+}
+
+type hold struct {
+	c *client
+	n int32
+}
+
+func (t *task) held() bool  { return len(t.holders) > 0 }
+func (t *task) needed() bool { return len(t.holders) > 0 || t.waiters > 0 }
+
+// active reports whether the task still wants its dependencies' values.
+func (t *task) active() bool {
+	return t.state == Waiting || t.state == NoWorker || t.state == Queued || t.state == Processing
+}
+
+type worker struct {
+	id          WorkerID
+	name        string
+	nthreads    int
+	memoryLimit int64
+	funcs       *FuncSet
+	resources   map[string]float64 // total
+	available   map[string]float64 // not used by processing tasks
+	procHead    task               // sentinel of the processing list
+	nprocessing int
+	hasWhat     map[*task]struct{}
+	nbytes      int64
+}
+
+type client struct {
+	id    ClientID
+	holds map[*task]int32
+}
+
+// State is the scheduler. Create it with New; drive it with Handle.
+type State struct {
+	cfg     Config
+	tasks   map[string]*task
+	workers map[WorkerID]*worker
+	order   []*worker // workers in join order, for deterministic choices
+	clients map[ClientID]*client
+	queue   readyQueue
+	noWork  map[*task]struct{}
+	deaths  map[WorkerID]string
+	seq     uint64
+	avgDur  float64 // EWMA of task durations, ns; 0 until the first sample
+	rr      int     // round-robin cursor over workers
+
+	stimulus uint64
+	story    []transition
+	storyPos int
+	out      []Command
+}
+
+// New returns an empty scheduler.
+func New(cfg Config) *State {
+	cfg = cfg.withDefaults()
+	return &State{
+		cfg:     cfg,
+		tasks:   make(map[string]*task),
+		workers: make(map[WorkerID]*worker),
+		clients: make(map[ClientID]*client),
+		noWork:  make(map[*task]struct{}),
+		deaths:  make(map[WorkerID]string),
+	}
+}
+
+// Handle applies one event and returns the commands it causes. The slice is
+// reused by the next call.
+func (s *State) Handle(ev Event) []Command {
+	s.out = s.out[:0]
+	s.stimulus++
+	switch e := ev.(type) {
+	case *ClientJoined:
+		s.clientFor(e.Client)
+	case *ClientLeft:
+		s.clientLeft(e.Client)
+	case *GraphUpdated:
+		s.updateGraph(e)
+	case *KeysReleased:
+		s.releaseKeys(e.Client, e.Keys)
+	case *WorkerJoined:
+		s.workerJoined(e)
+	case *WorkerLeft:
+		s.workerLeft(e.Worker, e.Reason)
+	case *TaskFinished:
+		s.taskFinished(e)
+	case *TaskFailed:
+		s.taskFailed(e)
+	case *DataMissing:
+		s.dataMissing(e)
+	case *ReplicasChanged:
+		s.replicasChanged(e)
+	case *DataPlaced:
+		s.dataPlaced(e)
+	case *WorkerDeath:
+		s.recordDeath(e.Worker, e.Reason)
+	default:
+		panic(fmt.Sprintf("scheduler: unknown event %T", ev))
+	}
+	return s.out
+}
+
+func (s *State) emit(c Command) { s.out = append(s.out, c) }
+
+// TaskInfo is a read-only view of one task.
+type TaskInfo struct {
+	Key        string
+	State      TaskState
+	Worker     WorkerID   // where it is processing
+	WhoHas     []WorkerID // where its value is
+	NBytes     int64
+	Suspicious int
+	Err        *Error
+}
+
+// Task returns a view of the task with the given key.
+func (s *State) Task(key string) (TaskInfo, bool) {
+	t := s.tasks[key]
+	if t == nil {
+		return TaskInfo{}, false
+	}
+	ti := TaskInfo{Key: t.key, State: t.state, NBytes: t.nbytes, Suspicious: int(t.suspicious), Err: t.err}
+	if t.processing != nil {
+		ti.Worker = t.processing.id
+	}
+	for _, w := range t.whoHas {
+		ti.WhoHas = append(ti.WhoHas, w.id)
+	}
+	return ti, true
+}
+
+// WorkerInfo is a read-only view of one worker.
+type WorkerInfo struct {
+	ID          WorkerID
+	Name        string
+	NThreads    int
+	MemoryLimit int64
+	Processing  int
+	InMemory    int
+	NBytes      int64
+}
+
+// Workers returns a view of every worker, in join order.
+func (s *State) Workers() []WorkerInfo {
+	out := make([]WorkerInfo, 0, len(s.order))
+	for _, w := range s.order {
+		out = append(out, WorkerInfo{ID: w.id, Name: w.name, NThreads: w.nthreads, MemoryLimit: w.memoryLimit,
+			Processing: w.nprocessing, InMemory: len(w.hasWhat), NBytes: w.nbytes})
+	}
+	return out
+}
+
+// Counts returns how many tasks are in each state.
+func (s *State) Counts() map[TaskState]int {
+	m := make(map[TaskState]int)
+	for _, t := range s.tasks {
+		m[t.state]++
+	}
+	return m
+}
+
+// NumTasks is the number of tasks the scheduler remembers.
+func (s *State) NumTasks() int { return len(s.tasks) }

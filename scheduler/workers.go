@@ -1,0 +1,238 @@
+package scheduler
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+func (s *State) workerJoined(e *WorkerJoined) {
+	if old := s.workers[e.Worker]; old != nil {
+		s.workerLeft(e.Worker, "replaced by a new worker at the same address")
+	}
+	w := &worker{
+		id: e.Worker, name: e.Name, nthreads: max(e.NThreads, 1), memoryLimit: e.MemoryLimit,
+		funcs: e.Funcs, resources: map[string]float64{}, available: map[string]float64{},
+		hasWhat: make(map[*task]struct{}),
+	}
+	w.procHead.prev, w.procHead.next = &w.procHead, &w.procHead
+	for _, r := range e.Resources {
+		w.resources[r.Name] += r.Amount
+		w.available[r.Name] += r.Amount
+	}
+	s.workers[w.id] = w
+	s.order = append(s.order, w)
+	// Tasks that had nowhere to go may have somewhere now.
+	if len(s.noWork) > 0 {
+		waiting := make([]*task, 0, len(s.noWork))
+		for t := range s.noWork {
+			waiting = append(waiting, t)
+		}
+		slices.SortFunc(waiting, func(a, b *task) int { return int(a.seq - b.seq) })
+		for _, t := range waiting {
+			delete(s.noWork, t)
+			s.setState(t, Waiting)
+			s.ready(t)
+		}
+	}
+	s.fill(w)
+}
+
+func (s *State) recordDeath(id WorkerID, reason string) {
+	if len(s.deaths) > 10000 {
+		clear(s.deaths)
+	}
+	s.deaths[id] = reason
+}
+
+// workerLeft handles the loss of a worker: values only it held are
+// recomputed from their inputs, and the tasks it was running go elsewhere,
+// unless they have now seen AllowedFailures workers die.
+func (s *State) workerLeft(id WorkerID, reason string) {
+	w := s.workers[id]
+	if w == nil {
+		return
+	}
+	if _, ok := s.deaths[id]; !ok && reason != "" {
+		s.recordDeath(id, reason)
+	}
+	delete(s.workers, id)
+	s.order = slices.DeleteFunc(s.order, func(x *worker) bool { return x == w })
+	if len(s.order) > 0 {
+		s.rr %= len(s.order)
+	} else {
+		s.rr = 0
+	}
+
+	// Running tasks first, so that lost inputs below see them as waiting.
+	var running []*task
+	for t := w.procHead.next; t != &w.procHead; t = t.next {
+		running = append(running, t)
+	}
+	for _, t := range running {
+		s.unassign(t)
+		s.setState(t, Waiting)
+		t.waitingOn = 0
+		t.suspicious++
+		t.killedOn = append(t.killedOn, id)
+		if int(t.suspicious) >= s.cfg.AllowedFailures {
+			s.toErred(t, &Error{Kind: "killed-worker", Key: t.key, Message: s.killedMessage(t)})
+		}
+	}
+
+	lost := make([]*task, 0, len(w.hasWhat))
+	for t := range w.hasWhat {
+		lost = append(lost, t)
+	}
+	slices.SortFunc(lost, func(a, b *task) int { return int(a.seq - b.seq) })
+	w.hasWhat = nil
+	for _, t := range lost {
+		t.whoHas = slices.DeleteFunc(t.whoHas, func(x *worker) bool { return x == w })
+		if len(t.whoHas) == 0 {
+			s.valueLost(t)
+		}
+	}
+
+	for _, t := range running {
+		if t.state == Waiting && t.waitingOn == 0 {
+			s.ready(t)
+		}
+	}
+	s.reviveUnrunnable()
+}
+
+// killedMessage explains a killed-worker failure with what is known of each death.
+func (s *State) killedMessage(t *task) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "task %s was running on %d workers that died; it is likely the cause (e.g. it crashes or runs out of memory): ", t.key, len(t.killedOn))
+	for i, id := range t.killedOn {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(string(id))
+		if r := s.deaths[id]; r != "" {
+			b.WriteString(": ")
+			b.WriteString(r)
+		}
+	}
+	return b.String()
+}
+
+// valueLost handles a task in memory whose last copy is gone: its active
+// dependents wait for it again, and it is recomputed if anyone needs it.
+func (s *State) valueLost(t *task) {
+	if t.state != Memory {
+		return
+	}
+	s.setState(t, Released)
+	for _, d := range t.dependents {
+		switch d.state {
+		case Waiting:
+			d.waitingOn++
+		case Queued:
+			s.queue.remove(d)
+			s.setState(d, Waiting)
+			d.waitingOn = 1
+		case NoWorker:
+			delete(s.noWork, d)
+			s.setState(d, Waiting)
+			d.waitingOn = 1
+		case Processing:
+			w := d.processing
+			s.unassign(d)
+			s.emit(&Free{Worker: w.id, Key: d.key})
+			s.setState(d, Waiting)
+			d.waitingOn = 1
+			s.fill(w)
+		}
+	}
+	if !t.needed() {
+		s.maybeRelease(t)
+		return
+	}
+	if t.fn == "" {
+		reason := "scattered value " + t.key + " was lost with its worker and cannot be recomputed"
+		for _, h := range t.holders {
+			s.emit(&NotifyCancelled{Client: h.c.id, Key: t.key, Reason: reason})
+		}
+		s.toErred(t, &Error{Kind: "missing-data", Key: t.key, Message: reason})
+		return
+	}
+	s.want(t)
+}
+
+// reviveUnrunnable re-places no-worker tasks after the set of workers changed.
+func (s *State) reviveUnrunnable() {
+	if len(s.noWork) == 0 || len(s.workers) == 0 {
+		return
+	}
+	waiting := make([]*task, 0, len(s.noWork))
+	for t := range s.noWork {
+		waiting = append(waiting, t)
+	}
+	slices.SortFunc(waiting, func(a, b *task) int { return int(a.seq - b.seq) })
+	for _, t := range waiting {
+		delete(s.noWork, t)
+		s.setState(t, Waiting)
+		s.ready(t)
+	}
+}
+
+func (s *State) dataMissing(e *DataMissing) {
+	w := s.workers[e.Worker]
+	t := s.tasks[e.Key]
+	d := s.tasks[e.Dep]
+	if w == nil || t == nil || d == nil {
+		return
+	}
+	for _, hid := range e.Holders {
+		if h := s.workers[hid]; h != nil && slices.Contains(d.whoHas, h) {
+			d.whoHas = slices.DeleteFunc(d.whoHas, func(x *worker) bool { return x == h })
+			delete(h.hasWhat, d)
+			h.nbytes -= d.nbytes
+			s.emit(&Free{Worker: h.id, Key: d.key})
+		}
+	}
+	if len(d.whoHas) == 0 {
+		s.valueLost(d) // moves t back to waiting
+		return
+	}
+	if t.state == Processing && t.processing == w {
+		// Other copies exist: run it again with the fresh locations.
+		s.unassign(t)
+		s.emit(&Free{Worker: w.id, Key: t.key})
+		s.setState(t, Waiting)
+		s.ready(t)
+		s.fill(w)
+	}
+}
+
+func (s *State) replicasChanged(e *ReplicasChanged) {
+	w := s.workers[e.Worker]
+	if w == nil {
+		return
+	}
+	for i, k := range e.Added {
+		t := s.tasks[k]
+		if t == nil || t.state != Memory {
+			s.emit(&Free{Worker: w.id, Key: k})
+			continue
+		}
+		if i < len(e.NBytes) && t.nbytes == 0 {
+			t.nbytes = e.NBytes[i]
+		}
+		s.addReplica(t, w)
+	}
+	for _, k := range e.Dropped {
+		t := s.tasks[k]
+		if t == nil || !slices.Contains(t.whoHas, w) {
+			continue
+		}
+		t.whoHas = slices.DeleteFunc(t.whoHas, func(x *worker) bool { return x == w })
+		delete(w.hasWhat, t)
+		w.nbytes -= t.nbytes
+		if len(t.whoHas) == 0 {
+			s.valueLost(t)
+		}
+	}
+}

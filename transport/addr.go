@@ -1,0 +1,69 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// Address schemes.
+const (
+	SchemeTCP    = "tcp"
+	SchemeTLS    = "tls"
+	SchemeInproc = "inproc"
+)
+
+// Parse splits an address URL into its scheme and the rest: host:port for
+// tcp and tls, the name for inproc. A bare "host:port" means tcp. Parse
+// rejects unknown schemes and tcp or tls addresses without a numeric port.
+// An empty inproc name is allowed: Listen then picks one, as port 0 does.
+func Parse(addr string) (scheme, hostport string, err error) {
+	scheme, rest, ok := strings.Cut(addr, "://")
+	if !ok {
+		scheme, rest = SchemeTCP, addr
+	}
+	switch scheme {
+	case SchemeTCP, SchemeTLS:
+		if err := checkHostPort(addr, rest); err != nil {
+			return "", "", err
+		}
+		return scheme, rest, nil
+	case SchemeInproc:
+		return scheme, rest, nil
+	}
+	return "", "", fmt.Errorf("transport: unknown scheme %q in %q", scheme, addr)
+}
+
+// checkHostPort checks the host:port part of addr.
+func checkHostPort(addr, hostport string) error {
+	_, port, err := net.SplitHostPort(hostport)
+	var ae *net.AddrError
+	switch {
+	case errors.As(err, &ae) && ae.Err == "missing port in address", err == nil && port == "":
+		return fmt.Errorf("transport: missing port in %q", addr)
+	case ae != nil:
+		return fmt.Errorf("transport: bad address %q: %s", addr, ae.Err)
+	case err != nil:
+		return fmt.Errorf("transport: bad address %q: %v", addr, err)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("transport: bad port %q in %q", port, addr)
+	}
+	return nil
+}
+
+// Address returns the URL a peer dials to reach ln: "tcp://127.0.0.1:40123",
+// "tls://[::1]:7000", "inproc://w1". For listeners this package did not
+// make, it uses the network of ln.Addr as the scheme.
+func Address(ln net.Listener) string {
+	switch ln := ln.(type) {
+	case *tlsListener:
+		return SchemeTLS + "://" + ln.Addr().String()
+	case *inprocListener:
+		return SchemeInproc + "://" + ln.name
+	}
+	a := ln.Addr()
+	return a.Network() + "://" + a.String()
+}

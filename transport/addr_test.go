@@ -1,0 +1,49 @@
+package transport
+
+import (
+	"net"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	for _, tc := range []struct {
+		addr, scheme, hostport, err string
+	}{
+		{"tcp://127.0.0.1:8786", "tcp", "127.0.0.1:8786", ""},
+		{"tls://[::1]:0", "tls", "[::1]:0", ""},
+		{"tcp://:0", "tcp", ":0", ""},
+		{"node1:8786", "tcp", "node1:8786", ""},
+		{"inproc://w1", "inproc", "w1", ""},
+		{"inproc://", "inproc", "", ""},
+		{"udp://x", "", "", `transport: unknown scheme "udp" in "udp://x"`},
+		{"TCP://x:1", "", "", `unknown scheme "TCP"`},
+		{"tcp://host", "", "", `transport: missing port in "tcp://host"`},
+		{"tls://host:", "", "", `missing port`},
+		{"host", "", "", `missing port`},
+		{"tcp://host:http", "", "", `bad port "http"`},
+		{"tcp://host:70000", "", "", `bad port`},
+		{"tcp://host:1/x", "", "", `bad port`},
+		{"tcp://::1:80", "", "", `bad address`},
+	} {
+		scheme, hostport, err := Parse(tc.addr)
+		switch {
+		case tc.err == "" && (err != nil || scheme != tc.scheme || hostport != tc.hostport):
+			t.Errorf("Parse(%q) = %q, %q, %v, want %q, %q, nil", tc.addr, scheme, hostport, err, tc.scheme, tc.hostport)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("Parse(%q) error = %v, want one containing %q", tc.addr, err, tc.err)
+		}
+	}
+}
+
+func TestAddressUnspecifiedHost(t *testing.T) {
+	ln := listen(t, "tcp://:0", Config{})
+	addr := Address(ln)
+	_, hostport, err := Parse(addr)
+	if err != nil {
+		t.Fatalf("Parse(Address(ln)) error: %v", err)
+	}
+	if _, port, _ := net.SplitHostPort(hostport); port == "0" || port == "" {
+		t.Errorf("Address(ln) = %q, want the picked port", addr)
+	}
+}

@@ -1,0 +1,171 @@
+package transport
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"time"
+)
+
+// credentialsLifetime is how long NewCredentials' certificates are valid.
+const credentialsLifetime = 365 * 24 * time.Hour
+
+// Credentials are a cluster's CA plus one certificate signed by it, enough
+// for mutual TLS: every process of the cluster presents the certificate and
+// trusts only the CA, so only holders of the credentials can connect.
+type Credentials struct {
+	CA      *x509.Certificate // the cluster's CA; its key is gone
+	CAPEM   []byte            // the CA certificate, PEM encoded
+	CertPEM []byte            // the leaf certificate, PEM encoded
+	KeyPEM  []byte            // the leaf's private key, PEM encoded PKCS #8
+
+	cert tls.Certificate
+	pool *x509.CertPool
+}
+
+// NewCredentials makes an ephemeral ECDSA P-256 CA and a leaf certificate
+// signed by it, valid for a year for 127.0.0.1, ::1, localhost and hosts
+// (names or IP addresses), for both server and client authentication. The
+// CA's key is discarded, so no further certificates can be issued.
+func NewCredentials(hosts ...string) (*Credentials, error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("transport: generate CA key: %w", err)
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{
+		SerialNumber:          serial(),
+		Subject:               pkix.Name{CommonName: "gask cluster CA"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(credentialsLifetime),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLenZero:        true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		return nil, fmt.Errorf("transport: create CA certificate: %w", err)
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return nil, fmt.Errorf("transport: parse CA certificate: %w", err)
+	}
+
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("transport: generate key: %w", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial(),
+		Subject:      pkix.Name{CommonName: "gask"},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(credentialsLifetime),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		return nil, fmt.Errorf("transport: create certificate: %w", err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("transport: encode key: %w", err)
+	}
+	c := &Credentials{
+		CA:      ca,
+		CAPEM:   pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		KeyPEM:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+		pool:    x509.NewCertPool(),
+	}
+	c.pool.AddCert(ca)
+	if c.cert, err = tls.X509KeyPair(c.CertPEM, c.KeyPEM); err != nil {
+		return nil, fmt.Errorf("transport: load key pair: %w", err)
+	}
+	return c, nil
+}
+
+// serial returns a random 128-bit certificate serial number. crypto/rand
+// does not fail on the platforms Go supports.
+func serial() *big.Int {
+	n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
+	return n
+}
+
+// ServerConfig returns a new server config that presents the certificate
+// and requires clients to present one signed by the CA.
+func (c *Credentials) ServerConfig() *tls.Config {
+	return &tls.Config{
+		Certificates: []tls.Certificate{c.cert},
+		ClientCAs:    c.pool,
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		MinVersion:   tls.VersionTLS12,
+	}
+}
+
+// ClientConfig returns a new client config that trusts only the CA and
+// presents the certificate.
+func (c *Credentials) ClientConfig() *tls.Config {
+	return &tls.Config{
+		Certificates: []tls.Certificate{c.cert},
+		RootCAs:      c.pool,
+		MinVersion:   tls.VersionTLS12,
+	}
+}
+
+// LoadTLS builds a config from PEM files. For a server, certFile and
+// keyFile are required, and caFile, if set, makes it require client
+// certificates signed by that CA (mutual TLS). For a client, caFile, if
+// set, replaces the system roots, and certFile and keyFile, if set, are the
+// client certificate. Errors name the file at fault.
+func LoadTLS(caFile, certFile, keyFile string, server bool) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	switch {
+	case (certFile == "") != (keyFile == ""):
+		return nil, fmt.Errorf("transport: certificate file %q and key file %q must be given together", certFile, keyFile)
+	case certFile != "":
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("transport: load certificate %q with key %q: %w", certFile, keyFile, err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	case server:
+		return nil, errors.New("transport: a TLS server needs a certificate file and a key file")
+	}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("transport: read CA file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("transport: no PEM certificate in CA file %q", caFile)
+		}
+		if server {
+			cfg.ClientCAs = pool
+			cfg.ClientAuth = tls.RequireAndVerifyClientCert
+		} else {
+			cfg.RootCAs = pool
+		}
+	}
+	return cfg, nil
+}

@@ -1,0 +1,122 @@
+package worker
+
+// Event is an input to the worker state machine.
+type Event interface{ workerEvent() }
+
+// Dep is an input of a task and the peers that hold it.
+type Dep struct {
+	Key     string
+	NBytes  int64
+	Holders []string
+}
+
+// ComputeRequested: the scheduler asks this worker to run a task.
+type ComputeRequested struct {
+	Key      string
+	Priority int64
+	Deps     []Dep
+}
+
+// FreeRequested: the scheduler no longer needs these keys here.
+type FreeRequested struct{ Keys []string }
+
+// ExecuteDone: a task's function returned a value of NBytes.
+type ExecuteDone struct {
+	Key      string
+	NBytes   int64
+	Duration int64
+}
+
+// ExecuteFailed: a task's function returned an error or panicked.
+type ExecuteFailed struct {
+	Key string
+	Err error
+}
+
+// FetchDone: values arrived from a peer and are stored.
+type FetchDone struct {
+	From   string
+	Keys   []string
+	NBytes []int64
+}
+
+// FetchFailed: a peer could not be reached or did not have the keys.
+type FetchFailed struct {
+	From string
+	Keys []string
+}
+
+// DataPut: a client stored a value here (scatter).
+type DataPut struct {
+	Key    string
+	NBytes int64
+}
+
+// Pause stops new executions and fetches; Resume restarts them.
+type Pause struct{}
+
+// Resume undoes Pause.
+type Resume struct{}
+
+func (*ComputeRequested) workerEvent() {}
+func (*FreeRequested) workerEvent()    {}
+func (*ExecuteDone) workerEvent()      {}
+func (*ExecuteFailed) workerEvent()    {}
+func (*FetchDone) workerEvent()        {}
+func (*FetchFailed) workerEvent()      {}
+func (*DataPut) workerEvent()          {}
+func (*Pause) workerEvent()            {}
+func (*Resume) workerEvent()           {}
+
+// Command is an output of the worker state machine.
+type Command interface{ workerCommand() }
+
+// Execute: run the task (its inputs are all in memory here).
+type Execute struct{ Key string }
+
+// CancelExecution: the running task is no longer wanted.
+type CancelExecution struct{ Key string }
+
+// FetchKeys: get these keys from a peer, then report FetchDone or FetchFailed.
+type FetchKeys struct {
+	From string
+	Keys []string
+}
+
+// Discard: drop the key's value from the store.
+type Discard struct{ Key string }
+
+// ReportDone: tell the scheduler a task finished.
+type ReportDone struct {
+	Key      string
+	NBytes   int64
+	Duration int64
+}
+
+// ReportErred: tell the scheduler a task failed.
+type ReportErred struct {
+	Key string
+	Err error
+}
+
+// ReportMissing: tell the scheduler an input of Key could not be fetched.
+type ReportMissing struct {
+	Key     string
+	Dep     string
+	Holders []string
+}
+
+// ReportReplicas: tell the scheduler this worker now holds copies.
+type ReportReplicas struct {
+	Added  []string
+	NBytes []int64
+}
+
+func (*Execute) workerCommand()         {}
+func (*CancelExecution) workerCommand() {}
+func (*FetchKeys) workerCommand()       {}
+func (*Discard) workerCommand()         {}
+func (*ReportDone) workerCommand()      {}
+func (*ReportErred) workerCommand()     {}
+func (*ReportMissing) workerCommand()   {}
+func (*ReportReplicas) workerCommand()  {}

@@ -1,0 +1,451 @@
+package worker
+
+import (
+	"container/heap"
+	"fmt"
+	"slices"
+)
+
+// TaskState is where a key is on this worker.
+type TaskState uint8
+
+// Key states.
+const (
+	Fetch     TaskState = iota // an input to get from a peer
+	Flight                     // being fetched
+	Waiting                    // to run here; inputs not all here yet
+	Ready                      // to run here; waiting for a thread
+	Executing                  // running
+	Memory                     // value held here
+	Cancelled                  // freed while executing; its result is dropped
+)
+
+var stateNames = [...]string{"fetch", "flight", "waiting", "ready", "executing", "memory", "cancelled"}
+
+func (s TaskState) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return fmt.Sprintf("TaskState(%d)", uint8(s))
+}
+
+// Config sets up a worker state machine.
+type Config struct {
+	Self          string // this worker's address, as peers and the scheduler know it
+	NThreads      int
+	MaxFetchPeers int // peers fetched from at once; default 8
+}
+
+type task struct {
+	key        string
+	state      TaskState
+	priority   int64
+	dependents []*task // local tasks waiting for this one
+	deps       []*task
+	waitingFor int
+	holders    []string // for fetch: peers that have it
+	tried      []string // peers that failed
+	nbytes     int64
+	heapIndex  int
+	wanted     bool // the scheduler asked us to compute it or reported it held here
+}
+
+// State is one worker's bookkeeping.
+type State struct {
+	cfg       Config
+	tasks     map[string]*task
+	ready     readyHeap
+	executing int
+	inFlight  map[string]bool    // peers with a fetch under way
+	toFetch   map[*task]struct{} // keys in Fetch state with a holder to ask
+	paused    bool
+	out       []Command
+}
+
+// New returns a worker state machine.
+func New(cfg Config) *State {
+	if cfg.NThreads < 1 {
+		cfg.NThreads = 1
+	}
+	if cfg.MaxFetchPeers < 1 {
+		cfg.MaxFetchPeers = 8
+	}
+	return &State{cfg: cfg, tasks: make(map[string]*task), inFlight: make(map[string]bool), toFetch: make(map[*task]struct{})}
+}
+
+// Handle applies one event and returns the commands it causes; the slice is
+// reused by the next call.
+func (s *State) Handle(ev Event) []Command {
+	s.out = s.out[:0]
+	switch e := ev.(type) {
+	case *ComputeRequested:
+		s.compute(e)
+	case *FreeRequested:
+		for _, k := range e.Keys {
+			s.free(k)
+		}
+	case *ExecuteDone:
+		s.executeDone(e)
+	case *ExecuteFailed:
+		s.executeFailed(e)
+	case *FetchDone:
+		s.fetchDone(e)
+	case *FetchFailed:
+		s.fetchFailed(e)
+	case *DataPut:
+		s.dataPut(e)
+	case *Pause:
+		s.paused = true
+	case *Resume:
+		s.paused = false
+	default:
+		panic(fmt.Sprintf("worker: unknown event %T", ev))
+	}
+	s.schedule()
+	return s.out
+}
+
+func (s *State) emit(c Command) { s.out = append(s.out, c) }
+
+// Counts reports how many keys are in each state.
+func (s *State) Counts() map[TaskState]int {
+	m := map[TaskState]int{}
+	for _, t := range s.tasks {
+		m[t.state]++
+	}
+	return m
+}
+
+// Executing is the number of tasks running now.
+func (s *State) Executing() int { return s.executing }
+
+// NumReady is the number of tasks waiting for a thread.
+func (s *State) NumReady() int { return s.ready.Len() }
+
+// Paused reports whether the worker is paused.
+func (s *State) Paused() bool { return s.paused }
+
+// Has reports whether the key's value is held here.
+func (s *State) Has(key string) bool {
+	t := s.tasks[key]
+	return t != nil && t.state == Memory
+}
+
+func (s *State) compute(e *ComputeRequested) {
+	if t := s.tasks[e.Key]; t != nil {
+		switch t.state {
+		case Memory:
+			s.emit(&ReportDone{Key: t.key, NBytes: t.nbytes})
+			return
+		case Cancelled:
+			t.state = Executing // the run under way counts again
+			t.wanted = true
+			return
+		case Fetch, Flight:
+			// We were fetching it for a dependent; now we are asked to
+			// compute it. Compute wins; the fetch result will be ignored.
+			if t.state == Fetch {
+				t.holders = nil
+				delete(s.toFetch, t)
+			}
+		default:
+			return // already here
+		}
+	}
+	t := s.tasks[e.Key]
+	if t == nil {
+		t = &task{key: e.Key, heapIndex: -1}
+		s.tasks[e.Key] = t
+	}
+	t.wanted = true
+	t.priority = e.Priority
+	t.state = Waiting
+	t.waitingFor = 0
+	t.deps = t.deps[:0]
+	for _, d := range e.Deps {
+		dt := s.tasks[d.Key]
+		if dt == nil {
+			dt = &task{key: d.Key, state: Fetch, heapIndex: -1, nbytes: d.NBytes}
+			s.tasks[d.Key] = dt
+		}
+		t.deps = append(t.deps, dt)
+		if dt.state == Memory {
+			continue
+		}
+		t.waitingFor++
+		dt.dependents = append(dt.dependents, t)
+		if dt.state == Fetch {
+			for _, h := range d.Holders {
+				if h == s.cfg.Self || slices.Contains(dt.holders, h) || slices.Contains(dt.tried, h) {
+					continue
+				}
+				dt.holders = append(dt.holders, h)
+			}
+			if dt.priority == 0 || e.Priority < dt.priority {
+				dt.priority = e.Priority
+			}
+			if len(dt.holders) == 0 {
+				s.missing(dt, append([]string{}, d.Holders...))
+				return
+			}
+			s.toFetch[dt] = struct{}{}
+		}
+	}
+	if t.waitingFor == 0 {
+		s.toReady(t)
+	}
+}
+
+func (s *State) toReady(t *task) {
+	t.state = Ready
+	heap.Push(&s.ready, t)
+}
+
+// missing gives up on an input nobody can give us: its dependents are
+// dropped here and reported, and the scheduler reschedules them.
+func (s *State) missing(d *task, holders []string) {
+	for _, t := range d.dependents {
+		if t.state != Waiting {
+			continue
+		}
+		s.emit(&ReportMissing{Key: t.key, Dep: d.key, Holders: holders})
+		s.drop(t)
+	}
+	d.dependents = nil
+	if d.state == Fetch {
+		delete(s.tasks, d.key)
+		delete(s.toFetch, d)
+	}
+}
+
+// drop forgets a waiting or ready task and unhooks it from its inputs.
+func (s *State) drop(t *task) {
+	if t.state == Ready {
+		heap.Remove(&s.ready, t.heapIndex)
+	}
+	for _, d := range t.deps {
+		d.dependents = slices.DeleteFunc(d.dependents, func(x *task) bool { return x == t })
+		if d.state == Fetch && len(d.dependents) == 0 {
+			delete(s.tasks, d.key)
+			delete(s.toFetch, d)
+		}
+	}
+	delete(s.tasks, t.key)
+}
+
+func (s *State) free(key string) {
+	t := s.tasks[key]
+	if t == nil {
+		return
+	}
+	switch t.state {
+	case Executing:
+		t.state = Cancelled
+		s.emit(&CancelExecution{Key: key})
+	case Waiting, Ready:
+		s.drop(t)
+	case Memory:
+		t.wanted = false
+		if len(t.dependents) == 0 {
+			delete(s.tasks, key)
+			s.emit(&Discard{Key: key})
+		}
+	case Fetch, Flight:
+		t.wanted = false
+	}
+}
+
+func (s *State) executeDone(e *ExecuteDone) {
+	t := s.tasks[e.Key]
+	if t == nil || (t.state != Executing && t.state != Cancelled) {
+		return
+	}
+	s.executing--
+	if t.state == Cancelled {
+		delete(s.tasks, t.key)
+		s.emit(&Discard{Key: t.key})
+		return
+	}
+	t.state = Memory
+	t.nbytes = e.NBytes
+	s.emit(&ReportDone{Key: t.key, NBytes: e.NBytes, Duration: e.Duration})
+	s.inputReady(t)
+}
+
+func (s *State) executeFailed(e *ExecuteFailed) {
+	t := s.tasks[e.Key]
+	if t == nil || (t.state != Executing && t.state != Cancelled) {
+		return
+	}
+	s.executing--
+	cancelled := t.state == Cancelled
+	delete(s.tasks, t.key)
+	if !cancelled {
+		s.emit(&ReportErred{Key: t.key, Err: e.Err})
+	}
+}
+
+// inputReady wakes local dependents of a key that just arrived in memory.
+func (s *State) inputReady(t *task) {
+	for _, d := range t.dependents {
+		if d.state == Waiting {
+			d.waitingFor--
+			if d.waitingFor == 0 {
+				s.toReady(d)
+			}
+		}
+	}
+	t.dependents = nil
+}
+
+func (s *State) fetchDone(e *FetchDone) {
+	delete(s.inFlight, e.From)
+	var added []string
+	var sizes []int64
+	for i, k := range e.Keys {
+		t := s.tasks[k]
+		if t == nil || t.state != Flight {
+			s.emit(&Discard{Key: k})
+			continue
+		}
+		if len(t.dependents) == 0 && !t.wanted {
+			delete(s.tasks, k)
+			s.emit(&Discard{Key: k})
+			continue
+		}
+		t.state = Memory
+		t.nbytes = e.NBytes[i]
+		t.holders, t.tried = nil, nil
+		added = append(added, k)
+		sizes = append(sizes, t.nbytes)
+		s.inputReady(t)
+	}
+	if len(added) > 0 {
+		s.emit(&ReportReplicas{Added: added, NBytes: sizes})
+	}
+}
+
+func (s *State) fetchFailed(e *FetchFailed) {
+	delete(s.inFlight, e.From)
+	for _, k := range e.Keys {
+		t := s.tasks[k]
+		if t == nil || t.state != Flight {
+			continue
+		}
+		t.state = Fetch
+		t.holders = slices.DeleteFunc(t.holders, func(h string) bool { return h == e.From })
+		t.tried = append(t.tried, e.From)
+		if len(t.dependents) == 0 {
+			delete(s.tasks, k)
+			continue
+		}
+		if len(t.holders) == 0 {
+			s.missing(t, t.tried)
+		} else {
+			s.toFetch[t] = struct{}{}
+		}
+	}
+}
+
+func (s *State) dataPut(e *DataPut) {
+	t := s.tasks[e.Key]
+	if t == nil {
+		t = &task{key: e.Key, heapIndex: -1}
+		s.tasks[e.Key] = t
+	}
+	if t.state == Executing || t.state == Cancelled {
+		return
+	}
+	if t.state == Ready {
+		heap.Remove(&s.ready, t.heapIndex)
+	}
+	t.state = Memory
+	t.wanted = true
+	t.nbytes = e.NBytes
+	s.inputReady(t)
+}
+
+// schedule starts executions and fetches while there is room.
+func (s *State) schedule() {
+	if s.paused {
+		return
+	}
+	for s.executing < s.cfg.NThreads && s.ready.Len() > 0 {
+		t := heap.Pop(&s.ready).(*task)
+		t.state = Executing
+		s.executing++
+		s.emit(&Execute{Key: t.key})
+	}
+	if len(s.inFlight) >= s.cfg.MaxFetchPeers {
+		return
+	}
+	// Group fetchable keys by a peer that has them, most urgent first.
+	var byPeer map[string][]string
+	for t := range s.toFetch {
+		if t.state != Fetch || len(t.holders) == 0 {
+			delete(s.toFetch, t)
+			continue
+		}
+		peer := ""
+		for _, h := range t.holders {
+			if !s.inFlight[h] {
+				peer = h
+				break
+			}
+		}
+		if peer == "" {
+			continue
+		}
+		if byPeer == nil {
+			byPeer = map[string][]string{}
+		}
+		byPeer[peer] = append(byPeer[peer], t.key)
+	}
+	peers := make([]string, 0, len(byPeer))
+	for p := range byPeer {
+		peers = append(peers, p)
+	}
+	slices.Sort(peers)
+	for _, p := range peers {
+		if len(s.inFlight) >= s.cfg.MaxFetchPeers {
+			break
+		}
+		keys := byPeer[p]
+		slices.Sort(keys)
+		for _, k := range keys {
+			t := s.tasks[k]
+			t.state = Flight
+			delete(s.toFetch, t)
+		}
+		s.inFlight[p] = true
+		s.emit(&FetchKeys{From: p, Keys: keys})
+	}
+}
+
+type readyHeap []*task
+
+func (h readyHeap) Len() int { return len(h) }
+func (h readyHeap) Less(i, j int) bool {
+	if h[i].priority != h[j].priority {
+		return h[i].priority < h[j].priority
+	}
+	return h[i].key < h[j].key
+}
+func (h readyHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].heapIndex = i
+	h[j].heapIndex = j
+}
+func (h *readyHeap) Push(x any) {
+	t := x.(*task)
+	t.heapIndex = len(*h)
+	*h = append(*h, t)
+}
+func (h *readyHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	t.heapIndex = -1
+	return t
+}
