@@ -127,12 +127,12 @@ type ReplicasChanged struct {
 	Dropped []string
 }
 
-// DataPlaced: a client put values on a worker (scatter) and holds them.
+// DataPlaced: a client put values on workers (scatter) and holds each once.
 type DataPlaced struct {
-	Client ClientID
-	Worker WorkerID
-	Keys   []string
-	NBytes []int64
+	Client  ClientID
+	Workers []WorkerID
+	Keys    []string
+	NBytes  []int64
 }
 
 // WorkerDeath: a nanny explained how a worker died. It may arrive before or

@@ -356,8 +356,13 @@ func (s *State) taskFailed(e *TaskFailed) {
 }
 
 func (s *State) dataPlaced(e *DataPlaced) {
-	w := s.workers[e.Worker]
-	if w == nil {
+	var ws []*worker
+	for _, id := range e.Workers {
+		if w := s.workers[id]; w != nil {
+			ws = append(ws, w)
+		}
+	}
+	if len(ws) == 0 {
 		return
 	}
 	c := s.clientFor(e.Client)
@@ -373,7 +378,9 @@ func (s *State) dataPlaced(e *DataPlaced) {
 		case Released:
 			t.nbytes = e.NBytes[i]
 			s.setState(t, Memory)
-			s.addReplica(t, w)
+			for _, w := range ws {
+				s.addReplica(t, w)
+			}
 			for _, d := range t.dependents {
 				if d.state == Waiting {
 					d.waitingOn--
@@ -383,11 +390,15 @@ func (s *State) dataPlaced(e *DataPlaced) {
 				}
 			}
 		case Memory:
-			s.addReplica(t, w)
+			for _, w := range ws {
+				s.addReplica(t, w)
+			}
 		default:
 			// Being computed, or failed: the scheduler's view wins and the
-			// scattered copy is dropped.
-			s.emit(&Free{Worker: w.id, Key: k})
+			// scattered copies are dropped.
+			for _, w := range ws {
+				s.emit(&Free{Worker: w.id, Key: k})
+			}
 		}
 		s.addHold(t, c)
 		s.tellHolder(t, c)

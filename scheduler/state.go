@@ -64,14 +64,14 @@ func (c Config) withDefaults() Config {
 }
 
 type task struct {
-	key       string
-	fn        string
-	args      []byte
-	deps      []*task
+	key        string
+	fn         string
+	args       []byte
+	deps       []*task
 	dependents []*task // may include forgotten tasks; see liveDependents
-	resources []Resource
-	restrict  []string
-	loose     bool
+	resources  []Resource
+	restrict   []string
+	loose      bool
 
 	state      TaskState
 	userPrio   int64
@@ -96,7 +96,7 @@ type hold struct {
 	n int32
 }
 
-func (t *task) held() bool  { return len(t.holders) > 0 }
+func (t *task) held() bool   { return len(t.holders) > 0 }
 func (t *task) needed() bool { return len(t.holders) > 0 || t.waiters > 0 }
 
 // active reports whether the task still wants its dependencies' values.

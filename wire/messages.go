@@ -327,14 +327,14 @@ func (m *Cancel) decode(d *decoder)            { m.Keys = d.strings() }
 // DataPlaced tells the scheduler that a client put values on a worker (scatter).
 type DataPlaced struct {
 	noBulk
-	Worker string // the worker's address
-	Keys   []string
-	NBytes []int64
+	Workers []string // the addresses of the workers that got every key
+	Keys    []string
+	NBytes  []int64
 }
 
 func (*DataPlaced) Op() Op { return OpDataPlaced }
 func (m *DataPlaced) appendFields(b []byte) []byte {
-	b = appendString(b, m.Worker)
+	b = appendStrings(b, m.Workers)
 	b = appendStrings(b, m.Keys)
 	b = appendUvarint(b, uint64(len(m.NBytes)))
 	for _, n := range m.NBytes {
@@ -343,7 +343,7 @@ func (m *DataPlaced) appendFields(b []byte) []byte {
 	return b
 }
 func (m *DataPlaced) decode(d *decoder) {
-	m.Worker = d.str()
+	m.Workers = d.strings()
 	m.Keys = d.strings()
 	if n := d.count(); n > 0 {
 		m.NBytes = make([]int64, n)

@@ -24,7 +24,7 @@ func sampleMessages() []Msg {
 		&UpdateGraph{Tasks: []TaskSpec{{Key: "a", Func: "f@1", Args: []byte{1, 2}, Deps: []string{"x", "y"}, Priority: -3, Retries: 2, Resources: res, Workers: []string{"w1"}, Loose: true}, {Key: "b", Func: "g@2"}}, Wants: []string{"a"}},
 		&Release{Keys: []string{"a", "b"}},
 		&Cancel{Keys: []string{"a"}},
-		&DataPlaced{Worker: "tcp://x:1", Keys: []string{"a", "b"}, NBytes: []int64{1, 2}},
+		&DataPlaced{Workers: []string{"tcp://x:1", "tcp://y:2"}, Keys: []string{"a", "b"}, NBytes: []int64{1, 2}},
 		&WorkersQuery{ReqID: 7},
 		&WorkersInfo{ReqID: 7, Workers: []WorkerInfo{{Name: "w", Addr: "a", NThreads: 2, MemoryLimit: 3, Resources: res, Build: "b", Processing: 1, InMemory: 2, ManagedBytes: 3, SpilledBytes: 4, RSS: 5, Paused: true}}},
 		&KeyDone{Key: "a", NBytes: 8, Holders: []string{"tcp://x:1"}},

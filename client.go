@@ -1,0 +1,479 @@
+package gask
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gask-dev/gask/internal/peer"
+	"github.com/gask-dev/gask/internal/registry"
+	"github.com/gask-dev/gask/transport"
+	"github.com/gask-dev/gask/wire"
+)
+
+// Client is a connection to a scheduler: it submits tasks, holds futures and
+// fetches results from the workers that hold them. It is safe for
+// concurrent use. Close it when done.
+type Client struct {
+	conn  *wire.Conn
+	peers *peer.Pool
+	id    string
+	log   *slog.Logger
+
+	mu       sync.Mutex
+	futures  map[string]*futureState
+	queries  map[uint64]chan *wire.WorkersInfo
+	nextReq  uint64
+	lost     error // set when the scheduler connection broke
+	closed   bool
+	released []string // keys to release, sent in batches
+	flushing bool
+
+	readerDone chan struct{}
+}
+
+// ClientOption configures Connect.
+type ClientOption func(*clientConfig)
+
+type clientConfig struct {
+	transport transport.Config
+	name      string
+	logger    *slog.Logger
+}
+
+// WithTransport sets how the client dials (TLS, in-process network).
+func WithTransport(cfg transport.Config) ClientOption {
+	return func(c *clientConfig) { c.transport = cfg }
+}
+
+// WithName names the client in the scheduler's logs.
+func WithName(name string) ClientOption { return func(c *clientConfig) { c.name = name } }
+
+// WithLogger sets the client's logger (default slog.Default()).
+func WithLogger(l *slog.Logger) ClientOption { return func(c *clientConfig) { c.logger = l } }
+
+// Connect connects to the scheduler at addr ("tcp://host:8786").
+func Connect(ctx context.Context, addr string, opts ...ClientOption) (*Client, error) {
+	cfg := clientConfig{logger: slog.Default()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	nc, err := transport.Dial(ctx, addr, cfg.transport)
+	if err != nil {
+		return nil, fmt.Errorf("gask: connect to scheduler: %w", err)
+	}
+	conn := wire.NewConn(nc, wire.Limits{})
+	build := BuildID()
+	welcome, err := wire.Handshake(ctx, conn, &wire.Hello{Role: wire.RoleClient, Name: cfg.name, Build: build, Funcs: registry.IDs()})
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("gask: connect to scheduler %s: %w", addr, err)
+	}
+	c := &Client{
+		conn:       conn,
+		peers:      peer.NewPool(cfg.transport, wire.Hello{Name: welcome.ID, Build: build}),
+		id:         welcome.ID,
+		log:        cfg.logger,
+		futures:    map[string]*futureState{},
+		queries:    map[uint64]chan *wire.WorkersInfo{},
+		readerDone: make(chan struct{}),
+	}
+	go c.read()
+	return c, nil
+}
+
+// ID is the scheduler's name for this client.
+func (c *Client) ID() string { return c.id }
+
+// Close releases everything the client holds and disconnects. Futures of a
+// closed client fail with ErrClientClosed.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.mu.Unlock()
+	c.flushReleases()
+	c.conn.Flush()
+	err := c.conn.Close()
+	<-c.readerDone
+	c.peers.Close()
+	return err
+}
+
+func (c *Client) read() {
+	defer close(c.readerDone)
+	var err error
+	for {
+		var m wire.Msg
+		m, err = c.conn.Recv()
+		if err != nil {
+			break
+		}
+		c.mu.Lock()
+		switch m := m.(type) {
+		case *wire.KeyDone:
+			if st := c.futures[m.Key]; st != nil {
+				st.holders, st.nbytes = m.Holders, m.NBytes
+				c.finish(st, Finished, nil)
+			}
+		case *wire.KeyErred:
+			if st := c.futures[m.Key]; st != nil {
+				e := m.Err
+				c.finish(st, Failed, taskError(&e))
+			}
+		case *wire.KeyCancelled:
+			if st := c.futures[m.Key]; st != nil {
+				c.finish(st, Cancelled, fmt.Errorf("%w: %s", ErrCancelled, m.Reason))
+			}
+		case *wire.WorkersInfo:
+			if ch := c.queries[m.ReqID]; ch != nil {
+				delete(c.queries, m.ReqID)
+				ch <- m
+			}
+		default:
+			c.log.Warn("gask: unexpected message from the scheduler", "op", m.Op())
+		}
+		c.mu.Unlock()
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.lost = ErrClientClosed
+	} else {
+		c.lost = fmt.Errorf("%w: %v", ErrSchedulerLost, err)
+	}
+	for _, st := range c.futures {
+		if st.status == Pending {
+			c.finish(st, Failed, c.lost)
+		}
+	}
+	for id, ch := range c.queries {
+		delete(c.queries, id)
+		close(ch)
+	}
+	c.mu.Unlock()
+}
+
+// finish records a task's outcome; c.mu is held.
+func (c *Client) finish(st *futureState, s Status, err error) {
+	if st.status != Pending {
+		if s == Finished && st.status == Finished {
+			return // a new location after recomputation; holders updated
+		}
+		st.done = make(chan struct{})
+	}
+	st.status, st.err = s, err
+	close(st.done)
+	for _, ch := range st.notify {
+		ch <- st
+	}
+	st.notify = nil
+}
+
+// wait blocks until st is no longer pending.
+func (c *Client) wait(ctx context.Context, st *futureState) error {
+	c.mu.Lock()
+	done := st.done
+	c.mu.Unlock()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return st.err
+}
+
+var errRetry = errors.New("gask: value moved; retry")
+
+// fetchOne gets st's value from one of its holders. If no holder has it any
+// more, st goes back to pending (the scheduler recomputes lost values) and
+// errRetry says to wait again.
+func (c *Client) fetchOne(ctx context.Context, st *futureState) ([]byte, error) {
+	c.mu.Lock()
+	holders := slices.Clone(st.holders)
+	c.mu.Unlock()
+	var last error
+	for _, h := range holders {
+		vals, err := c.peers.Get(ctx, h, []string{st.key})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			last = err
+			continue
+		}
+		if len(vals) == 1 && !vals[0].Missing {
+			return vals[0].Bytes, nil
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st.status == Finished && slices.Equal(st.holders, holders) {
+		if c.lost != nil {
+			return nil, c.lost
+		}
+		st.status = Pending
+		st.done = make(chan struct{})
+		st.holders = nil
+		c.log.Debug("gask: value not found on its holders; waiting for the scheduler", "key", st.key, "err", last)
+	}
+	return nil, errRetry
+}
+
+// stateFor returns the shared state of key and counts one more hold.
+func (c *Client) stateFor(key string) (st *futureState, fresh bool) {
+	st = c.futures[key]
+	if st == nil {
+		st = &futureState{key: key, done: make(chan struct{})}
+		c.futures[key] = st
+		fresh = true
+	}
+	st.refs++
+	return st, fresh
+}
+
+func (c *Client) release(st *futureState, explicit bool) {
+	c.mu.Lock()
+	if st.refs <= 0 {
+		c.mu.Unlock()
+		return
+	}
+	st.refs--
+	if st.refs == 0 && c.futures[st.key] == st {
+		delete(c.futures, st.key)
+	}
+	if c.closed || c.lost != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.released = append(c.released, st.key)
+	start := !c.flushing
+	c.flushing = true
+	c.mu.Unlock()
+	if start {
+		// Batch releases: garbage collection frees many futures at once.
+		if explicit {
+			c.flushReleases()
+		} else {
+			time.AfterFunc(time.Millisecond, c.flushReleases)
+		}
+	}
+}
+
+func (c *Client) flushReleases() {
+	c.mu.Lock()
+	keys := c.released
+	c.released = nil
+	c.flushing = false
+	c.mu.Unlock()
+	if len(keys) > 0 {
+		c.conn.Send(&wire.Release{Keys: keys})
+	}
+}
+
+func (c *Client) cancel(st *futureState) {
+	c.mu.Lock()
+	n := st.refs
+	st.refs = 0
+	if c.futures[st.key] == st {
+		delete(c.futures, st.key)
+	}
+	if st.status == Pending {
+		c.finish(st, Cancelled, ErrCancelled)
+	}
+	c.mu.Unlock()
+	if n > 0 {
+		keys := make([]string, n)
+		for i := range keys {
+			keys[i] = st.key
+		}
+		c.conn.Send(&wire.Cancel{Keys: keys})
+	}
+}
+
+// submitTyped submits one task.
+func submitTyped[R any](c *Client, f *registry.Func, args []argument, opts []Option) *Future[R] {
+	return mapTyped[R](c, f, [][]argument{args}, opts)[0]
+}
+
+// mapTyped submits one task per argument list, in one UpdateGraph.
+func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []Option) []*Future[R] {
+	o := collect(opts)
+	msg := &wire.UpdateGraph{Tasks: make([]wire.TaskSpec, 0, len(argLists)), Wants: make([]string, 0, len(argLists))}
+	futs := make([]*Future[R], len(argLists))
+	var failed []*futureState
+	var failures []error
+	c.mu.Lock()
+	for i, args := range argLists {
+		spec, err := buildSpec(c, f, args, o, i, len(argLists))
+		if err != nil {
+			st := &futureState{key: spec.Key, done: make(chan struct{}), refs: 1}
+			failed = append(failed, st)
+			failures = append(failures, err)
+			futs[i] = newFuture[R](c, st)
+			continue
+		}
+		st, fresh := c.stateFor(spec.Key)
+		futs[i] = newFuture[R](c, st)
+		if fresh || st.status == Cancelled {
+			msg.Tasks = append(msg.Tasks, spec)
+		}
+		msg.Wants = append(msg.Wants, spec.Key)
+	}
+	for i, st := range failed {
+		c.finish(st, Failed, failures[i])
+	}
+	lost := c.lost
+	if lost == nil && c.closed {
+		lost = ErrClientClosed
+	}
+	if lost != nil {
+		for _, fu := range futs {
+			if fu.st.status == Pending {
+				c.finish(fu.st, Failed, lost)
+			}
+		}
+	}
+	c.mu.Unlock()
+	if lost == nil && len(msg.Wants) > 0 {
+		c.conn.Send(msg)
+	}
+	return futs
+}
+
+// buildSpec encodes one task; c.mu is held.
+func buildSpec(c *Client, f *registry.Func, args []argument, o taskOptions, i, n int) (wire.TaskSpec, error) {
+	spec := wire.TaskSpec{Func: f.ID, Priority: o.priority, Retries: uint32(max(o.retries, 0)), Workers: o.workers, Loose: o.loose}
+	for name, amount := range o.resources {
+		spec.Resources = append(spec.Resources, wire.Resource{Name: name, Amount: amount})
+	}
+	slices.SortFunc(spec.Resources, func(a, b wire.Resource) int { return cmpString(a.Name, b.Name) })
+	raw := make([]registry.Arg, len(args))
+	var firstErr error
+	for j, a := range args {
+		dep, val, err := a.argument()
+		switch {
+		case err != nil:
+			firstErr = fmt.Errorf("gask: %s: encode argument %d: %w", f.Name, j+1, err)
+		case dep != nil:
+			raw[j] = registry.Arg{Dep: len(spec.Deps)}
+			spec.Deps = append(spec.Deps, dep.key)
+		default:
+			raw[j] = registry.Arg{Dep: -1, Value: val}
+		}
+	}
+	for _, a := range o.after {
+		spec.Deps = append(spec.Deps, a.state().key)
+	}
+	spec.Args = registry.AppendArgs(nil, raw)
+	switch {
+	case o.key != "" && n > 1:
+		spec.Key = fmt.Sprintf("%s-%d", o.key, i)
+	case o.key != "":
+		spec.Key = o.key
+	case o.impure:
+		var r [8]byte
+		rand.Read(r[:])
+		spec.Key = f.Name + "-" + hex.EncodeToString(r[:])
+	default:
+		h := sha256.New()
+		h.Write([]byte(f.ID))
+		h.Write(spec.Args)
+		for _, d := range spec.Deps {
+			h.Write([]byte{0})
+			h.Write([]byte(d))
+		}
+		spec.Key = f.Name + "-" + hex.EncodeToString(h.Sum(nil)[:12])
+	}
+	return spec, firstErr
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func failedFutures[R any](c *Client, name string, n int, err error) []*Future[R] {
+	futs := make([]*Future[R], n)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range futs {
+		st := &futureState{key: fmt.Sprintf("%s-invalid-%d", name, i), done: make(chan struct{}), refs: 1}
+		c.finish(st, Failed, err)
+		futs[i] = newFuture[R](c, st)
+	}
+	return futs
+}
+
+// WorkerInfo describes a worker of the cluster.
+type WorkerInfo struct {
+	Name         string
+	Addr         string
+	NThreads     int
+	MemoryLimit  int64
+	Resources    map[string]float64
+	Build        string
+	Processing   int   // tasks assigned to it now
+	InMemory     int   // values it holds
+	ManagedBytes int64 // their total size
+	SpilledBytes int64
+	RSS          int64
+	Paused       bool
+}
+
+// Workers asks the scheduler for its workers.
+func (c *Client) Workers(ctx context.Context) ([]WorkerInfo, error) {
+	ch := make(chan *wire.WorkersInfo, 1)
+	c.mu.Lock()
+	if c.lost != nil {
+		c.mu.Unlock()
+		return nil, c.lost
+	}
+	c.nextReq++
+	id := c.nextReq
+	c.queries[id] = ch
+	c.mu.Unlock()
+	if err := c.conn.Send(&wire.WorkersQuery{ReqID: id}); err != nil {
+		return nil, err
+	}
+	select {
+	case m, ok := <-ch:
+		if !ok {
+			return nil, ErrSchedulerLost
+		}
+		out := make([]WorkerInfo, len(m.Workers))
+		for i, w := range m.Workers {
+			out[i] = WorkerInfo{Name: w.Name, Addr: w.Addr, NThreads: int(w.NThreads), MemoryLimit: w.MemoryLimit,
+				Build: w.Build, Processing: int(w.Processing), InMemory: int(w.InMemory), ManagedBytes: w.ManagedBytes,
+				SpilledBytes: w.SpilledBytes, RSS: w.RSS, Paused: w.Paused}
+			if len(w.Resources) > 0 {
+				out[i].Resources = map[string]float64{}
+				for _, r := range w.Resources {
+					out[i].Resources[r.Name] += r.Amount
+				}
+			}
+		}
+		return out, nil
+	case <-ctx.Done():
+		c.mu.Lock()
+		delete(c.queries, id)
+		c.mu.Unlock()
+		return nil, ctx.Err()
+	}
+}

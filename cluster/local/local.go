@@ -1,0 +1,263 @@
+// Package local runs a whole gask cluster on this machine: a scheduler and
+// workers, as goroutines in this process (the default) or as worker
+// processes that re-execute this program, each supervised by a nanny.
+//
+//	cluster, err := local.New(ctx)                       // goroutine workers
+//	cluster, err := local.New(ctx, local.Processes(), local.Workers(4), local.Threads(1))
+//	defer cluster.Close()
+//	c := cluster.Client()
+//
+// Sizes default to the CPUs and memory this process may actually use (its
+// affinity mask, cgroup quota, or batch allocation such as SLURM's), not the
+// node's. With Processes the program must call gask.Main first thing in
+// main, so that the re-executed copies serve as workers.
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+
+	"github.com/gask-dev/gask"
+	"github.com/gask-dev/gask/internal/allocation"
+	"github.com/gask-dev/gask/nanny"
+	"github.com/gask-dev/gask/schedulerd"
+	"github.com/gask-dev/gask/transport"
+	"github.com/gask-dev/gask/workerd"
+)
+
+// Option configures New.
+type Option func(*config)
+
+type config struct {
+	workers     int
+	threads     int
+	processes   bool
+	memoryLimit int64
+	logger      *slog.Logger
+}
+
+// Workers sets the number of workers.
+func Workers(n int) Option { return func(c *config) { c.workers = n } }
+
+// Threads sets each worker's number of threads (tasks run at once).
+func Threads(n int) Option { return func(c *config) { c.threads = n } }
+
+// Processes runs each worker in its own process, re-executing this program
+// (which must call gask.Main), supervised by a nanny that restarts it.
+func Processes() Option { return func(c *config) { c.processes = true } }
+
+// MemoryLimit sets each worker's memory limit in bytes (default: this
+// process's memory divided among the workers).
+func MemoryLimit(n int64) Option { return func(c *config) { c.memoryLimit = n } }
+
+// Logger sets the cluster's logger (default: warnings and errors to stderr).
+func Logger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
+
+// Cluster is a running local cluster.
+type Cluster struct {
+	cfg    config
+	addr   string
+	tcfg   transport.Config
+	client *gask.Client
+	log    *slog.Logger
+
+	stopScheduler context.CancelFunc
+	schedDone     chan error
+
+	mu      sync.Mutex
+	workers []*localWorker
+	next    int
+	closed  bool
+}
+
+type localWorker struct {
+	name string
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// ErrWorkerProcess is returned by New in a process started as a worker of
+// a local cluster whose program did not call gask.Main.
+var ErrWorkerProcess = errors.New("gask: this process was started as a gask worker, but the program does not call gask.Main() at the start of main")
+
+// New starts a local cluster and connects a client to it.
+func New(ctx context.Context, opts ...Option) (*Cluster, error) {
+	if os.Getenv(gask.WorkerEnv) == "1" {
+		return nil, ErrWorkerProcess
+	}
+	alloc := allocation.Detect()
+	cfg := config{}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	switch {
+	case cfg.workers <= 0 && cfg.processes:
+		cfg.workers = max(1, alloc.CPUs/max(cfg.threads, 1))
+	case cfg.workers <= 0:
+		cfg.workers = 1
+	}
+	if cfg.threads <= 0 {
+		cfg.threads = max(1, alloc.CPUs/cfg.workers)
+	}
+	if cfg.memoryLimit <= 0 && alloc.Memory > 0 {
+		cfg.memoryLimit = alloc.Memory / int64(cfg.workers)
+	}
+	c := &Cluster{cfg: cfg, log: cfg.logger, schedDone: make(chan error, 1)}
+	listen := "tcp://127.0.0.1:0"
+	if !cfg.processes {
+		c.tcfg.Inproc = transport.NewInproc()
+		listen = "inproc://scheduler"
+	}
+	ln, err := transport.Listen(listen, c.tcfg)
+	if err != nil {
+		return nil, fmt.Errorf("gask: local cluster: %w", err)
+	}
+	c.addr = transport.Address(ln)
+	sctx, stop := context.WithCancel(context.Background())
+	c.stopScheduler = stop
+	srv := schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: c.log})
+	go func() { c.schedDone <- srv.Serve(sctx, ln) }()
+
+	if err := c.Scale(ctx, cfg.workers); err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.client, err = gask.Connect(ctx, c.addr, gask.WithTransport(c.tcfg), gask.WithLogger(c.log))
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Client is the cluster's client, connected when the cluster started.
+func (c *Cluster) Client() *gask.Client { return c.client }
+
+// Addr is the scheduler's address. For goroutine workers it is an
+// in-process address that only this process can reach.
+func (c *Cluster) Addr() string { return c.addr }
+
+// Transport is how to reach the cluster (connect more clients with
+// gask.WithTransport(cluster.Transport())).
+func (c *Cluster) Transport() transport.Config { return c.tcfg }
+
+// Scale sets the number of workers, starting new ones (and waiting until
+// they have joined) or stopping the newest.
+func (c *Cluster) Scale(ctx context.Context, n int) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return errors.New("gask: local cluster closed")
+	}
+	var stopping []*localWorker
+	for len(c.workers) > n {
+		w := c.workers[len(c.workers)-1]
+		c.workers = c.workers[:len(c.workers)-1]
+		stopping = append(stopping, w)
+	}
+	var starting []int
+	for i := len(c.workers); i < n; i++ {
+		c.next++
+		starting = append(starting, c.next)
+	}
+	c.mu.Unlock()
+	for _, w := range stopping {
+		w.stop()
+		<-w.done
+	}
+	errs := make(chan error, len(starting))
+	for _, id := range starting {
+		go func() { errs <- c.startWorker(ctx, fmt.Sprintf("local-%d", id)) }()
+	}
+	var all []error
+	for range starting {
+		all = append(all, <-errs)
+	}
+	return errors.Join(all...)
+}
+
+// startWorker starts one worker and returns once it has joined.
+func (c *Cluster) startWorker(ctx context.Context, name string) error {
+	wctx, stop := context.WithCancel(context.Background())
+	w := &localWorker{name: name, stop: stop, done: make(chan struct{})}
+	joined := make(chan struct{})
+	var once sync.Once
+	ready := func(string, int) { once.Do(func() { close(joined) }) }
+	failed := make(chan error, 1)
+	if c.cfg.processes {
+		exe, err := os.Executable()
+		if err != nil {
+			stop()
+			return err
+		}
+		args := []string{"worker", c.addr, "--name", name, "--nthreads", fmt.Sprint(c.cfg.threads),
+			"--memory-limit", fmt.Sprint(c.cfg.memoryLimit)}
+		go func() {
+			defer close(w.done)
+			err := nanny.Run(wctx, nanny.Config{Scheduler: c.addr, Name: name, Command: exe, Args: args,
+				Env: []string{gask.WorkerEnv + "=1"}, Logger: c.log, Started: ready})
+			failed <- err
+		}()
+	} else {
+		wk := workerd.New(workerd.Config{Scheduler: c.addr, Name: name, NThreads: c.cfg.threads,
+			MemoryLimit: c.cfg.memoryLimit, Transport: c.tcfg, Build: gask.BuildID(), Logger: c.log,
+			Ready: func(a string) { ready(a, 0) }})
+		go func() {
+			defer close(w.done)
+			err := wk.Run(wctx)
+			if err != nil && wctx.Err() == nil {
+				c.log.Error("worker stopped", "name", name, "err", err)
+			}
+			failed <- err
+		}()
+	}
+	select {
+	case <-joined:
+		c.mu.Lock()
+		c.workers = append(c.workers, w)
+		c.mu.Unlock()
+		return nil
+	case err := <-failed:
+		stop()
+		if err == nil {
+			err = errors.New("stopped before joining")
+		}
+		return fmt.Errorf("gask: local worker %s: %w", name, err)
+	case <-ctx.Done():
+		stop()
+		<-w.done
+		return ctx.Err()
+	}
+}
+
+// Close stops the client, every worker and the scheduler, and waits for
+// all of them: no goroutine or process is left behind.
+func (c *Cluster) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	workers := c.workers
+	c.workers = nil
+	c.mu.Unlock()
+	if c.client != nil {
+		c.client.Close()
+	}
+	for _, w := range workers {
+		w.stop()
+	}
+	for _, w := range workers {
+		<-w.done
+	}
+	c.stopScheduler()
+	return <-c.schedDone
+}

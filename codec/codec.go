@@ -1,0 +1,155 @@
+package codec
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"unsafe"
+)
+
+// ErrDecode is matched, with errors.Is, by every error that Unmarshal and
+// Codec.Decode return. The error's message says which type failed and why,
+// as in "codec: decode []float64: payload of 13 bytes is not a multiple of 8".
+var ErrDecode = errors.New("codec: cannot decode")
+
+// decodeError is a decode failure of one type. It unwraps to ErrDecode and
+// to the cause, which may be a CBOR error.
+type decodeError struct {
+	typ reflect.Type
+	err error
+}
+
+func (e *decodeError) Error() string {
+	return "codec: decode " + e.typ.String() + ": " + e.err.Error()
+}
+
+func (e *decodeError) Unwrap() []error { return []error{ErrDecode, e.err} }
+
+// Marshal encodes v into a new slice of exactly the encoded size.
+func Marshal[T any](v T) ([]byte, error) {
+	if k := kindOf(&v); k != notRaw {
+		p := unsafe.Pointer(&v)
+		if k == rawString || k&rawSlice != 0 {
+			// Appending to nil allocates without zeroing first.
+			return appendRaw(nil, p, k), nil
+		}
+		return appendRaw(make([]byte, 0, wireSize[k]), p, k), nil
+	}
+	b, err := appendGeneral(nil, v)
+	if err != nil {
+		return nil, encodeError[T](err)
+	}
+	return b, nil
+}
+
+// AppendMarshal appends the encoding of v to b and returns the extended
+// slice. On error it returns b unchanged in length, though bytes past
+// len(b) in its capacity may have been written.
+func AppendMarshal[T any](b []byte, v T) ([]byte, error) {
+	if k := kindOf(&v); k != notRaw {
+		return appendRaw(b, unsafe.Pointer(&v), k), nil
+	}
+	b, err := appendGeneral(b, v)
+	if err != nil {
+		return b, encodeError[T](err)
+	}
+	return b, nil
+}
+
+// Unmarshal decodes b, produced by Marshal[T] or AppendMarshal[T], into a
+// T. A []byte result (or a named type whose underlying type is []byte) is
+// b itself, so the caller hands over ownership of b; no other result
+// retains b. Unmarshal never panics on bad input: it returns an error that
+// matches ErrDecode.
+func Unmarshal[T any](b []byte) (T, error) {
+	var v T
+	if k := kindOf(&v); k != notRaw {
+		if err := decodeRaw(b, unsafe.Pointer(&v), k); err != nil {
+			var zero T
+			return zero, &decodeError{reflect.TypeFor[T](), err}
+		}
+		return v, nil
+	}
+	v, err := unmarshalGeneral[T](b)
+	if err != nil {
+		return v, &decodeError{reflect.TypeFor[T](), err}
+	}
+	return v, nil
+}
+
+// kindOf is the raw kind of T: the predeclared types by a type switch,
+// named types through the cached Codec.
+func kindOf[T any](p *T) rawKind {
+	if k := basicKind(p); k != notRaw {
+		return k
+	}
+	return For[T]().raw
+}
+
+func encodeError[T any](err error) error {
+	return fmt.Errorf("codec: encode %v: %w", reflect.TypeFor[T](), err)
+}
+
+// Codec encodes and decodes the values of one type for callers that hold
+// them as any, such as a worker that stores task results of many types.
+// It produces and accepts the same bytes as Marshal and Unmarshal of that
+// type. Get one with For; a Codec is immutable and safe for concurrent use.
+type Codec struct {
+	typ       reflect.Type
+	raw       rawKind
+	appendAny func(b []byte, v any) ([]byte, error)
+	decodeAny func(b []byte) (any, error)
+}
+
+// codecs caches one *Codec per reflect.Type. It only ever grows, by one
+// entry per type a program uses, and every entry is immutable.
+var codecs sync.Map
+
+// For returns the Codec for T, building it on first use.
+func For[T any]() *Codec {
+	t := reflect.TypeFor[T]()
+	if c, ok := codecs.Load(t); ok {
+		return c.(*Codec)
+	}
+	c := &Codec{
+		typ:       t,
+		raw:       kindOfType(t),
+		appendAny: appendAny[T],
+		decodeAny: decodeAny[T],
+	}
+	actual, _ := codecs.LoadOrStore(t, c)
+	return actual.(*Codec)
+}
+
+// Type returns the type the Codec encodes.
+func (c *Codec) Type() reflect.Type { return c.typ }
+
+// Encode encodes v, which must hold a value of the Codec's type (or be nil
+// when that type is an interface type), into a new slice.
+func (c *Codec) Encode(v any) ([]byte, error) { return c.appendAny(nil, v) }
+
+// AppendEncode is Encode appending to b, like AppendMarshal.
+func (c *Codec) AppendEncode(b []byte, v any) ([]byte, error) { return c.appendAny(b, v) }
+
+// Decode decodes b like Unmarshal and returns the value in an any.
+func (c *Codec) Decode(b []byte) (any, error) { return c.decodeAny(b) }
+
+func appendAny[T any](b []byte, v any) ([]byte, error) {
+	t, ok := v.(T)
+	if !ok && (v != nil || reflect.TypeFor[T]().Kind() != reflect.Interface) {
+		return b, fmt.Errorf("codec: encode %v: value has type %T", reflect.TypeFor[T](), v)
+	}
+	if b == nil {
+		return Marshal(t)
+	}
+	return AppendMarshal(b, t)
+}
+
+func decodeAny[T any](b []byte) (any, error) {
+	v, err := Unmarshal[T](b)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}

@@ -1,0 +1,48 @@
+package gask
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gask-dev/gask/wire"
+)
+
+// Errors for errors.Is.
+var (
+	ErrCancelled     = errors.New("gask: cancelled")
+	ErrClientClosed  = errors.New("gask: client closed")
+	ErrSchedulerLost = errors.New("gask: lost the connection to the scheduler")
+	ErrNoWorker      = errors.New("gask: no worker can run the function")
+	ErrKilledWorker  = errors.New("gask: task was running on too many workers that died")
+)
+
+// TaskError is a task's failure, as reported by the worker that ran it:
+// the remote message and stack. errors.Is(err, ErrNoWorker) and
+// errors.Is(err, ErrKilledWorker) tell those failures apart.
+type TaskError struct {
+	Key     string // the task that failed first (a dependency of yours, maybe)
+	Kind    string // "task", "panic", "command", "killed-worker", "no-worker", ...
+	Message string
+	Stack   string // the remote goroutine's stack, for panics
+}
+
+func (e *TaskError) Error() string {
+	return fmt.Sprintf("gask: task %s failed: %s", e.Key, e.Message)
+}
+
+// Is matches the sentinel errors of the kinds that have one.
+func (e *TaskError) Is(target error) bool {
+	switch target {
+	case ErrNoWorker:
+		return e.Kind == wire.KindNoWorker
+	case ErrKilledWorker:
+		return e.Kind == wire.KindKilledWorker
+	case ErrCancelled:
+		return e.Kind == wire.KindCancelled
+	}
+	return false
+}
+
+func taskError(e *wire.RemoteError) error {
+	return &TaskError{Key: e.Key, Kind: e.Kind, Message: e.Message, Stack: e.Stack}
+}

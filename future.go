@@ -1,0 +1,145 @@
+package gask
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gask-dev/gask/codec"
+)
+
+// Status is where a future's task is, as the client knows it.
+type Status uint8
+
+// Future statuses.
+const (
+	Pending   Status = iota // submitted, not finished
+	Finished                // the value is on the cluster
+	Failed                  // the task failed; Result returns its error
+	Cancelled               // cancelled, or its value was lost for good
+)
+
+func (s Status) String() string {
+	return [...]string{"pending", "finished", "error", "cancelled"}[s]
+}
+
+// futureState is shared by all futures of one key in one client. The
+// client's mutex guards it.
+type futureState struct {
+	key     string
+	status  Status
+	err     error
+	holders []string
+	nbytes  int64
+	done    chan struct{}
+	refs    int                   // live Future values holding the key on the scheduler
+	notify  []chan<- *futureState // AsCompleted / Wait listeners
+}
+
+// Future is the eventual result of a task: a value of type T on the
+// cluster. Futures are cheap handles; the value stays on the cluster until
+// every future of its key is released (Release, or garbage collection).
+type Future[T any] struct {
+	c        *Client
+	st       *futureState
+	released atomic.Bool
+	cleanup  runtime.Cleanup
+
+	mu   sync.Mutex
+	have bool
+	val  T
+}
+
+type cleanupArg struct {
+	c  *Client
+	st *futureState
+}
+
+func newFuture[T any](c *Client, st *futureState) *Future[T] {
+	f := &Future[T]{c: c, st: st}
+	f.cleanup = runtime.AddCleanup(f, func(a cleanupArg) { a.c.release(a.st, false) }, cleanupArg{c, st})
+	return f
+}
+
+// Key is the task's key: the same function with the same arguments has the
+// same key.
+func (f *Future[T]) Key() string { return f.st.key }
+
+// Status is the task's status as the client knows it now.
+func (f *Future[T]) Status() Status {
+	f.c.mu.Lock()
+	defer f.c.mu.Unlock()
+	return f.st.status
+}
+
+// Done is closed when the task has finished, failed or been cancelled.
+func (f *Future[T]) Done() <-chan struct{} {
+	f.c.mu.Lock()
+	defer f.c.mu.Unlock()
+	return f.st.done
+}
+
+// Err waits for the task and returns its error, or nil if it succeeded.
+func (f *Future[T]) Err(ctx context.Context) error {
+	return f.c.wait(ctx, f.st)
+}
+
+// Result waits for the task and returns its value, fetched from the worker
+// that holds it. The value is fetched once and then cached in the future.
+func (f *Future[T]) Result(ctx context.Context) (T, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.have {
+		return f.val, nil
+	}
+	var zero T
+	for {
+		if err := f.c.wait(ctx, f.st); err != nil {
+			return zero, err
+		}
+		b, err := f.c.fetchOne(ctx, f.st)
+		if err == errRetry {
+			continue
+		}
+		if err != nil {
+			return zero, err
+		}
+		v, err := codec.Unmarshal[T](b)
+		if err != nil {
+			return zero, err
+		}
+		f.val, f.have = v, true
+		return v, nil
+	}
+}
+
+// Release drops this future's hold on the value; once no future holds it,
+// the cluster frees it. Release is idempotent; a released future must not
+// be passed to new tasks.
+func (f *Future[T]) Release() {
+	if f.released.Swap(true) {
+		return
+	}
+	f.cleanup.Stop()
+	f.c.release(f.st, true)
+}
+
+// Cancel stops the task if no other client needs it and marks every future
+// of its key in this client cancelled.
+func (f *Future[T]) Cancel() {
+	f.c.cancel(f.st)
+}
+
+func (f *Future[T]) argument() (*futureState, []byte, error) { return f.st, nil, nil }
+func (f *Future[T]) state() *futureState                     { return f.st }
+func (f *Future[T]) client() *Client                         { return f.c }
+
+// AnyFuture is any *Future[T], for functions that accept futures of
+// different types (Wait, After).
+type AnyFuture interface {
+	Key() string
+	Done() <-chan struct{}
+	state() *futureState
+	client() *Client
+}

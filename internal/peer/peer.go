@@ -1,0 +1,275 @@
+// Package peer is the data path to workers: a pool of connections on which
+// clients and workers ask a worker for values (GetData), store values on it
+// (PutData, for scatter) and call functions on it (Call). Values travel
+// straight from the worker that holds them; the scheduler never relays them.
+//
+// A Pool dials lazily, keeps one connection per worker, and multiplexes
+// requests on it by request id. Close closes every connection and waits for
+// their reader goroutines.
+package peer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/gask-dev/gask/transport"
+	"github.com/gask-dev/gask/wire"
+)
+
+// Value is one value received from a worker.
+type Value struct {
+	Key     string
+	Missing bool
+	Bytes   []byte
+}
+
+// ErrClosed is returned after Close.
+var ErrClosed = errors.New("gask: peer pool closed")
+
+// Pool is a set of connections to workers.
+type Pool struct {
+	cfg   transport.Config
+	hello wire.Hello
+
+	mu     sync.Mutex
+	conns  map[string]*conn
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// NewPool returns a pool that dials with cfg and introduces itself with hello.
+func NewPool(cfg transport.Config, hello wire.Hello) *Pool {
+	hello.Role = wire.RolePeer
+	return &Pool{cfg: cfg, hello: hello, conns: map[string]*conn{}}
+}
+
+type conn struct {
+	addr    string
+	c       *wire.Conn
+	mu      sync.Mutex
+	next    uint64
+	pending map[uint64]*request
+	err     error
+	ready   chan struct{} // closed once dialled (or failed)
+}
+
+type request struct {
+	want   int // messages still expected
+	values []Value
+	msg    wire.Msg
+	done   chan error
+}
+
+func (p *Pool) get(ctx context.Context, addr string) (*conn, error) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil, ErrClosed
+	}
+	c := p.conns[addr]
+	if c == nil {
+		c = &conn{addr: addr, pending: map[uint64]*request{}, ready: make(chan struct{})}
+		p.conns[addr] = c
+		p.wg.Add(1)
+		go p.dial(c)
+	}
+	p.mu.Unlock()
+	select {
+	case <-c.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c, nil
+}
+
+// dial connects c and then reads its responses until it breaks.
+func (p *Pool) dial(c *conn) {
+	defer p.wg.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
+	nc, err := transport.Dial(ctx, c.addr, p.cfg)
+	if err == nil {
+		c.c = wire.NewConn(nc, wire.Limits{})
+		hello := p.hello
+		_, err = wire.Handshake(ctx, c.c, &hello)
+		if err != nil {
+			c.c.Close()
+		}
+	}
+	cancel()
+	if err != nil {
+		c.err = fmt.Errorf("gask: connect to worker %s: %w", c.addr, err)
+		p.drop(c)
+		close(c.ready)
+		return
+	}
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		c.c.Close()
+		c.err = ErrClosed
+		close(c.ready)
+		return
+	}
+	close(c.ready)
+	p.read(c)
+}
+
+func (p *Pool) drop(c *conn) {
+	p.mu.Lock()
+	if p.conns[c.addr] == c {
+		delete(p.conns, c.addr)
+	}
+	p.mu.Unlock()
+}
+
+func (p *Pool) read(c *conn) {
+	var err error
+	for {
+		var m wire.Msg
+		m, err = c.c.Recv()
+		if err != nil {
+			break
+		}
+		var id uint64
+		switch m := m.(type) {
+		case *wire.Data:
+			id = m.ReqID
+		case *wire.Ack:
+			id = m.ReqID
+		case *wire.CallResult:
+			id = m.ReqID
+		default:
+			err = fmt.Errorf("%w: worker sent %v on a data connection", wire.ErrMalformed, m.Op())
+		}
+		if err != nil {
+			break
+		}
+		c.mu.Lock()
+		r := c.pending[id]
+		if r != nil {
+			if d, ok := m.(*wire.Data); ok {
+				r.values = append(r.values, Value{Key: d.Key, Missing: d.Missing, Bytes: d.Value})
+			} else {
+				r.msg = m
+			}
+			r.want--
+			if r.want <= 0 {
+				delete(c.pending, id)
+				r.done <- nil
+			}
+		}
+		c.mu.Unlock()
+	}
+	p.drop(c)
+	c.c.Close()
+	c.mu.Lock()
+	c.err = fmt.Errorf("gask: connection to worker %s lost: %w", c.addr, err)
+	for id, r := range c.pending {
+		delete(c.pending, id)
+		r.done <- c.err
+	}
+	c.mu.Unlock()
+}
+
+func (c *conn) do(ctx context.Context, want int, build func(id uint64) wire.Msg) (*request, error) {
+	r := &request{want: want, done: make(chan error, 1)}
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return nil, c.err
+	}
+	c.next++
+	id := c.next
+	c.pending[id] = r
+	c.mu.Unlock()
+	if err := c.c.Send(build(id)); err != nil {
+		c.mu.Lock()
+		delete(c.pending, id)
+		c.mu.Unlock()
+		return nil, fmt.Errorf("gask: send to worker %s: %w", c.addr, err)
+	}
+	select {
+	case err := <-r.done:
+		return r, err
+	case <-ctx.Done():
+		c.mu.Lock()
+		delete(c.pending, id)
+		c.mu.Unlock()
+		return nil, ctx.Err()
+	}
+}
+
+// Get fetches keys from the worker at addr. Keys it does not hold come back
+// with Missing set.
+func (p *Pool) Get(ctx context.Context, addr string, keys []string) ([]Value, error) {
+	c, err := p.get(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.do(ctx, len(keys), func(id uint64) wire.Msg { return &wire.GetData{ReqID: id, Keys: keys} })
+	if err != nil {
+		return nil, err
+	}
+	return r.values, nil
+}
+
+// Put stores an encoded value on the worker at addr and returns its size there.
+func (p *Pool) Put(ctx context.Context, addr, key string, value []byte) (int64, error) {
+	c, err := p.get(ctx, addr)
+	if err != nil {
+		return 0, err
+	}
+	r, err := c.do(ctx, 1, func(id uint64) wire.Msg { return &wire.PutData{ReqID: id, Key: key, Value: value} })
+	if err != nil {
+		return 0, err
+	}
+	ack := r.msg.(*wire.Ack)
+	if ack.Err != nil {
+		return 0, ack.Err
+	}
+	return ack.NBytes, nil
+}
+
+// Call runs a registered function on the worker at addr.
+func (p *Pool) Call(ctx context.Context, addr, fn string, args []byte) ([]byte, error) {
+	c, err := p.get(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.do(ctx, 1, func(id uint64) wire.Msg { return &wire.Call{ReqID: id, Func: fn, Args: args} })
+	if err != nil {
+		return nil, err
+	}
+	res, ok := r.msg.(*wire.CallResult)
+	if !ok {
+		return nil, fmt.Errorf("%w: Call answered with %v", wire.ErrMalformed, r.msg.Op())
+	}
+	if res.Err != nil {
+		return nil, res.Err
+	}
+	return res.Value, nil
+}
+
+// Close closes every connection and waits for their goroutines.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	p.closed = true
+	conns := make([]*conn, 0, len(p.conns))
+	for _, c := range p.conns {
+		conns = append(conns, c)
+	}
+	p.mu.Unlock()
+	for _, c := range conns {
+		<-c.ready
+		if c.c != nil {
+			c.c.Abort()
+		}
+	}
+	p.wg.Wait()
+}

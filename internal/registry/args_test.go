@@ -1,0 +1,45 @@
+package registry
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func TestArgsRoundTrip(t *testing.T) {
+	in := []Arg{{Dep: -1, Value: []byte("abc")}, {Dep: 2}, {Dep: -1}, {Dep: 0}}
+	out, err := DecodeArgs(AppendArgs(nil, in), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != len(in) {
+		t.Fatalf("DecodeArgs gave %d args, want %d", len(out), len(in))
+	}
+	for i := range in {
+		if out[i].Dep != in[i].Dep || !bytes.Equal(out[i].Value, in[i].Value) {
+			t.Errorf("arg %d = %+v, want %+v", i, out[i], in[i])
+		}
+	}
+	if _, err := DecodeArgs(AppendArgs(nil, in), 2); !errors.Is(err, ErrBadArgs) {
+		t.Errorf("DecodeArgs with too few deps: err = %v, want ErrBadArgs", err)
+	}
+}
+
+func FuzzDecodeArgs(f *testing.F) {
+	f.Add(AppendArgs(nil, []Arg{{Dep: -1, Value: []byte("x")}, {Dep: 1}}), 2)
+	f.Fuzz(func(t *testing.T, b []byte, n int) {
+		if n < 0 || n > 1000 {
+			return
+		}
+		args, err := DecodeArgs(b, n)
+		if err != nil {
+			if !errors.Is(err, ErrBadArgs) {
+				t.Fatalf("error %v is not ErrBadArgs", err)
+			}
+			return
+		}
+		if again, err := DecodeArgs(AppendArgs(nil, args), n); err != nil || len(again) != len(args) {
+			t.Fatalf("re-decode: %v", err)
+		}
+	})
+}

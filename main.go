@@ -1,0 +1,188 @@
+package gask
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/gask-dev/gask/internal/allocation"
+	"github.com/gask-dev/gask/nanny"
+	"github.com/gask-dev/gask/transport"
+	"github.com/gask-dev/gask/wire"
+	"github.com/gask-dev/gask/workerd"
+)
+
+// WorkerEnv is set to "1" in the environment of worker processes that a
+// gask cluster starts, so that a program that forgot to call Main fails
+// loudly instead of running its main function again.
+const WorkerEnv = "GASK_WORKER"
+
+// Main lets this program serve as a worker. Call it first thing in main:
+//
+//	func main() {
+//		gask.Main()
+//		...
+//	}
+//
+// When the program is started as `prog worker <scheduler-address> [flags]`
+// (by a cluster, a batch job, or by hand) Main runs a worker that can run
+// every function the program registers, and exits when the worker stops; it
+// never returns. Otherwise it returns at once. Run `prog worker -h` for the
+// flags.
+func Main() {
+	if len(os.Args) < 2 || os.Args[1] != "worker" {
+		return
+	}
+	os.Exit(WorkerMain(os.Args[2:], os.Stderr))
+}
+
+// WorkerMain runs the worker role with command-line arguments args and
+// returns the process's exit status. Main calls it; so does `gask worker`.
+func WorkerMain(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s worker <scheduler-address> [flags]\n\nRuns a gask worker that can run every function this program registers.\n\nflags:\n", os.Args[0])
+		fs.PrintDefaults()
+	}
+	alloc := allocation.Detect()
+	nthreads := fs.Int("nthreads", 0, "tasks run at once (default: the CPUs this process may use)")
+	memLimit := fs.String("memory-limit", "auto", `memory limit, e.g. "4GiB"; "auto" is this process's allocation; "0" is none`)
+	name := fs.String("name", "", "worker name, unique in the cluster (default: its address)")
+	listen := fs.String("listen", "tcp://127.0.0.1:0", "address to serve peers on (use tcp://0.0.0.0:0 or a host's address across machines)")
+	resources := fs.String("resources", "", `resources this worker offers, e.g. "GPU=2,MEM=8e9"`)
+	useNanny := fs.Bool("nanny", false, "run the worker in a child process and restart it when it dies")
+	tlsCA := fs.String("tls-ca-file", "", "CA certificate for mutual TLS")
+	tlsCert := fs.String("tls-cert", "", "this worker's certificate for mutual TLS")
+	tlsKey := fs.String("tls-key", "", "this worker's key for mutual TLS")
+	verbose := fs.Bool("v", false, "log debug messages")
+	// Flags may come before or after the address.
+	var addr string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		if addr != "" {
+			fmt.Fprintf(stderr, "gask worker: unexpected argument %q\n", fs.Arg(0))
+			return 2
+		}
+		addr = fs.Arg(0)
+		rest = fs.Args()[1:]
+	}
+	if addr == "" {
+		fs.Usage()
+		return 2
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	cfg := workerd.Config{Scheduler: addr, Listen: *listen, Name: *name, NThreads: *nthreads, Build: BuildID(), Logger: log}
+	if cfg.NThreads <= 0 {
+		cfg.NThreads = alloc.CPUs
+	}
+	switch *memLimit {
+	case "auto":
+		cfg.MemoryLimit = alloc.Memory
+	default:
+		n, err := allocation.ParseBytes(*memLimit)
+		if err != nil {
+			fmt.Fprintf(stderr, "gask worker: --memory-limit: %v\n", err)
+			return 2
+		}
+		cfg.MemoryLimit = n
+	}
+	if cfg.MemoryLimit > 0 {
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+	}
+	var err error
+	if cfg.Resources, err = parseResources(*resources); err != nil {
+		fmt.Fprintf(stderr, "gask worker: --resources: %v\n", err)
+		return 2
+	}
+	if *tlsCA != "" || *tlsCert != "" {
+		tc, err := transport.LoadTLS(*tlsCA, *tlsCert, *tlsKey, false)
+		if err != nil {
+			fmt.Fprintf(stderr, "gask worker: %v\n", err)
+			return 2
+		}
+		cfg.Transport.TLS = tc
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if *useNanny {
+		child := make([]string, 0, len(args))
+		for _, a := range args {
+			if a != "--nanny" && a != "-nanny" {
+				child = append(child, a)
+			}
+		}
+		exe, err := os.Executable()
+		if err != nil {
+			fmt.Fprintf(stderr, "gask worker: %v\n", err)
+			return 1
+		}
+		err = nanny.Run(ctx, nanny.Config{Scheduler: addr, Transport: cfg.Transport, Name: *name, Command: exe,
+			Args: append([]string{"worker"}, child...), Env: []string{WorkerEnv + "=1"}, Logger: log})
+		if err != nil {
+			fmt.Fprintf(stderr, "gask nanny: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+
+	if fd := os.Getenv(nanny.ReadyFDEnv); fd != "" {
+		if n, err := strconv.Atoi(fd); err == nil {
+			ready := os.NewFile(uintptr(n), "ready")
+			cfg.Ready = func(a string) {
+				fmt.Fprintln(ready, a)
+				ready.Close()
+			}
+		}
+	}
+	err = workerd.New(cfg).Run(ctx)
+	if err != nil {
+		log.Error("worker stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func parseResources(s string) ([]wire.Resource, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []wire.Resource
+	for _, part := range strings.Split(s, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("%q is not NAME=AMOUNT", part)
+		}
+		f, err := strconv.ParseFloat(val, 64)
+		if err != nil || f < 0 {
+			return nil, fmt.Errorf("%q: amount must be a non-negative number", part)
+		}
+		out = append(out, wire.Resource{Name: name, Amount: f})
+	}
+	return out, nil
+}

@@ -1,0 +1,172 @@
+// Package nanny supervises one worker process: it starts it, restarts it
+// with back-off when it dies, and tells the scheduler how it died (exit
+// status, signal), so that errors about lost work can say why.
+//
+//	err := nanny.Run(ctx, nanny.Config{Scheduler: addr, Command: exe, Args: []string{"worker", addr}})
+//
+// The worker process reports its address on the file descriptor named by
+// the GASK_READY_FD environment variable (package gask's worker role does);
+// that is how the nanny knows which worker a death concerns. Run returns
+// when ctx ends, after stopping the worker (SIGTERM, then SIGKILL).
+package nanny
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gask-dev/gask/transport"
+	"github.com/gask-dev/gask/wire"
+)
+
+// ReadyFDEnv names the environment variable that tells a worker process on
+// which file descriptor to write its address.
+const ReadyFDEnv = "GASK_READY_FD"
+
+// Config describes the supervised worker.
+type Config struct {
+	Scheduler string
+	Transport transport.Config
+	Name      string
+	Command   string   // the worker program
+	Args      []string // its arguments
+	Env       []string // extra environment
+	Logger    *slog.Logger
+	// MinBackoff and MaxBackoff bound the wait before a restart; it doubles
+	// after each quick death. Defaults 100ms and 10s.
+	MinBackoff, MaxBackoff time.Duration
+	// Started, if set, is called with each new worker process's address.
+	Started func(addr string, pid int)
+}
+
+// Death describes how a worker process ended.
+type Death struct {
+	ExitCode int    // -1 when killed by a signal
+	Signal   string // e.g. "killed"
+	Reason   string // a sentence for people
+}
+
+// Describe explains a finished process's state.
+func Describe(ps *os.ProcessState) Death {
+	d := Death{ExitCode: ps.ExitCode()}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		d.ExitCode = -1
+		d.Signal = ws.Signal().String()
+		d.Reason = fmt.Sprintf("worker process %d was killed by signal %d (%s)", ps.Pid(), int(ws.Signal()), ws.Signal())
+		return d
+	}
+	d.Reason = fmt.Sprintf("worker process %d exited with status %d", ps.Pid(), d.ExitCode)
+	return d
+}
+
+// Run supervises the worker until ctx ends.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = 100 * time.Millisecond
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 10 * time.Second
+	}
+	nc, err := transport.Dial(ctx, cfg.Scheduler, cfg.Transport)
+	if err != nil {
+		return fmt.Errorf("gask nanny: connect to scheduler: %w", err)
+	}
+	sched := wire.NewConn(nc, wire.Limits{})
+	defer sched.Close()
+	if _, err := wire.Handshake(ctx, sched, &wire.Hello{Role: wire.RoleNanny, Name: cfg.Name, PID: int64(os.Getpid())}); err != nil {
+		return fmt.Errorf("gask nanny: join scheduler: %w", err)
+	}
+	backoff := cfg.MinBackoff
+	for {
+		start := time.Now()
+		addr, ps, err := runOnce(ctx, cfg)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		d := Describe(ps)
+		cfg.Logger.Warn("worker process died; restarting", "name", cfg.Name, "reason", d.Reason, "backoff", backoff)
+		if addr != "" {
+			sched.Send(&wire.WorkerDied{Name: cfg.Name, Addr: addr, Reason: d.Reason, ExitCode: int64(d.ExitCode), Signal: d.Signal})
+		}
+		if time.Since(start) > time.Minute {
+			backoff = cfg.MinBackoff
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		backoff = min(2*backoff, cfg.MaxBackoff)
+	}
+}
+
+// runOnce starts the worker and waits for it to end, or stops it when ctx ends.
+func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState, err error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", nil, err
+	}
+	defer r.Close()
+	cmd := exec.Command(cfg.Command, cfg.Args...)
+	cmd.Env = append(os.Environ(), cfg.Env...)
+	cmd.Env = append(cmd.Env, ReadyFDEnv+"=3")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return "", nil, fmt.Errorf("gask nanny: start worker: %w", err)
+	}
+	w.Close()
+	addrCh := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		addrCh <- strings.TrimSpace(line)
+	}()
+	waitCh := make(chan error, 1)
+	go func() { waitCh <- cmd.Wait() }()
+	for {
+		select {
+		case a := <-addrCh:
+			if a != "" {
+				addr = a
+				if cfg.Started != nil {
+					cfg.Started(a, cmd.Process.Pid)
+				}
+			}
+			addrCh = nil
+		case err := <-waitCh:
+			var ee *exec.ExitError
+			if err != nil && !errors.As(err, &ee) {
+				return addr, cmd.ProcessState, err
+			}
+			return addr, cmd.ProcessState, nil
+		case <-ctx.Done():
+			cmd.Process.Signal(syscall.SIGTERM)
+			t := time.NewTimer(5 * time.Second)
+			select {
+			case <-waitCh:
+			case <-t.C:
+				cmd.Process.Kill()
+				<-waitCh
+			}
+			t.Stop()
+			return addr, cmd.ProcessState, nil
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package workerd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/gask-dev/gask/internal/registry"
+	"github.com/gask-dev/gask/wire"
+)
+
+// job is one task execution, prepared by the loop and run by an executor.
+type job struct {
+	key  string
+	fn   *registry.Func
+	args []byte
+	deps []string
+	ctx  context.Context
+}
+
+// result reports a finished job back to the loop.
+type result struct {
+	key      string
+	nbytes   int64
+	duration time.Duration
+	err      *wire.RemoteError
+}
+
+// run executes j and stores its value. Panics become errors.
+func (w *Worker) run(j *job) (res result) {
+	res.key = j.key
+	start := time.Now()
+	defer func() {
+		res.duration = time.Since(start)
+		if r := recover(); r != nil {
+			res.err = &wire.RemoteError{Kind: wire.KindPanic, Key: j.key,
+				Message: fmt.Sprintf("task %s panicked: %v", j.key, r), Stack: string(debug.Stack())}
+		}
+	}()
+	args, err := w.decodeArgs(j)
+	if err != nil {
+		return result{key: j.key, err: &wire.RemoteError{Kind: wire.KindDecode, Key: j.key, Message: err.Error()}}
+	}
+	v, err := j.fn.Call(j.ctx, args)
+	if err != nil {
+		return result{key: j.key, err: taskError(j.key, err)}
+	}
+	res.nbytes = w.store.putValue(j.key, v, j.fn.Result)
+	return res
+}
+
+// taskError turns a task function's error into a wire error, keeping the
+// kind of errors that already crossed a process (a command's exit status).
+func taskError(key string, err error) *wire.RemoteError {
+	var re *wire.RemoteError
+	if errors.As(err, &re) {
+		c := *re
+		if c.Key == "" {
+			c.Key = key
+		}
+		return &c
+	}
+	var k interface{ ErrorKind() string }
+	kind := wire.KindTask
+	if errors.As(err, &k) {
+		kind = k.ErrorKind()
+	}
+	return &wire.RemoteError{Kind: kind, Key: key, Message: err.Error()}
+}
+
+func (w *Worker) decodeArgs(j *job) ([]any, error) {
+	raw, err := registry.DecodeArgs(j.args, len(j.deps))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) != len(j.fn.Args) {
+		return nil, fmt.Errorf("function %s takes %d arguments, task has %d", j.fn.Name, len(j.fn.Args), len(raw))
+	}
+	args := make([]any, len(raw))
+	for i, a := range raw {
+		c := j.fn.Args[i]
+		if a.Dep >= 0 {
+			args[i], err = w.store.value(j.deps[a.Dep], c)
+		} else {
+			args[i], err = c.Decode(a.Value)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("argument %d of %s: %w", i+1, j.fn.Name, err)
+		}
+	}
+	return args, nil
+}

@@ -1,0 +1,381 @@
+package workerd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/metrics"
+	"sync"
+	"time"
+
+	"github.com/gask-dev/gask/internal/peer"
+	"github.com/gask-dev/gask/internal/registry"
+	"github.com/gask-dev/gask/transport"
+	"github.com/gask-dev/gask/wire"
+	"github.com/gask-dev/gask/worker"
+)
+
+// Config describes a worker.
+type Config struct {
+	Scheduler   string // the scheduler's address
+	Listen      string // where to serve peers; default tcp://127.0.0.1:0 (inproc://auto with an Inproc transport)
+	Name        string // unique in the cluster; default the listen address
+	NThreads    int    // default 1
+	MemoryLimit int64  // bytes; 0 means no limit
+	Resources   []wire.Resource
+	Transport   transport.Config
+	Build       string        // the program's build identity
+	Heartbeat   time.Duration // default 1s
+	Logger      *slog.Logger
+	// Ready, if set, is called with the worker's address once it has joined.
+	Ready func(addr string)
+}
+
+// ErrSchedulerLost is returned by Run when the scheduler connection breaks.
+var ErrSchedulerLost = errors.New("gask: lost the connection to the scheduler")
+
+// Worker is one worker. Create it with New and start it with Run.
+type Worker struct {
+	cfg   Config
+	log   *slog.Logger
+	store *store
+	state *worker.State
+	addr  string
+
+	sched  *wire.Conn
+	peers  *peer.Pool
+	events chan any // wire messages from the scheduler, results, transfers
+	jobs   chan *job
+	specs  map[string]*wire.Compute // tasks to run here, by key; owned by the loop
+	cancel map[string]context.CancelFunc
+	later  []any // events the loop raised for itself
+	wg     sync.WaitGroup
+}
+
+// New returns a worker for cfg.
+func New(cfg Config) *Worker {
+	if cfg.NThreads < 1 {
+		cfg.NThreads = 1
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = "tcp://127.0.0.1:0"
+		if cfg.Transport.Inproc != nil {
+			if scheme, _, _ := transport.Parse(cfg.Scheduler); scheme == transport.SchemeInproc {
+				cfg.Listen = "inproc://"
+			}
+		}
+	}
+	return &Worker{cfg: cfg, log: cfg.Logger, store: newStore()}
+}
+
+type fetched struct {
+	from    string
+	keys    []string
+	nbytes  []int64
+	missing []string
+}
+
+type peerPut struct {
+	key    string
+	nbytes int64
+}
+
+type schedLost struct{ err error }
+
+// Run connects to the scheduler and works until ctx ends (nil error) or the
+// scheduler goes away (ErrSchedulerLost). It stops every goroutine it
+// started before returning.
+func (w *Worker) Run(ctx context.Context) error {
+	ln, err := transport.Listen(w.cfg.Listen, w.cfg.Transport)
+	if err != nil {
+		return fmt.Errorf("gask worker: %w", err)
+	}
+	w.addr = transport.Address(ln)
+	if w.cfg.Name == "" {
+		w.cfg.Name = w.addr
+	}
+	w.log = w.log.With("worker", w.cfg.Name)
+
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	nc, err := transport.Dial(dctx, w.cfg.Scheduler, w.cfg.Transport)
+	if err != nil {
+		cancel()
+		ln.Close()
+		return fmt.Errorf("gask worker: connect to scheduler: %w", err)
+	}
+	w.sched = wire.NewConn(nc, wire.Limits{})
+	hello := &wire.Hello{
+		Role: wire.RoleWorker, Name: w.cfg.Name, Build: w.cfg.Build, Funcs: registry.IDs(),
+		Addr: w.addr, NThreads: uint32(w.cfg.NThreads), MemoryLimit: w.cfg.MemoryLimit,
+		Resources: w.cfg.Resources, PID: int64(os.Getpid()),
+	}
+	_, err = wire.Handshake(dctx, w.sched, hello)
+	cancel()
+	if err != nil {
+		w.sched.Close()
+		ln.Close()
+		return fmt.Errorf("gask worker: join scheduler %s: %w", w.cfg.Scheduler, err)
+	}
+
+	w.state = worker.New(worker.Config{Self: w.addr, NThreads: w.cfg.NThreads})
+	w.peers = peer.NewPool(w.cfg.Transport, wire.Hello{Name: w.cfg.Name, Build: w.cfg.Build})
+	w.events = make(chan any, 1024)
+	w.jobs = make(chan *job, w.cfg.NThreads)
+	w.specs = map[string]*wire.Compute{}
+	w.cancel = map[string]context.CancelFunc{}
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	for range w.cfg.NThreads {
+		w.wg.Go(func() { w.executor(runCtx) })
+	}
+	var srv sync.WaitGroup
+	srv.Go(func() { w.serve(runCtx, ln) })
+	srv.Go(func() { w.readScheduler(runCtx) })
+	if w.cfg.Ready != nil {
+		w.cfg.Ready(w.addr)
+	}
+	w.log.Debug("worker joined", "addr", w.addr, "scheduler", w.cfg.Scheduler)
+
+	err = w.loop(runCtx)
+
+	stop()
+	ln.Close()
+	w.sched.Close()
+	srv.Wait()
+	w.wg.Wait() // executors and transfers
+	w.peers.Close()
+	return err
+}
+
+// Addr is the worker's address once Run has started serving.
+func (w *Worker) Addr() string { return w.addr }
+
+func (w *Worker) readScheduler(ctx context.Context) {
+	for {
+		var ev any
+		m, err := w.sched.Recv()
+		if err != nil {
+			ev = schedLost{err}
+		} else {
+			ev = m
+		}
+		select {
+		case w.events <- ev:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (w *Worker) executor(ctx context.Context) {
+	for {
+		select {
+		case j := <-w.jobs:
+			res := w.run(j)
+			select {
+			case w.events <- res:
+			case <-ctx.Done():
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (w *Worker) loop(ctx context.Context) error {
+	tick := time.NewTicker(w.cfg.Heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			w.sched.Flush()
+			return nil
+		case <-tick.C:
+			w.heartbeat()
+		case ev := <-w.events:
+			if err := w.handle(ctx, ev); err != nil {
+				return err
+			}
+			for len(w.later) > 0 {
+				ev := w.later[0]
+				w.later = w.later[1:]
+				if err := w.handle(ctx, ev); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+func (w *Worker) handle(ctx context.Context, ev any) error {
+	var cmds []worker.Command
+	switch m := ev.(type) {
+	case schedLost:
+		if wire.IsClosedErr(m.err) {
+			return ErrSchedulerLost
+		}
+		return fmt.Errorf("%w: %v", ErrSchedulerLost, m.err)
+	case *wire.Compute:
+		w.specs[m.Key] = m
+		deps := make([]worker.Dep, len(m.Deps))
+		for i, d := range m.Deps {
+			deps[i] = worker.Dep{Key: d.Key, NBytes: d.NBytes, Holders: d.Holders}
+		}
+		cmds = w.state.Handle(&worker.ComputeRequested{Key: m.Key, Priority: m.Priority, Deps: deps})
+	case *wire.Free:
+		cmds = w.state.Handle(&worker.FreeRequested{Keys: m.Keys})
+		for _, k := range m.Keys {
+			if !w.state.Has(k) {
+				w.forgetSpec(k)
+			}
+		}
+	case result:
+		delete(w.cancel, m.key)
+		if m.err != nil {
+			cmds = w.state.Handle(&worker.ExecuteFailed{Key: m.key, Err: m.err})
+		} else {
+			cmds = w.state.Handle(&worker.ExecuteDone{Key: m.key, NBytes: m.nbytes, Duration: int64(m.duration)})
+		}
+		if !w.state.Has(m.key) {
+			w.forgetSpec(m.key)
+		}
+	case fetched:
+		if len(m.keys) > 0 {
+			cmds = w.state.Handle(&worker.FetchDone{From: m.from, Keys: m.keys, NBytes: m.nbytes})
+			w.do(ctx, cmds)
+		}
+		if len(m.missing) > 0 || len(m.keys) == 0 {
+			cmds = w.state.Handle(&worker.FetchFailed{From: m.from, Keys: m.missing})
+		} else {
+			return nil
+		}
+	case peerPut:
+		cmds = w.state.Handle(&worker.DataPut{Key: m.key, NBytes: m.nbytes})
+	default:
+		w.log.Warn("unexpected message from the scheduler", "op", fmt.Sprintf("%T", ev))
+		return nil
+	}
+	w.do(ctx, cmds)
+	return nil
+}
+
+func (w *Worker) forgetSpec(key string) { delete(w.specs, key) }
+
+// do carries out the state machine's commands.
+func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
+	for _, c := range cmds {
+		switch c := c.(type) {
+		case *worker.Execute:
+			spec := w.specs[c.Key]
+			fn := registry.Lookup(spec.Func)
+			if fn == nil { // the scheduler only sends what we registered
+				w.later = append(w.later, result{key: c.Key, err: &wire.RemoteError{Kind: wire.KindUnknownFunc, Key: c.Key,
+					Message: fmt.Sprintf("function %s is not registered in this worker's program", spec.Func)}})
+				continue
+			}
+			jctx, cancel := context.WithCancel(ctx)
+			w.cancel[c.Key] = cancel
+			deps := make([]string, len(spec.Deps))
+			for i, d := range spec.Deps {
+				deps[i] = d.Key
+			}
+			w.jobs <- &job{key: c.Key, fn: fn, args: spec.Args, deps: deps, ctx: jctx}
+		case *worker.CancelExecution:
+			if cancel := w.cancel[c.Key]; cancel != nil {
+				cancel()
+			}
+		case *worker.FetchKeys:
+			w.wg.Go(func() { w.fetch(ctx, c.From, c.Keys) })
+		case *worker.Discard:
+			w.store.delete(c.Key)
+			w.forgetSpec(c.Key)
+		case *worker.ReportDone:
+			w.sched.Send(&wire.TaskDone{Key: c.Key, NBytes: c.NBytes, Duration: c.Duration})
+		case *worker.ReportErred:
+			re, ok := c.Err.(*wire.RemoteError)
+			if !ok {
+				re = &wire.RemoteError{Kind: wire.KindTask, Key: c.Key, Message: c.Err.Error()}
+			}
+			w.sched.Send(&wire.TaskErred{Key: c.Key, Err: *re})
+		case *worker.ReportMissing:
+			w.sched.Send(&wire.MissingData{Key: c.Key, Dep: c.Dep, Holders: c.Holders})
+			w.forgetSpec(c.Key)
+		case *worker.ReportReplicas:
+			w.sched.Send(&wire.Replicas{Added: c.Added, NBytes: c.NBytes})
+		}
+	}
+}
+
+func (w *Worker) fetch(ctx context.Context, from string, keys []string) {
+	f := fetched{from: from}
+	vals, err := w.peers.Get(ctx, from, keys)
+	if err != nil {
+		if ctx.Err() == nil {
+			w.log.Warn("fetch failed", "from", from, "keys", len(keys), "err", err)
+		}
+		f.missing = keys
+	} else {
+		got := map[string]bool{}
+		for _, v := range vals {
+			if v.Missing {
+				continue
+			}
+			got[v.Key] = true
+			f.keys = append(f.keys, v.Key)
+			f.nbytes = append(f.nbytes, w.store.putEncoded(v.Key, v.Bytes))
+		}
+		for _, k := range keys {
+			if !got[k] {
+				f.missing = append(f.missing, k)
+			}
+		}
+	}
+	select {
+	case w.events <- f:
+	case <-ctx.Done():
+	}
+}
+
+func (w *Worker) heartbeat() {
+	n, managed := w.store.stats()
+	w.sched.Send(&wire.Heartbeat{
+		Executing: int64(w.state.Executing()), Ready: int64(w.state.NumReady()),
+		InMemory: int64(n), ManagedBytes: managed, RSS: rss(), HeapBytes: heapBytes(),
+		Paused: w.state.Paused(),
+	})
+}
+
+func heapBytes() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		return int64(s[0].Value.Uint64())
+	}
+	return 0
+}
+
+// rss reads the process's resident set size; 0 where unknown.
+func rss() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	var size, res int64
+	if _, err := fmt.Sscan(string(b), &size, &res); err != nil {
+		return 0
+	}
+	return res * int64(os.Getpagesize())
+}
