@@ -53,27 +53,18 @@ var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
 // basicKind is the fast path: the raw kind of the predeclared types and
 // their slices, found by a type switch with no reflection or lookups.
+// (Marshal and Unmarshal handle int and float64 before calling it.)
 // It returns notRaw for every other type, named ones included.
 func basicKind[T any](p *T) rawKind {
-	// The commonest types first: each test is one comparison of type
-	// words, cheaper than the switch's search by type hash.
-	a := any(p)
-	if _, ok := a.(*int); ok {
-		return rawInt
-	}
-	if _, ok := a.(*float64); ok {
-		return rawFloat64
-	}
-	if _, ok := a.(*[]float64); ok {
-		return rawSlice | rawFloat64
-	}
-	switch a.(type) {
+	switch any(p).(type) {
 	case *bool:
 		return rawBool
 	case *int8:
 		return rawInt8
 	case *int16:
 		return rawInt16
+	case *int:
+		return rawInt
 	case *int32:
 		return rawInt32
 	case *int64:
@@ -90,6 +81,8 @@ func basicKind[T any](p *T) rawKind {
 		return rawUint
 	case *float32:
 		return rawFloat32
+	case *float64:
+		return rawFloat64
 	case *complex64:
 		return rawComplex64
 	case *complex128:
@@ -98,6 +91,8 @@ func basicKind[T any](p *T) rawKind {
 		return rawString
 	case *[]byte:
 		return rawBytes
+	case *[]float64:
+		return rawSlice | rawFloat64
 	case *[]float32:
 		return rawSlice | rawFloat32
 	case *[]int64:

@@ -135,6 +135,11 @@ type DataPlaced struct {
 	NBytes  []int64
 }
 
+// WorkerClosing: a worker's connection dropped. It gets no new tasks; its
+// tasks and values are dealt with at WorkerLeft, which follows once its
+// nanny had a moment to say why it died.
+type WorkerClosing struct{ Worker WorkerID }
+
 // WorkerDeath: a nanny explained how a worker died. It may arrive before or
 // after WorkerLeft; the reason is used in errors about that worker.
 type WorkerDeath struct {
@@ -154,3 +159,4 @@ func (*DataMissing) eventName() string     { return "data-missing" }
 func (*ReplicasChanged) eventName() string { return "replicas-changed" }
 func (*DataPlaced) eventName() string      { return "data-placed" }
 func (*WorkerDeath) eventName() string     { return "worker-death" }
+func (*WorkerClosing) eventName() string   { return "worker-closing" }

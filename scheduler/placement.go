@@ -64,6 +64,9 @@ func (s *State) toNoWorker(t *task) {
 // fits reports whether w may run t: restrictions and total resources, and
 // with now also the resources free at the moment.
 func (s *State) fits(t *task, w *worker, now bool) bool {
+	if w.closing {
+		return false
+	}
 	if len(t.restrict) > 0 && !t.loose && !slices.Contains(t.restrict, w.name) && !slices.Contains(t.restrict, string(w.id)) {
 		return false
 	}

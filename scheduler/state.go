@@ -116,6 +116,7 @@ type worker struct {
 	nprocessing int
 	hasWhat     map[*task]struct{}
 	nbytes      int64
+	closing     bool // connection dropped; no new tasks
 }
 
 type client struct {
@@ -186,6 +187,10 @@ func (s *State) Handle(ev Event) []Command {
 		s.dataPlaced(e)
 	case *WorkerDeath:
 		s.recordDeath(e.Worker, e.Reason)
+	case *WorkerClosing:
+		if w := s.workers[e.Worker]; w != nil {
+			w.closing = true
+		}
 	default:
 		panic(fmt.Sprintf("scheduler: unknown event %T", ev))
 	}

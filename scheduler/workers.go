@@ -23,18 +23,7 @@ func (s *State) workerJoined(e *WorkerJoined) {
 	s.workers[w.id] = w
 	s.order = append(s.order, w)
 	// Tasks that had nowhere to go may have somewhere now.
-	if len(s.noWork) > 0 {
-		waiting := make([]*task, 0, len(s.noWork))
-		for t := range s.noWork {
-			waiting = append(waiting, t)
-		}
-		slices.SortFunc(waiting, func(a, b *task) int { return int(a.seq - b.seq) })
-		for _, t := range waiting {
-			delete(s.noWork, t)
-			s.setState(t, Waiting)
-			s.ready(t)
-		}
-	}
+	s.reviveUnrunnable()
 	s.fill(w)
 }
 

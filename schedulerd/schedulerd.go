@@ -246,6 +246,7 @@ func (s *Server) leave(ctx context.Context, pc *peerConn, err error) {
 		delete(s.metrics, pc.id)
 		delete(s.names, pc.id)
 		s.log.Info("worker left", "name", pc.hello.Name, "err", err)
+		s.apply(&scheduler.WorkerClosing{Worker: scheduler.WorkerID(pc.id)})
 		// Give its nanny a moment to say why it died before acting on it.
 		go func() {
 			t := time.NewTimer(s.cfg.DeathGrace)

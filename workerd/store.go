@@ -1,7 +1,9 @@
 package workerd
 
 import (
+	"bytes"
 	"fmt"
+	"reflect"
 	"sync"
 
 	"github.com/gask-dev/gask/codec"
@@ -75,8 +77,15 @@ func (s *store) value(key string, c *codec.Codec) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.Type() == bytesType {
+		// Decoding []byte hands back its input: give the task its own copy
+		// so it cannot change the stored value.
+		b = bytes.Clone(b)
+	}
 	return c.Decode(b)
 }
+
+var bytesType = reflect.TypeFor[[]byte]()
 
 // encoded returns the key's value as bytes, or ok=false if it is not here.
 func (s *store) encoded(key string) (b []byte, ok bool, err error) {
