@@ -58,7 +58,7 @@ func WorkerMain(args []string, stderr io.Writer) int {
 	nthreads := fs.Int("nthreads", 0, "tasks run at once (default: the CPUs this process may use)")
 	memLimit := fs.String("memory-limit", "auto", `memory limit, e.g. "4GiB"; "auto" is this process's allocation; "0" is none`)
 	name := fs.String("name", "", "worker name, unique in the cluster (default: its address)")
-	listen := fs.String("listen", "tcp://127.0.0.1:0", "address to serve peers on (use tcp://0.0.0.0:0 or a host's address across machines)")
+	listen := fs.String("listen", "tcp://127.0.0.1:0", "address to serve peers on; across machines use tcp://0.0.0.0:0 (advertised with this host's name) or tcp://HOST:0")
 	resources := fs.String("resources", "", `resources this worker offers, e.g. "GPU=2,MEM=8e9"`)
 	useNanny := fs.Bool("nanny", false, "run the worker in a child process and restart it when it dies")
 	tlsCA := fs.String("tls-ca-file", "", "CA certificate for mutual TLS")
@@ -119,12 +119,18 @@ func WorkerMain(args []string, stderr io.Writer) int {
 		return 2
 	}
 	if *tlsCA != "" || *tlsCert != "" {
-		tc, err := transport.LoadTLS(*tlsCA, *tlsCert, *tlsKey, false)
+		// A worker both serves peers and dials them: one config does both,
+		// requiring certificates signed by the CA either way.
+		tc, err := transport.LoadTLS(*tlsCA, *tlsCert, *tlsKey, true)
 		if err != nil {
 			fmt.Fprintf(stderr, "gask worker: %v\n", err)
 			return 2
 		}
+		tc.RootCAs = tc.ClientCAs
 		cfg.Transport.TLS = tc
+		if !listenSet(fs) {
+			cfg.Listen = "tls://127.0.0.1:0"
+		}
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -166,6 +172,12 @@ func WorkerMain(args []string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+func listenSet(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "listen" })
+	return set
 }
 
 func parseResources(s string) ([]wire.Resource, error) {

@@ -74,6 +74,7 @@ func Scatter[T any](ctx context.Context, c *Client, values []T, opts ...ScatterO
 		}
 	}
 	var wg sync.WaitGroup
+	var mu sync.Mutex // guards errs and sizes: with Broadcast, one value goes to many workers at once
 	errs := make([]error, len(values))
 	sizes := make([]int64, len(values))
 	sem := make(chan struct{}, 16)
@@ -83,8 +84,10 @@ func Scatter[T any](ctx context.Context, c *Client, values []T, opts ...ScatterO
 				sem <- struct{}{}
 				defer func() { <-sem }()
 				n, err := c.peers.Put(ctx, a, keys[i], encoded[i])
+				mu.Lock()
+				defer mu.Unlock()
 				if err != nil {
-					errs[i] = fmt.Errorf("gask: scatter to %s: %w", a, err)
+					errs[i] = errors.Join(errs[i], fmt.Errorf("gask: scatter to %s: %w", a, err))
 				}
 				sizes[i] = n
 			})

@@ -127,7 +127,7 @@ func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState,
 	cmd.Env = append(cmd.Env, ReadyFDEnv+"=3")
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{w}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = childAttr()
 	if err := cmd.Start(); err != nil {
 		w.Close()
 		return "", nil, fmt.Errorf("gask nanny: start worker: %w", err)

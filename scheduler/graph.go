@@ -1,6 +1,10 @@
 package scheduler
 
-import "fmt"
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
 
 func (s *State) clientFor(id ClientID) *client {
 	c := s.clients[id]
@@ -17,8 +21,14 @@ func (s *State) clientLeft(id ClientID) {
 		return
 	}
 	delete(s.clients, id)
-	for t, n := range c.holds {
-		s.dropHold(t, c, n)
+	// In submission order: map order would make the commands random.
+	held := make([]*task, 0, len(c.holds))
+	for t := range c.holds {
+		held = append(held, t)
+	}
+	slices.SortFunc(held, func(a, b *task) int { return cmp.Compare(a.seq, b.seq) })
+	for _, t := range held {
+		s.dropHold(t, c, c.holds[t])
 	}
 }
 
@@ -54,27 +64,32 @@ func (s *State) updateGraph(e *GraphUpdated) {
 		s.tasks[t.key] = t
 		s.setState(t, Released)
 		if missing != "" {
-			s.toErred(t, &Error{Kind: "internal", Key: t.key,
-				Message: fmt.Sprintf("dependency %s is unknown to the scheduler (released before this task was submitted?)", missing)})
+			// Erred directly, not through toErred: that would forget the
+			// task before the client's hold below is taken and reported.
+			t.err = &Error{Kind: "internal", Key: t.key,
+				Message: fmt.Sprintf("dependency %s is unknown to the scheduler (released before this task was submitted?)", missing)}
+			s.setState(t, Erred)
 		}
 	}
+	// Holders are told here of tasks already finished or failed; tasks
+	// that finish or fail from now on tell all their holders themselves.
 	for _, k := range e.Wants {
 		t := s.tasks[k]
 		if t == nil {
 			continue
 		}
 		s.addHold(t, c)
+		s.tellHolder(t, c)
 	}
 	for _, k := range e.Wants {
 		if t := s.tasks[k]; t != nil {
 			s.want(t)
-			s.tellHolder(t, c)
 		}
 	}
 	// Tasks submitted without a hold (fire and forget) that nothing needs
 	// are dropped at once.
 	for i := range e.Tasks {
-		if t := s.tasks[e.Tasks[i].Key]; t != nil && t.state == Released {
+		if t := s.tasks[e.Tasks[i].Key]; t != nil && (t.state == Released || t.state == Erred) {
 			s.maybeRelease(t)
 		}
 	}
@@ -144,28 +159,28 @@ func (s *State) want(t *task) {
 		s.toErred(t, &Error{Kind: "missing-data", Key: t.key, Message: "scattered value " + t.key + " was lost with its worker and cannot be recomputed"})
 		return
 	}
+	for _, d := range t.deps {
+		if d.state == Erred {
+			s.toErred(t, d.err)
+			return
+		}
+	}
+	// Count every input before wanting any: wanting one can fail t (when
+	// that input cannot run), and then t must let go of all its inputs and
+	// set no more of them in motion.
 	s.setState(t, Waiting)
 	t.waitingOn = 0
-	var failed *task
 	for _, d := range t.deps {
 		d.waiters++
-		switch d.state {
-		case Memory:
-		case Erred:
-			failed = d
-		case Released:
-			t.waitingOn++
-			s.want(d)
-			if d.state == Erred {
-				failed = d
-			}
-		default:
+		if d.state != Memory {
 			t.waitingOn++
 		}
 	}
-	if failed != nil {
-		s.toErred(t, failed.err)
-		return
+	for _, d := range t.deps {
+		s.want(d)
+		if t.state != Waiting {
+			return
+		}
 	}
 	if t.waitingOn == 0 {
 		s.ready(t)
@@ -195,7 +210,7 @@ func (s *State) maybeRelease(t *task) {
 	case Processing:
 		w := t.processing
 		s.unassign(t)
-		s.emit(&Free{Worker: w.id, Key: t.key})
+		s.free(w, t.key)
 		s.setState(t, Released)
 		s.leaveActive(t)
 		s.fill(w)
@@ -225,23 +240,41 @@ func (s *State) forget(t *task) {
 	t.args = nil
 	for _, d := range t.deps {
 		d.liveDeps--
+		// Compact d's dependents once most entries are forgotten, into a
+		// new array: a caller may be ranging over the old one.
+		if n := len(d.dependents); n >= 16 && int(d.liveDeps) < n/2 {
+			live := make([]*task, 0, d.liveDeps)
+			for _, x := range d.dependents {
+				if x.state != Forgotten {
+					live = append(live, x)
+				}
+			}
+			d.dependents = live
+		}
 		if d.liveDeps == 0 && !d.needed() && d.state != Forgotten {
 			if d.state == Released || d.state == Erred || d.state == Memory {
 				s.forget(d)
 			}
 		}
 	}
-	// Compact the dependents list of a task once most entries are forgotten.
-	t.dependents = nil
+	t.dependents = nil // all forgotten
 }
 
 func (s *State) freeValue(t *task) {
 	for _, w := range t.whoHas {
 		delete(w.hasWhat, t)
 		w.nbytes -= t.nbytes
-		s.emit(&Free{Worker: w.id, Key: t.key})
+		s.free(w, t.key)
 	}
 	t.whoHas = nil
+}
+
+// free tells w to drop key, unless w is being removed (a task failing as
+// its worker dies can release inputs and siblings on that worker).
+func (s *State) free(w *worker, key string) {
+	if s.workers[w.id] == w {
+		s.emit(&Free{Worker: w.id, Key: key})
+	}
 }
 
 func (s *State) toErred(t *task, err *Error) {
@@ -264,6 +297,12 @@ func (s *State) toErred(t *task, err *Error) {
 	s.setState(t, Erred)
 	t.err = err
 	for _, h := range t.holders {
+		if t.fn == "" {
+			// Scattered data fails only by being lost: its holders are
+			// told it is cancelled (and not, as well, that it erred).
+			s.emit(&NotifyCancelled{Client: h.c.id, Key: t.key, Reason: err.Message})
+			continue
+		}
 		s.emit(&NotifyErred{Client: h.c.id, Key: t.key, Err: *err})
 	}
 	for _, d := range t.dependents {
@@ -288,8 +327,13 @@ func (s *State) taskFinished(e *TaskFinished) {
 		s.emit(&Free{Worker: w.id, Key: e.Key})
 		return
 	}
-	if t.state == Memory { // a second copy, e.g. after a stolen or repeated run
-		s.addReplica(t, w)
+	if t.state == Memory {
+		// A late result from a worker the task was taken from, which was
+		// told to drop it: it is not a copy to count on. Make sure it is
+		// dropped, unless the worker holds a copy it fetched since.
+		if !slices.Contains(t.whoHas, w) {
+			s.emit(&Free{Worker: w.id, Key: e.Key})
+		}
 		return
 	}
 	if t.processing != w {
@@ -376,7 +420,9 @@ func (s *State) dataPlaced(e *DataPlaced) {
 		}
 		switch t.state {
 		case Released:
-			t.nbytes = e.NBytes[i]
+			if i < len(e.NBytes) {
+				t.nbytes = e.NBytes[i]
+			}
 			s.setState(t, Memory)
 			for _, w := range ws {
 				s.addReplica(t, w)

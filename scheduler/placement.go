@@ -168,6 +168,14 @@ func (s *State) bestWorker(t *task) *worker {
 		s.rr = (s.rr + 1) % len(s.order)
 		consider(s.order[s.rr])
 	}
+	if best == nil {
+		// The sample missed every worker that may run t (restrictions,
+		// resources, functions): look at all of them rather than queue t,
+		// since nothing fills a worker that is idle.
+		for _, w := range s.order {
+			consider(w)
+		}
+	}
 	return best
 }
 
@@ -183,7 +191,7 @@ func (s *State) assign(t *task, w *worker) {
 	for _, r := range t.resources {
 		w.available[r.Name] -= r.Amount
 	}
-	c := &Compute{Worker: w.id, Key: t.key, Func: t.fn, Args: t.args, Priority: int64(t.seq), Resources: t.resources}
+	c := &Compute{Worker: w.id, Key: t.key, Func: t.fn, Args: t.args, Priority: workerPriority(t), Resources: t.resources}
 	if len(t.deps) > 0 {
 		c.Deps = make([]DepLoc, len(t.deps))
 		for i, d := range t.deps {
@@ -191,6 +199,14 @@ func (s *State) assign(t *task, w *worker) {
 		}
 	}
 	s.emit(c)
+}
+
+// workerPriority orders tasks on a worker, lowest first: higher user
+// priority first, then submission order.
+func workerPriority(t *task) int64 {
+	const userShift = 40 // 2^40 submissions before the orders overlap
+	u := max(min(t.userPrio, 1<<21), -(1 << 21))
+	return -u<<userShift + int64(t.seq&(1<<userShift-1))
 }
 
 // unassign takes a processing task off its worker; the caller sets its state.

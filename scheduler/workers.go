@@ -59,6 +59,9 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 		running = append(running, t)
 	}
 	for _, t := range running {
+		if t.processing != w {
+			continue // released when an earlier one failed
+		}
 		s.unassign(t)
 		s.setState(t, Waiting)
 		t.waitingOn = 0
@@ -75,8 +78,12 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 	}
 	slices.SortFunc(lost, func(a, b *task) int { return int(a.seq - b.seq) })
 	w.hasWhat = nil
+	// Forget every copy on w before reacting to any loss: a loss can place
+	// tasks, and their computes must not name w as a holder of an input.
 	for _, t := range lost {
 		t.whoHas = slices.DeleteFunc(t.whoHas, func(x *worker) bool { return x == w })
+	}
+	for _, t := range lost {
 		if len(t.whoHas) == 0 {
 			s.valueLost(t)
 		}
@@ -139,14 +146,8 @@ func (s *State) valueLost(t *task) {
 		s.maybeRelease(t)
 		return
 	}
-	if t.fn == "" {
-		reason := "scattered value " + t.key + " was lost with its worker and cannot be recomputed"
-		for _, h := range t.holders {
-			s.emit(&NotifyCancelled{Client: h.c.id, Key: t.key, Reason: reason})
-		}
-		s.toErred(t, &Error{Kind: "missing-data", Key: t.key, Message: reason})
-		return
-	}
+	// want fails lost scattered data, which cannot be recomputed, and
+	// toErred tells its holders it is cancelled.
 	s.want(t)
 }
 
@@ -161,6 +162,9 @@ func (s *State) reviveUnrunnable() {
 	}
 	slices.SortFunc(waiting, func(a, b *task) int { return int(a.seq - b.seq) })
 	for _, t := range waiting {
+		if t.state != NoWorker {
+			continue // released or failed while an earlier one was placed
+		}
 		delete(s.noWork, t)
 		s.setState(t, Waiting)
 		s.ready(t)
@@ -208,6 +212,10 @@ func (s *State) replicasChanged(e *ReplicasChanged) {
 			continue
 		}
 		if i < len(e.NBytes) && t.nbytes == 0 {
+			// The holders' totals count t.nbytes: keep them in step.
+			for _, h := range t.whoHas {
+				h.nbytes += e.NBytes[i]
+			}
 			t.nbytes = e.NBytes[i]
 		}
 		s.addReplica(t, w)

@@ -203,7 +203,7 @@ func (s *Server) join(pc *peerConn) {
 		s.names[pc.id] = h.Name
 		pc.c.Send(&wire.Welcome{ID: pc.id, Build: s.cfg.Build})
 		if h.Build != s.cfg.Build && s.cfg.Build != "" && h.Build != "" {
-			s.log.Info("worker built differently from the scheduler", "worker", h.Name, "build", h.Build)
+			s.log.Debug("worker built differently from the scheduler", "worker", h.Name, "build", h.Build)
 		}
 		res := make([]scheduler.Resource, len(h.Resources))
 		for i, r := range h.Resources {

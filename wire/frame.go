@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // DefaultMaxFrame bounds a frame's body unless Limits say otherwise.
@@ -67,12 +68,20 @@ func readFrame(r io.Reader, hdr []byte, limit int) ([]byte, error) {
 	if int64(n) > int64(limit) {
 		return nil, fmt.Errorf("%w: frame of %d bytes exceeds limit %d", ErrMalformed, n, limit)
 	}
-	body := make([]byte, n)
-	if _, err := io.ReadFull(r, body); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+	// Grow the buffer as bytes arrive, so a peer cannot make us allocate
+	// a large frame it never sends.
+	const step = 1 << 20
+	body := make([]byte, 0, min(int(n), step))
+	for len(body) < int(n) {
+		chunk := min(int(n)-len(body), max(step, len(body)))
+		body = slices.Grow(body, chunk)
+		if _, err := io.ReadFull(r, body[len(body):len(body)+chunk]); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
 		}
-		return nil, err
+		body = body[:len(body)+chunk]
 	}
 	return body, nil
 }

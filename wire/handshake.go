@@ -3,6 +3,7 @@ package wire
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // Handshake sends hello on a fresh connection and waits for the Welcome.
@@ -32,11 +33,24 @@ func Handshake(ctx context.Context, c *Conn, hello *Hello) (*Welcome, error) {
 	return w, nil
 }
 
+// HelloTimeout bounds how long an accepted connection may take to say Hello.
+const HelloTimeout = 10 * time.Second
+
+// maxHello bounds the first frame of a connection, before we know who it is.
+const maxHello = 1 << 20
+
 // ReadHello reads the first message of an accepted connection, which must be
-// a Hello of this protocol version. On a version mismatch it answers with a
-// refusal before returning the error.
+// a Hello of this protocol version, within HelloTimeout and maxHello bytes.
+// On a version mismatch it answers with a refusal before returning the error.
 func ReadHello(c *Conn) (*Hello, error) {
+	t := time.AfterFunc(HelloTimeout, c.Abort)
+	limits := c.limits
+	c.limits.MaxFrame = maxHello
 	m, err := c.Recv()
+	c.limits = limits
+	if !t.Stop() {
+		return nil, fmt.Errorf("%w: no Hello within %v", ErrMalformed, HelloTimeout)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,11 @@
 package worker
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // TaskState is where a key is on this worker.
@@ -56,7 +58,7 @@ type State struct {
 	tasks     map[string]*task
 	ready     readyHeap
 	executing int
-	inFlight  map[string]bool    // peers with a fetch under way
+	inFlight  map[string]int     // peers with a fetch under way → its keys not yet answered
 	toFetch   map[*task]struct{} // keys in Fetch state with a holder to ask
 	paused    bool
 	out       []Command
@@ -70,7 +72,7 @@ func New(cfg Config) *State {
 	if cfg.MaxFetchPeers < 1 {
 		cfg.MaxFetchPeers = 8
 	}
-	return &State{cfg: cfg, tasks: make(map[string]*task), inFlight: make(map[string]bool), toFetch: make(map[*task]struct{})}
+	return &State{cfg: cfg, tasks: make(map[string]*task), inFlight: make(map[string]int), toFetch: make(map[*task]struct{})}
 }
 
 // Handle applies one event and returns the commands it causes; the slice is
@@ -165,7 +167,7 @@ func (s *State) compute(e *ComputeRequested) {
 	for _, d := range e.Deps {
 		dt := s.tasks[d.Key]
 		if dt == nil {
-			dt = &task{key: d.Key, state: Fetch, heapIndex: -1, nbytes: d.NBytes}
+			dt = &task{key: d.Key, state: Fetch, heapIndex: -1, nbytes: d.NBytes, priority: e.Priority}
 			s.tasks[d.Key] = dt
 		}
 		t.deps = append(t.deps, dt)
@@ -174,14 +176,18 @@ func (s *State) compute(e *ComputeRequested) {
 		}
 		t.waitingFor++
 		dt.dependents = append(dt.dependents, t)
-		if dt.state == Fetch {
+		if dt.state == Fetch || dt.state == Flight || dt.state == Cancelled {
+			// Remember every holder, also of a key in flight (for when that
+			// fetch fails) or cancelled (for when that run fails).
 			for _, h := range d.Holders {
 				if h == s.cfg.Self || slices.Contains(dt.holders, h) || slices.Contains(dt.tried, h) {
 					continue
 				}
 				dt.holders = append(dt.holders, h)
 			}
-			if dt.priority == 0 || e.Priority < dt.priority {
+		}
+		if dt.state == Fetch {
+			if e.Priority < dt.priority {
 				dt.priority = e.Priority
 			}
 			if len(dt.holders) == 0 {
@@ -204,14 +210,16 @@ func (s *State) toReady(t *task) {
 // missing gives up on an input nobody can give us: its dependents are
 // dropped here and reported, and the scheduler reschedules them.
 func (s *State) missing(d *task, holders []string) {
-	for _, t := range d.dependents {
+	// drop edits d.dependents: walk the list as it was.
+	dependents := d.dependents
+	d.dependents = nil
+	for _, t := range dependents {
 		if t.state != Waiting {
 			continue
 		}
 		s.emit(&ReportMissing{Key: t.key, Dep: d.key, Holders: holders})
 		s.drop(t)
 	}
-	d.dependents = nil
 	if d.state == Fetch {
 		delete(s.tasks, d.key)
 		delete(s.toFetch, d)
@@ -220,6 +228,11 @@ func (s *State) missing(d *task, holders []string) {
 
 // drop forgets a waiting or ready task and unhooks it from its inputs.
 func (s *State) drop(t *task) {
+	if len(t.dependents) > 0 {
+		// Tasks here wait for it as an input (it was being fetched when we
+		// were asked to compute it): they will not get it from us now.
+		s.missing(t, nil)
+	}
 	if t.state == Ready {
 		heap.Remove(&s.ready, t.heapIndex)
 	}
@@ -261,9 +274,19 @@ func (s *State) executeDone(e *ExecuteDone) {
 		return
 	}
 	s.executing--
-	if t.state == Cancelled {
+	if t.state == Cancelled && len(t.dependents) == 0 {
 		delete(s.tasks, t.key)
 		s.emit(&Discard{Key: t.key})
+		return
+	}
+	if t.state == Cancelled {
+		// Freed while running, but since then an input of a task here: keep
+		// the value as a replica instead of fetching it.
+		t.state = Memory
+		t.nbytes = e.NBytes
+		t.holders, t.tried = nil, nil
+		s.emit(&ReportReplicas{Added: []string{t.key}, NBytes: []int64{e.NBytes}})
+		s.inputReady(t)
 		return
 	}
 	t.state = Memory
@@ -278,11 +301,21 @@ func (s *State) executeFailed(e *ExecuteFailed) {
 		return
 	}
 	s.executing--
-	cancelled := t.state == Cancelled
-	delete(s.tasks, t.key)
-	if !cancelled {
+	if t.state != Cancelled {
 		s.emit(&ReportErred{Key: t.key, Err: e.Err})
 	}
+	if len(t.dependents) == 0 {
+		delete(s.tasks, t.key)
+		return
+	}
+	// Tasks here wait for it as an input held elsewhere: fetch it.
+	t.state = Fetch
+	t.wanted = false
+	if len(t.holders) == 0 {
+		s.missing(t, t.tried)
+		return
+	}
+	s.toFetch[t] = struct{}{}
 }
 
 // inputReady wakes local dependents of a key that just arrived in memory.
@@ -298,12 +331,25 @@ func (s *State) inputReady(t *task) {
 	t.dependents = nil
 }
 
+// fetchAnswered counts n keys of the fetch from peer as answered: a fetch
+// that partly succeeds is reported by a FetchDone for the keys that came and
+// a FetchFailed for the rest, and the peer is free only after both.
+func (s *State) fetchAnswered(peer string, n int) {
+	s.inFlight[peer] -= n
+	if s.inFlight[peer] <= 0 {
+		delete(s.inFlight, peer)
+	}
+}
+
 func (s *State) fetchDone(e *FetchDone) {
-	delete(s.inFlight, e.From)
+	s.fetchAnswered(e.From, len(e.Keys))
 	var added []string
 	var sizes []int64
 	for i, k := range e.Keys {
 		t := s.tasks[k]
+		if t != nil && (t.state == Memory || t.state == Executing || t.state == Cancelled) {
+			continue // the value here is, or will be, the one computed or put
+		}
 		if t == nil || t.state != Flight {
 			s.emit(&Discard{Key: k})
 			continue
@@ -326,7 +372,10 @@ func (s *State) fetchDone(e *FetchDone) {
 }
 
 func (s *State) fetchFailed(e *FetchFailed) {
-	delete(s.inFlight, e.From)
+	if len(e.Keys) == 0 {
+		delete(s.inFlight, e.From) // the whole fetch failed
+	}
+	s.fetchAnswered(e.From, len(e.Keys))
 	for _, k := range e.Keys {
 		t := s.tasks[k]
 		if t == nil || t.state != Flight {
@@ -359,6 +408,7 @@ func (s *State) dataPut(e *DataPut) {
 	if t.state == Ready {
 		heap.Remove(&s.ready, t.heapIndex)
 	}
+	delete(s.toFetch, t)
 	t.state = Memory
 	t.wanted = true
 	t.nbytes = e.NBytes
@@ -381,6 +431,7 @@ func (s *State) schedule() {
 	}
 	// Group fetchable keys by a peer that has them, most urgent first.
 	var byPeer map[string][]string
+	urgency := map[string]int64{} // the most urgent priority of a key to get from each peer
 	for t := range s.toFetch {
 		if t.state != Fetch || len(t.holders) == 0 {
 			delete(s.toFetch, t)
@@ -388,7 +439,7 @@ func (s *State) schedule() {
 		}
 		peer := ""
 		for _, h := range t.holders {
-			if !s.inFlight[h] {
+			if _, busy := s.inFlight[h]; !busy {
 				peer = h
 				break
 			}
@@ -399,13 +450,21 @@ func (s *State) schedule() {
 		if byPeer == nil {
 			byPeer = map[string][]string{}
 		}
+		if u, ok := urgency[peer]; !ok || t.priority < u {
+			urgency[peer] = t.priority
+		}
 		byPeer[peer] = append(byPeer[peer], t.key)
 	}
 	peers := make([]string, 0, len(byPeer))
 	for p := range byPeer {
 		peers = append(peers, p)
 	}
-	slices.Sort(peers)
+	slices.SortFunc(peers, func(a, b string) int {
+		if c := cmp.Compare(urgency[a], urgency[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
 	for _, p := range peers {
 		if len(s.inFlight) >= s.cfg.MaxFetchPeers {
 			break
@@ -417,7 +476,7 @@ func (s *State) schedule() {
 			t.state = Flight
 			delete(s.toFetch, t)
 		}
-		s.inFlight[p] = true
+		s.inFlight[p] = len(keys)
 		s.emit(&FetchKeys{From: p, Keys: keys})
 	}
 }

@@ -1,0 +1,219 @@
+package local_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/gask-dev/gask"
+	"github.com/gask-dev/gask/cluster/local"
+)
+
+// TestMain lets the test binary serve as a worker for local.Processes.
+func TestMain(m *testing.M) {
+	gask.Main()
+	goleak.VerifyTestMain(m)
+}
+
+var (
+	inc = gask.Func("localtest.inc", func(ctx context.Context, x int) (int, error) { return x + 1, nil })
+	pid = gask.Func0("localtest.pid", func(ctx context.Context) (int, error) { return os.Getpid(), nil })
+)
+
+var modes = []struct {
+	name string
+	opts []local.Option
+}{
+	{"inproc", nil},
+	{"processes", []local.Option{local.Processes()}},
+}
+
+func logger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func names(t *testing.T, ctx context.Context, c *gask.Client) map[string]bool {
+	t.Helper()
+	ws, err := c.Workers(ctx)
+	if err != nil {
+		t.Fatalf("Workers() error: %v", err)
+	}
+	out := map[string]bool{}
+	for _, w := range ws {
+		out[w.Name] = true
+	}
+	return out
+}
+
+// alive reports whether a process with this pid exists.
+func alive(pid int) bool {
+	return syscall.Kill(pid, 0) != syscall.ESRCH
+}
+
+func TestScale(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			if m.name == "processes" && testing.Short() {
+				t.Skip("worker processes in -short mode")
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			cl, err := local.New(ctx, append([]local.Option{local.Workers(1), local.Threads(2), local.Logger(logger(t))}, m.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			c := cl.Client()
+			if got := names(t, ctx, c); len(got) != 1 || !got["local-1"] {
+				t.Fatalf("Workers after New(Workers(1)) = %v, want local-1", got)
+			}
+			if err := cl.Scale(ctx, 3); err != nil {
+				t.Fatalf("Scale(3): %v", err)
+			}
+			// Scale returns once the new workers have joined.
+			if got := names(t, ctx, c); len(got) != 3 || !got["local-2"] || !got["local-3"] {
+				t.Fatalf("Workers after Scale(3) = %v, want local-1..3", got)
+			}
+			pids, err := gask.Run(ctx, c, pid)
+			if err != nil || len(pids) != 3 {
+				t.Fatalf("Run(pid) = %v, %v", pids, err)
+			}
+			in := make([]int, 60)
+			for i := range in {
+				in[i] = i
+			}
+			futs := inc.Map(c, in)
+			if _, err := gask.Gather(ctx, futs); err != nil {
+				t.Fatal(err)
+			}
+
+			if err := cl.Scale(ctx, 1); err != nil {
+				t.Fatalf("Scale(1): %v", err)
+			}
+			if m.name == "processes" {
+				for _, n := range []string{"local-2", "local-3"} {
+					if alive(pids[n]) {
+						t.Errorf("after Scale(1), the process of %s (pid %d) is still alive", n, pids[n])
+					}
+				}
+				if !alive(pids["local-1"]) {
+					t.Errorf("after Scale(1), the process of local-1 is gone")
+				}
+			}
+			tick := time.NewTicker(10 * time.Millisecond)
+			defer tick.Stop()
+			for got := names(t, ctx, c); len(got) != 1 || !got["local-1"]; got = names(t, ctx, c) {
+				select {
+				case <-ctx.Done():
+					t.Fatalf("Workers after Scale(1) = %v, want local-1", got)
+				case <-tick.C:
+				}
+			}
+			// Values held by the removed workers are recomputed.
+			got, err := gask.Gather(ctx, futs)
+			if err != nil {
+				t.Fatalf("Gather after Scale(1): %v", err)
+			}
+			for i, v := range got {
+				if v != i+1 {
+					t.Fatalf("inc(%d) after Scale(1) = %d, want %d", i, v, i+1)
+				}
+			}
+			// New workers get fresh names.
+			if err := cl.Scale(ctx, 2); err != nil {
+				t.Fatal(err)
+			}
+			if got := names(t, ctx, c); len(got) != 2 || !got["local-4"] {
+				t.Errorf("Workers after Scale(2) = %v, want local-1 and local-4", got)
+			}
+			if err := cl.Scale(ctx, 0); err != nil {
+				t.Fatalf("Scale(0): %v", err)
+			}
+			// With no workers, a task waits until one joins.
+			f := inc.Submit(c, gask.V(1000))
+			short, cancelShort := context.WithTimeout(ctx, 100*time.Millisecond)
+			defer cancelShort()
+			if err := f.Err(short); !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("task with no workers: Err = %v, want it still waiting", err)
+			}
+			if err := cl.Scale(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			if v, err := f.Result(ctx); err != nil || v != 1001 {
+				t.Errorf("inc(1000) once a worker joined = %v, %v", v, err)
+			}
+		})
+	}
+}
+
+func TestCloseLeavesNothing(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			if m.name == "processes" && testing.Short() {
+				t.Skip("worker processes in -short mode")
+			}
+			before := goleak.IgnoreCurrent()
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			cl, err := local.New(ctx, append([]local.Option{local.Workers(3), local.Threads(1), local.Logger(logger(t))}, m.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := cl.Client()
+			pids, err := gask.Run(ctx, c, pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := gask.Gather(ctx, inc.Map(c, []int{1, 2, 3, 4, 5, 6})); err != nil {
+				t.Fatal(err)
+			}
+			held := inc.Submit(c, gask.V(100)) // a future still held at Close
+			if err := held.Err(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := cl.Close(); err != nil {
+				t.Errorf("Close() = %v", err)
+			}
+			if err := cl.Close(); err != nil {
+				t.Errorf("second Close() = %v", err)
+			}
+			if err := goleak.Find(before); err != nil {
+				t.Errorf("goroutines left after Close: %v", err)
+			}
+			if m.name == "processes" {
+				for n, p := range pids {
+					if alive(p) {
+						t.Errorf("after Close, the process of %s (pid %d) is still alive", n, p)
+					}
+				}
+			}
+			if err := cl.Scale(ctx, 2); err == nil {
+				t.Errorf("Scale after Close succeeded")
+			}
+			if _, err := held.Result(ctx); err == nil {
+				// The value was on a worker that no longer exists.
+				t.Errorf("Result of a future after Close succeeded")
+			}
+			if _, err := c.Workers(ctx); err == nil {
+				t.Errorf("Workers() after Close succeeded")
+			}
+		})
+	}
+}
+
+func TestNewInWorkerProcess(t *testing.T) {
+	t.Setenv(gask.WorkerEnv, "1")
+	cl, err := local.New(t.Context())
+	if !errors.Is(err, local.ErrWorkerProcess) {
+		if cl != nil {
+			cl.Close()
+		}
+		t.Fatalf("local.New with %s=1: error %v, want ErrWorkerProcess", gask.WorkerEnv, err)
+	}
+}

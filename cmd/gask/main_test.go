@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gask-dev/gask"
+)
+
+// Double is registered in the test binary but not in the gask binary, so
+// a generic worker cannot run it.
+var Double = gask.Func("gask-cmd-test.double", func(ctx context.Context, x int) (int, error) { return 2 * x, nil })
+
+// TestSchedulerAndWorker runs `gask scheduler` and `gask worker` as
+// processes, runs a command task on them from a client, and stops both.
+func TestSchedulerAndWorker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the gask binary")
+	}
+	bin := filepath.Join(t.TempDir(), "gask")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	sched, schedOut := start(t, bin, "scheduler", "--port", "0")
+	line := readLine(t, schedOut, 30*time.Second)
+	addr, ok := strings.CutPrefix(line, "gask scheduler at ")
+	if !ok || !strings.HasPrefix(addr, "tcp://127.0.0.1:") {
+		t.Fatalf("gask scheduler printed %q, want \"gask scheduler at tcp://127.0.0.1:PORT\"", line)
+	}
+	worker, _ := start(t, bin, "worker", addr, "--nthreads", "2", "--name", "w1")
+
+	c, err := gask.Connect(ctx, addr)
+	if err != nil {
+		t.Fatalf("gask.Connect(%s) = %v", addr, err)
+	}
+	// The task waits on the scheduler until the worker has joined.
+	res, err := gask.Exec.Submit(c, gask.V(gask.Cmd{Args: []string{"echo", "hello"}}), gask.V([]byte(nil))).Result(ctx)
+	if err != nil {
+		t.Fatalf("Exec(echo hello) = %v", err)
+	}
+	if got := string(res.Stdout); got != "hello\n" || res.ExitCode != 0 {
+		t.Errorf("Exec(echo hello) = stdout %q, exit %d, want \"hello\\n\", 0", got, res.ExitCode)
+	}
+	ws, err := c.Workers(ctx)
+	if err != nil || len(ws) != 1 || ws[0].Name != "w1" || ws[0].NThreads != 2 {
+		t.Errorf("Workers() = %+v, %v, want one worker w1 with 2 threads", ws, err)
+	}
+	// A generic worker runs only the built-in tasks: a function of this
+	// program fails at once instead of waiting for a worker that never comes.
+	_, err = Double.Submit(c, gask.V(21)).Result(ctx)
+	if !errors.Is(err, gask.ErrNoWorker) {
+		t.Errorf("Double(21) on a generic worker = %v, want an error matching ErrNoWorker", err)
+	}
+	c.Close()
+
+	stop(t, worker, "gask worker")
+	stop(t, sched, "gask scheduler")
+}
+
+// start runs bin with args and returns the process and its standard
+// output; standard error goes to the test log when the test fails.
+func start(t *testing.T, bin string, args ...string) (*exec.Cmd, io.Reader) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	stderr := new(bytes.Buffer) // read only after Wait
+	cmd.Stderr = stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start gask %s: %v", args[0], err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("gask %s stderr:\n%s", args[0], stderr)
+		}
+	})
+	return cmd, out
+}
+
+// readLine reads one line from r, failing the test after timeout.
+func readLine(t *testing.T, r io.Reader, timeout time.Duration) string {
+	t.Helper()
+	ch := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		ch <- strings.TrimSpace(line)
+	}()
+	select {
+	case line := <-ch:
+		return line
+	case <-time.After(timeout):
+		t.Fatalf("no line on standard output after %v", timeout)
+		return ""
+	}
+}
+
+// stop sends SIGTERM to cmd and checks that it exits with status 0 in time.
+func stop(t *testing.T, cmd *exec.Cmd, name string) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("signal %s: %v", name, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("%s after SIGTERM: %v, want exit status 0", name, err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("%s still running 30s after SIGTERM", name)
+		cmd.Process.Kill()
+		<-done
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		out  string // expected in stdout or stderr
+	}{
+		{[]string{"version"}, 0, "protocol"},
+		{[]string{"--help"}, 0, "scheduler"},
+		{[]string{"scheduler", "--help"}, 0, "--port"},
+		{[]string{"nonsense"}, 2, `unknown command "nonsense"`},
+		{[]string{"scheduler", "--no-such-flag"}, 2, "unknown flag"},
+		{[]string{"scheduler", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"scheduler", "--tls-cert", "x.pem"}, 1, "must be given together"},
+		{[]string{"worker"}, 2, "usage:"},
+		{[]string{"worker", "-h"}, 0, "-nthreads"},
+	} {
+		var out bytes.Buffer
+		code := run(tc.args, &out, &out)
+		if code != tc.code || !strings.Contains(out.String(), tc.out) {
+			t.Errorf("gask %s = exit %d, output %q; want exit %d, output containing %q",
+				strings.Join(tc.args, " "), code, out.String(), tc.code, tc.out)
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gask-dev/gask"
+	"github.com/gask-dev/gask/schedulerd"
+	"github.com/gask-dev/gask/transport"
+)
+
+func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
+	var (
+		host                   string
+		port                   int
+		tlsCA, tlsCert, tlsKey string
+		verbose                bool
+	)
+	cmd := &cobra.Command{
+		Use:   "scheduler",
+		Short: "Run a scheduler",
+		Long: "Run a gask scheduler until SIGINT or SIGTERM. It prints its address on standard output:\n" +
+			"  gask scheduler at tcp://127.0.0.1:8786\n" +
+			"With --tls-cert and --tls-key it serves TLS (tls://...); with --tls-ca-file too, mutual TLS.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			level := slog.LevelInfo
+			if verbose {
+				level = slog.LevelDebug
+			}
+			log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+			scheme := "tcp"
+			var tcfg transport.Config
+			if tlsCA != "" || tlsCert != "" || tlsKey != "" {
+				tc, err := transport.LoadTLS(tlsCA, tlsCert, tlsKey, true)
+				if err != nil {
+					return err
+				}
+				scheme, tcfg.TLS = "tls", tc
+			}
+			ln, err := transport.Listen(scheme+"://"+net.JoinHostPort(host, strconv.Itoa(port)), tcfg)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			srv := schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: log})
+			fmt.Fprintf(stdout, "gask scheduler at %s\n", advertised(ln))
+			if err := srv.Serve(ctx, ln); err != nil {
+				return err
+			}
+			log.Info("scheduler stopped")
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&host, "host", "127.0.0.1", "interface to listen on (0.0.0.0 for every interface)")
+	f.IntVar(&port, "port", 8786, "port to listen on (0 picks a free one)")
+	f.StringVar(&tlsCA, "tls-ca-file", "", "CA certificate: require clients and workers to present certificates it signed")
+	f.StringVar(&tlsCert, "tls-cert", "", "the scheduler's TLS certificate (PEM)")
+	f.StringVar(&tlsKey, "tls-key", "", "the scheduler's TLS key (PEM)")
+	f.BoolVarP(&verbose, "verbose", "v", false, "log debug messages")
+	return cmd
+}
+
+// advertised is the address to tell clients and workers: the listener's,
+// with the host name of this machine in place of an unspecified address
+// (0.0.0.0, ::), which no peer can dial.
+func advertised(ln net.Listener) string {
+	addr := transport.Address(ln)
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr
+	}
+	host, err := os.Hostname()
+	if err != nil {
+		return addr
+	}
+	scheme, _, _ := transport.Parse(addr)
+	return scheme + "://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+}

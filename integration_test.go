@@ -1,0 +1,1072 @@
+package gask_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gask-dev/gask"
+	"github.com/gask-dev/gask/cluster/local"
+	"github.com/gask-dev/gask/schedulerd"
+	"github.com/gask-dev/gask/transport"
+	"github.com/gask-dev/gask/wire"
+	"github.com/gask-dev/gask/workerd"
+)
+
+// modes are the ways the tests run a local cluster: goroutine workers over
+// the in-process transport, and worker processes over TCP.
+var modes = []struct {
+	name string
+	opts []local.Option
+}{
+	{"inproc", nil},
+	{"processes", []local.Option{local.Processes()}},
+}
+
+// timeout bounds every wait in one test.
+const timeout = 60 * time.Second
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// startCluster starts a local cluster of n one-thread workers, closed when
+// the test ends.
+func startCluster(t *testing.T, n int, opts ...local.Option) (*local.Cluster, *gask.Client) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	all := append([]local.Option{local.Workers(n), local.Threads(1), local.Logger(testLogger(t))}, opts...)
+	cl, err := local.New(ctx, all...)
+	if err != nil {
+		t.Fatalf("local.New: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := cl.Close(); err != nil {
+			t.Errorf("cluster.Close() = %v", err)
+		}
+	})
+	return cl, cl.Client()
+}
+
+// eachMode runs test over a fresh cluster of n workers in every mode.
+func eachMode(t *testing.T, n int, test func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client)) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			if m.name == "processes" && testing.Short() {
+				t.Skip("worker processes in -short mode")
+			}
+			cl, c := startCluster(t, n, m.opts...)
+			ctx, cancel := context.WithTimeout(t.Context(), timeout)
+			defer cancel()
+			test(t, ctx, cl, c)
+		})
+	}
+}
+
+// poll calls check every 10ms until it returns nil or ctx ends; it fails
+// the test with check's last error.
+func poll(t *testing.T, ctx context.Context, what string, check func() error) {
+	t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s: %v (gave up: %v)", what, err, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+func workersByName(t *testing.T, ctx context.Context, c *gask.Client) map[string]gask.WorkerInfo {
+	t.Helper()
+	ws, err := c.Workers(ctx)
+	if err != nil {
+		t.Fatalf("Workers() error: %v", err)
+	}
+	out := map[string]gask.WorkerInfo{}
+	for _, w := range ws {
+		out[w.Name] = w
+	}
+	return out
+}
+
+func taskErr(t *testing.T, err error) *gask.TaskError {
+	t.Helper()
+	var te *gask.TaskError
+	if !errors.As(err, &te) {
+		t.Fatalf("error %v (%T) is not a *gask.TaskError", err, err)
+	}
+	return te
+}
+
+func TestSubmitResult(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		f := Inc.Submit(c, gask.V(1))
+		if got, err := f.Result(ctx); err != nil || got != 2 {
+			t.Errorf("Inc(1) = %v, %v, want 2, nil", got, err)
+		}
+		if s := f.Status(); s != gask.Finished {
+			t.Errorf("Status() = %v, want finished", s)
+		}
+		if got, err := Add.Submit(c, gask.V(20), gask.V(22)).Result(ctx); err != nil || got != 42 {
+			t.Errorf("Add(20, 22) = %v, %v, want 42, nil", got, err)
+		}
+		if got, err := Nothing.Submit(c).Result(ctx); err != nil || got != 42 {
+			t.Errorf("Nothing() = %v, %v, want 42, nil", got, err)
+		}
+	})
+}
+
+func TestMapGather(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		in := make([]int, 200)
+		for i := range in {
+			in[i] = i
+		}
+		got, err := gask.Gather(ctx, Inc.Map(c, in))
+		if err != nil {
+			t.Fatalf("Gather(Inc.Map) error: %v", err)
+		}
+		for i, v := range got {
+			if v != i+1 {
+				t.Fatalf("Gather(Inc.Map)[%d] = %d, want %d", i, v, i+1)
+			}
+		}
+		sums, err := gask.Gather(ctx, Add.Map(c, []int{1, 2, 3}, []int{10, 20, 30}))
+		if err != nil || !slices.Equal(sums, []int{11, 22, 33}) {
+			t.Errorf("Gather(Add.Map) = %v, %v, want [11 22 33], nil", sums, err)
+		}
+		// Mismatched lengths fail every future, without reaching the cluster.
+		bad := Add.Map(c, []int{1, 2}, []int{1})
+		if _, err := gask.Gather(ctx, bad); err == nil {
+			t.Errorf("Gather(Add.Map with mismatched lengths) succeeded")
+		}
+		if got, err := gask.Gather[int](ctx, nil); err != nil || len(got) != 0 {
+			t.Errorf("Gather(nil) = %v, %v", got, err)
+		}
+	})
+}
+
+func TestDependencies(t *testing.T) {
+	eachMode(t, 3, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		// A chain of 50.
+		f := Inc.Submit(c, gask.V(0))
+		for range 49 {
+			f = Inc.Submit(c, f)
+		}
+		if got, err := f.Result(ctx); err != nil || got != 50 {
+			t.Errorf("chain of 50 Incs = %v, %v, want 50, nil", got, err)
+		}
+
+		// A fan-in of 100: a tree of Adds, and a task After all 100.
+		leaves := Inc.Map(c, make([]int, 100)) // 100 ones... all the same key
+		in := make([]int, 100)
+		for i := range in {
+			in[i] = i
+		}
+		leaves = Inc.Map(c, in) // 1..100
+		level := leaves
+		for len(level) > 1 {
+			var next []*gask.Future[int]
+			for i := 0; i < len(level); i += 2 {
+				if i+1 == len(level) {
+					next = append(next, level[i])
+					continue
+				}
+				next = append(next, Add.Submit(c, level[i], level[i+1]))
+			}
+			level = next
+		}
+		if got, err := level[0].Result(ctx); err != nil || got != 5050 {
+			t.Errorf("sum of Inc(0..99) by a tree of Adds = %v, %v, want 5050, nil", got, err)
+		}
+		slow := SlowInc.Map(c, in)
+		after := make([]gask.AnyFuture, len(slow))
+		for i, s := range slow {
+			after[i] = s
+		}
+		last := Nothing.Submit(c, gask.After(after...))
+		if err := last.Err(ctx); err != nil {
+			t.Fatalf("Nothing(After 100 SlowIncs) error: %v", err)
+		}
+		for i, s := range slow {
+			if st := s.Status(); st != gask.Finished {
+				t.Fatalf("when the task After them finished, SlowInc(%d) was %v", i, st)
+			}
+		}
+
+		// A failing dependency fails its dependents.
+		bad := Inc.Submit(c, Add.Submit(c, gask.V(1), Fail.Submit(c, gask.V("dep"))))
+		_, err := bad.Result(ctx)
+		if err == nil || !strings.Contains(err.Error(), "failing on purpose: dep") {
+			t.Errorf("Inc(Add(1, Fail)) error = %v, want the dependency's message", err)
+		}
+	})
+}
+
+func TestAsCompleted(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		in := make([]int, 50)
+		for i := range in {
+			in[i] = i
+		}
+		futs := Inc.Map(c, in)
+		futs = append(futs, futs[0]) // the same future twice is yielded twice
+		seen := map[*gask.Future[int]]int{}
+		for f, err := range gask.AsCompleted(ctx, futs) {
+			if err != nil {
+				t.Fatalf("AsCompleted yielded error %v", err)
+			}
+			seen[f]++
+		}
+		if len(seen) != 50 {
+			t.Errorf("AsCompleted yielded %d distinct futures, want 50", len(seen))
+		}
+		for f, n := range seen {
+			want := 1
+			if f == futs[0] {
+				want = 2
+			}
+			if n != want {
+				t.Errorf("AsCompleted yielded %s %d times, want %d", f.Key(), n, want)
+			}
+		}
+		// A context that ends yields its error once.
+		blk := Block.Submit(c, gask.V(time.Minute), gask.Impure())
+		defer blk.Cancel()
+		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		var errs []error
+		for f, err := range gask.AsCompleted(short, []*gask.Future[string]{blk}) {
+			if f != nil {
+				t.Errorf("AsCompleted yielded a blocked future")
+			}
+			errs = append(errs, err)
+		}
+		if len(errs) != 1 || !errors.Is(errs[0], context.DeadlineExceeded) {
+			t.Errorf("AsCompleted with an ending context yielded %v, want [deadline exceeded]", errs)
+		}
+	})
+}
+
+func TestWait(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		blk := Block.Submit(c, gask.V(time.Minute), gask.Impure())
+		defer blk.Cancel()
+		quick := Block.Submit(c, gask.V(time.Duration(0)))
+		futs := []*gask.Future[string]{blk, quick}
+		done, notDone, err := gask.Wait(ctx, futs, gask.FirstCompleted)
+		if err != nil {
+			t.Fatalf("Wait(FirstCompleted) error: %v", err)
+		}
+		if len(done) != 1 || done[0] != quick || len(notDone) != 1 || notDone[0] != blk {
+			t.Errorf("Wait(FirstCompleted) = done %d, not done %d; want the quick one done, the blocked one not", len(done), len(notDone))
+		}
+
+		short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		done, notDone, err = gask.Wait(short, futs, gask.AllCompleted)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Wait(AllCompleted) with a deadline: err = %v, want deadline exceeded", err)
+		}
+		if len(done) != 1 || len(notDone) != 1 || notDone[0] != blk {
+			t.Errorf("Wait(AllCompleted) with a deadline: done %d, not done %d, want 1, 1", len(done), len(notDone))
+		}
+
+		// FirstException returns at the first failure; mixed types via AnyFuture.
+		failing := Fail.Submit(c, gask.V("wait"))
+		mixed := []gask.AnyFuture{blk, failing}
+		done2, _, err := gask.Wait(ctx, mixed, gask.FirstException)
+		if err != nil || len(done2) != 1 || done2[0].Key() != failing.Key() {
+			t.Errorf("Wait(FirstException) = %d done, %v; want the failing one", len(done2), err)
+		}
+	})
+}
+
+func TestCancel(t *testing.T) {
+	eachMode(t, 1, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		before := blockCancelled.Load()
+		blk := Block.Submit(c, gask.V(time.Minute), gask.Impure())
+		// Wait until it is running on the only worker.
+		poll(t, ctx, "Block running", func() error {
+			if w := workersByName(t, ctx, c); w["local-1"].Processing != 1 {
+				return fmt.Errorf("local-1 processing %d tasks", w["local-1"].Processing)
+			}
+			return nil
+		})
+		blk.Cancel()
+		if s := blk.Status(); s != gask.Cancelled {
+			t.Errorf("after Cancel, Status() = %v, want cancelled", s)
+		}
+		if _, err := blk.Result(ctx); !errors.Is(err, gask.ErrCancelled) {
+			t.Errorf("after Cancel, Result() error = %v, want ErrCancelled", err)
+		}
+		// The one worker thread is free again: the cluster keeps working.
+		if got, err := Inc.Submit(c, gask.V(41)).Result(ctx); err != nil || got != 42 {
+			t.Errorf("Inc(41) after a cancel = %v, %v, want 42, nil", got, err)
+		}
+		if cl.Transport().Inproc != nil {
+			poll(t, ctx, "the cancelled task's context ended", func() error {
+				if blockCancelled.Load() == before {
+					return errNotYet
+				}
+				return nil
+			})
+		}
+		// A cancelled key can be submitted again.
+		again := Inc.Submit(c, gask.V(100))
+		again.Cancel()
+		if got, err := Inc.Submit(c, gask.V(100)).Result(ctx); err != nil || got != 101 {
+			t.Errorf("Inc(100) submitted again after a cancel = %v, %v, want 101, nil", got, err)
+		}
+	})
+}
+
+func TestRelease(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		in := make([]int, 40)
+		for i := range in {
+			in[i] = i
+		}
+		futs := Inc.Map(c, in)
+		chain := Inc.Submit(c, futs[0])
+		if _, err := gask.Gather(ctx, futs); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chain.Result(ctx); err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, w := range workersByName(t, ctx, c) {
+			total += w.InMemory
+		}
+		if total < 41 {
+			t.Errorf("before Release, workers hold %d values, want at least 41", total)
+		}
+		for _, f := range futs {
+			f.Release()
+			f.Release() // idempotent
+		}
+		chain.Release()
+		poll(t, ctx, "values freed after Release", func() error {
+			for _, w := range workersByName(t, ctx, c) {
+				if w.InMemory != 0 || w.ManagedBytes != 0 {
+					return fmt.Errorf("worker %s holds %d values (%d bytes)", w.Name, w.InMemory, w.ManagedBytes)
+				}
+			}
+			return nil
+		})
+	})
+}
+
+func TestKeys(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		a, b := Inc.Submit(c, gask.V(5)), Inc.Submit(c, gask.V(5))
+		if a.Key() != b.Key() {
+			t.Errorf("Inc(5) keys %q and %q differ; pure tasks must share a key", a.Key(), b.Key())
+		}
+		if Inc.Submit(c, gask.V(6)).Key() == a.Key() {
+			t.Errorf("Inc(5) and Inc(6) have the same key")
+		}
+		if Add.Submit(c, gask.V(1), gask.V(5)).Key() == Add.Submit(c, gask.V(5), gask.V(1)).Key() {
+			t.Errorf("Add(1, 5) and Add(5, 1) have the same key")
+		}
+		i1, i2 := Inc.Submit(c, gask.V(5), gask.Impure()), Inc.Submit(c, gask.V(5), gask.Impure())
+		if i1.Key() == i2.Key() || i1.Key() == a.Key() {
+			t.Errorf("Impure keys %q, %q (pure %q) must all differ", i1.Key(), i2.Key(), a.Key())
+		}
+		x := Inc.Submit(c, gask.V(7), gask.Key("x"))
+		if x.Key() != "x" {
+			t.Errorf("Key(\"x\").Key() = %q, want x", x.Key())
+		}
+		ms := Inc.Map(c, []int{1, 2}, gask.Key("m"))
+		if ms[0].Key() != "m-0" || ms[1].Key() != "m-1" {
+			t.Errorf("Map with Key(\"m\") keys = %q, %q, want m-0, m-1", ms[0].Key(), ms[1].Key())
+		}
+		for _, f := range []*gask.Future[int]{a, b, i1, i2} {
+			if v, err := f.Result(ctx); err != nil || v != 6 {
+				t.Errorf("Inc(5) [%s] = %v, %v, want 6", f.Key(), v, err)
+			}
+		}
+		if v, err := x.Result(ctx); err != nil || v != 8 {
+			t.Errorf("Inc(7) with Key(\"x\") = %v, %v, want 8", v, err)
+		}
+		if vs, err := gask.Gather(ctx, ms); err != nil || !slices.Equal(vs, []int{2, 3}) {
+			t.Errorf("Inc.Map(1, 2) with Key = %v, %v", vs, err)
+		}
+	})
+}
+
+// TestPureComputedOnce counts calls, so it runs on goroutine workers.
+func TestPureComputedOnce(t *testing.T) {
+	_, c := startCluster(t, 2)
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	tag := "pure-" + t.Name()
+	before := calls(tag) // with -count, earlier runs counted too
+	futs := []*gask.Future[string]{Counted.Submit(c, gask.V(tag)), Counted.Submit(c, gask.V(tag))}
+	futs = append(futs, Counted.Map(c, []string{tag, tag, tag})...)
+	if _, err := gask.Gather(ctx, futs); err != nil {
+		t.Fatal(err)
+	}
+	// Submitted again while the value is held: still not recomputed.
+	if _, err := Counted.Submit(c, gask.V(tag)).Result(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls(tag) - before; n != 1 {
+		t.Errorf("pure task submitted 6 times ran %d times, want 1", n)
+	}
+	itag := "impure-" + t.Name()
+	ibefore := calls(itag)
+	if _, err := gask.Gather(ctx, []*gask.Future[string]{Counted.Submit(c, gask.V(itag), gask.Impure()), Counted.Submit(c, gask.V(itag), gask.Impure())}); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls(itag) - ibefore; n != 2 {
+		t.Errorf("impure task submitted twice ran %d times, want 2", n)
+	}
+}
+
+func TestRetries(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		dir := t.TempDir()
+		ok := Flaky.Submit(c, gask.V(filepath.Join(dir, "two")), gask.Retries(2))
+		if got, err := ok.Result(ctx); err != nil || got != 3 {
+			t.Errorf("Flaky with Retries(2) = %v, %v, want 3, nil", got, err)
+		}
+		bad := Flaky.Submit(c, gask.V(filepath.Join(dir, "one")), gask.Retries(1))
+		_, err := bad.Result(ctx)
+		if err == nil {
+			t.Fatalf("Flaky with Retries(1) succeeded")
+		}
+		if te := taskErr(t, err); !strings.Contains(te.Message, "flaky failure 2") || te.Kind != "task" {
+			t.Errorf("Flaky with Retries(1) error = %+v, want kind task, message with \"flaky failure 2\"", te)
+		}
+		none := Flaky.Submit(c, gask.V(filepath.Join(dir, "zero")))
+		if err := none.Err(ctx); err == nil || !strings.Contains(err.Error(), "flaky failure 1") {
+			t.Errorf("Flaky without retries error = %v, want flaky failure 1", err)
+		}
+	})
+}
+
+func TestErrors(t *testing.T) {
+	eachMode(t, 1, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		f := Fail.Submit(c, gask.V("the message"))
+		_, err := f.Result(ctx)
+		te := taskErr(t, err)
+		if te.Kind != "task" || !strings.Contains(te.Message, "failing on purpose: the message") || te.Key != f.Key() {
+			t.Errorf("Fail error = %+v, want kind task, the message, key %s", te, f.Key())
+		}
+		if f.Status() != gask.Failed {
+			t.Errorf("Fail Status() = %v, want error", f.Status())
+		}
+		if errors.Is(err, gask.ErrNoWorker) || errors.Is(err, gask.ErrKilledWorker) || errors.Is(err, gask.ErrCancelled) {
+			t.Errorf("a task's own error %v matches a sentinel", err)
+		}
+
+		p := Panic.Submit(c, gask.V("kaboom"))
+		_, err = p.Result(ctx)
+		te = taskErr(t, err)
+		if te.Kind != "panic" || !strings.Contains(te.Message, "panicking on purpose: kaboom") {
+			t.Errorf("Panic error = %+v, want kind panic with the panic value", te)
+		}
+		if !strings.Contains(te.Stack, "gask_test") {
+			t.Errorf("Panic error stack does not show the task function:\n%s", te.Stack)
+		}
+		// The only worker survived the panic.
+		if got, err := Inc.Submit(c, gask.V(1)).Result(ctx); err != nil || got != 2 {
+			t.Errorf("Inc(1) after a panic = %v, %v, want 2, nil", got, err)
+		}
+		if ws := workersByName(t, ctx, c); len(ws) != 1 {
+			t.Errorf("after a panic, %d workers, want 1", len(ws))
+		}
+	})
+}
+
+func TestScatter(t *testing.T) {
+	eachMode(t, 3, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		vals := [][]int{{1, 2, 3}, {10, 20}, {100}, {1000, 1000}}
+		futs, err := gask.Scatter(ctx, c, vals)
+		if err != nil {
+			t.Fatalf("Scatter error: %v", err)
+		}
+		sums := make([]*gask.Future[int], len(futs))
+		for i, f := range futs {
+			sums[i] = Sum.Submit(c, f)
+		}
+		got, err := gask.Gather(ctx, sums)
+		if err != nil || !slices.Equal(got, []int{6, 30, 100, 2000}) {
+			t.Errorf("Sum of scattered values = %v, %v, want [6 30 100 2000]", got, err)
+		}
+		if v, err := futs[1].Result(ctx); err != nil || !slices.Equal(v, []int{10, 20}) {
+			t.Errorf("scattered future Result = %v, %v", v, err)
+		}
+		again, err := gask.Scatter(ctx, c, vals[:1])
+		if err != nil || again[0].Key() != futs[0].Key() {
+			t.Errorf("the same value scattered twice: keys %q, %q (err %v), want equal", again[0].Key(), futs[0].Key(), err)
+		}
+
+		b, err := gask.Scatter(ctx, c, []string{"everywhere"}, gask.Broadcast())
+		if err != nil {
+			t.Fatalf("Scatter(Broadcast) error: %v", err)
+		}
+		for name, w := range workersByName(t, ctx, c) {
+			if w.InMemory < 1 {
+				t.Errorf("after Broadcast, worker %s holds %d values", name, w.InMemory)
+			}
+		}
+		// Each worker can use its own copy: a task restricted to each one.
+		for name := range workersByName(t, ctx, c) {
+			n := Block.Submit(c, gask.V(time.Duration(0)), gask.Workers(name), gask.Impure())
+			if err := n.Err(ctx); err != nil {
+				t.Errorf("task on %s: %v", name, err)
+			}
+		}
+		if v, err := b[0].Result(ctx); err != nil || v != "everywhere" {
+			t.Errorf("broadcast Result = %q, %v", v, err)
+		}
+	})
+}
+
+func TestRun(t *testing.T) {
+	eachMode(t, 3, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		pids, err := gask.Run(ctx, c, Pid)
+		if err != nil {
+			t.Fatalf("Run(Pid) error: %v", err)
+		}
+		names := workersByName(t, ctx, c)
+		if len(pids) != 3 || len(names) != 3 {
+			t.Fatalf("Run(Pid) = %v over workers %v, want 3 results", pids, names)
+		}
+		distinct := map[int]bool{}
+		for name, pid := range pids {
+			if _, ok := names[name]; !ok {
+				t.Errorf("Run(Pid) returned a result for %q, not a worker", name)
+			}
+			distinct[pid] = true
+		}
+		processes := cl.Transport().Inproc == nil
+		switch {
+		case processes && (len(distinct) != 3 || distinct[os.Getpid()]):
+			t.Errorf("Run(Pid) on worker processes = %v, want 3 pids other than ours (%d)", pids, os.Getpid())
+		case !processes && (len(distinct) != 1 || !distinct[os.Getpid()]):
+			t.Errorf("Run(Pid) on goroutine workers = %v, want our pid %d", pids, os.Getpid())
+		}
+	})
+}
+
+func TestCommands(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		echo := gask.Exec.Submit(c, gask.V(gask.Cmd{Args: []string{"echo", "hello", "world"}}), gask.V([]byte(nil)))
+		r, err := echo.Result(ctx)
+		if err != nil || string(r.Stdout) != "hello world\n" || r.ExitCode != 0 {
+			t.Errorf("echo hello world = %+v, %v", r, err)
+		}
+		// A Go task's []byte feeds sort's stdin; a Go task reads sort's result.
+		sorted := gask.Exec.Submit(c, gask.V(gask.Cmd{Args: []string{"sort"}}), Lines.Submit(c, gask.V(30)))
+		s, err := Stdout.Submit(c, sorted).Result(ctx)
+		if err != nil || s != "exit=0 lines=30 first=line001" {
+			t.Errorf("Stdout(sort(Lines(30))) = %q, %v, want exit=0 lines=30 first=line001", s, err)
+		}
+		env := gask.Exec.Submit(c, gask.V(gask.Cmd{Args: []string{"sh", "-c", "echo $GASK_TEST_X; pwd"}, Env: []string{"GASK_TEST_X=yes"}, Dir: "/"}), gask.V([]byte(nil)))
+		if r, err := env.Result(ctx); err != nil || string(r.Stdout) != "yes\n/\n" {
+			t.Errorf("command with Env and Dir: stdout %q, %v, want \"yes\\n/\\n\"", r.Stdout, err)
+		}
+
+		bad := gask.Exec.Submit(c, gask.V(gask.Cmd{Args: []string{"sh", "-c", "echo oh no >&2; exit 3"}}), gask.V([]byte(nil)))
+		_, err = bad.Result(ctx)
+		te := taskErr(t, err)
+		if te.Kind != "command" || !strings.Contains(te.Message, "status 3") || !strings.Contains(te.Message, "oh no") {
+			t.Errorf("failing command error = %+v, want kind command, status 3, stderr", te)
+		}
+		missing := gask.Exec.Submit(c, gask.V(gask.Cmd{Args: []string{"/nonexistent/program"}}), gask.V([]byte(nil)))
+		if te := taskErr(t, missing.Err(ctx)); te.Kind != "command" {
+			t.Errorf("missing program error = %+v, want kind command", te)
+		}
+		// A dependent of a failed command fails too.
+		if err := Stdout.Submit(c, bad).Err(ctx); err == nil {
+			t.Errorf("Stdout(failed command) succeeded")
+		}
+	})
+}
+
+func TestWorkersInfo(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		ws := workersByName(t, ctx, c)
+		if len(ws) != 2 {
+			t.Fatalf("Workers() = %v, want 2", ws)
+		}
+		for _, name := range []string{"local-1", "local-2"} {
+			w, ok := ws[name]
+			if !ok {
+				t.Errorf("no worker named %s in %v", name, ws)
+				continue
+			}
+			if w.NThreads != 1 || w.Addr == "" || w.Build != gask.BuildID() {
+				t.Errorf("worker %s = %+v, want 1 thread, an address and our build %s", name, w, gask.BuildID())
+			}
+		}
+	})
+}
+
+func TestWorkerRestriction(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		in := make([]int, 20)
+		for i := range in {
+			in[i] = 1000 + i
+		}
+		if _, err := gask.Gather(ctx, Inc.Map(c, in, gask.Workers("local-2"))); err != nil {
+			t.Fatal(err)
+		}
+		ws := workersByName(t, ctx, c)
+		if ws["local-1"].InMemory != 0 || ws["local-2"].InMemory != 20 {
+			t.Errorf("tasks restricted to local-2: local-1 holds %d values, local-2 %d; want 0, 20", ws["local-1"].InMemory, ws["local-2"].InMemory)
+		}
+		// By address, too.
+		addr := ws["local-1"].Addr
+		if err := Inc.Submit(c, gask.V(5000), gask.Workers(addr)).Err(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if ws := workersByName(t, ctx, c); ws["local-1"].InMemory != 1 {
+			t.Errorf("task restricted to %s: local-1 holds %d values, want 1", addr, ws["local-1"].InMemory)
+		}
+		// A restriction no worker meets waits, it does not fail.
+		nowhere := Inc.Submit(c, gask.V(6000), gask.Workers("no-such-worker"))
+		short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		if err := nowhere.Err(short); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("task restricted to a missing worker: Err = %v, want it still waiting", err)
+		}
+		// Loose restrictions run elsewhere.
+		if err := Inc.Submit(c, gask.V(7000), gask.Workers("no-such-worker"), gask.AllowOtherWorkers()).Err(ctx); err != nil {
+			t.Errorf("loose restriction to a missing worker: %v", err)
+		}
+	})
+}
+
+// startExtraWorker starts one more worker with resources: a goroutine
+// worker for an in-process cluster, a process of this test binary otherwise.
+// It stops when the test ends.
+func startExtraWorker(t *testing.T, ctx context.Context, cl *local.Cluster, name string, res []wire.Resource) {
+	t.Helper()
+	if cl.Transport().Inproc != nil {
+		joined := make(chan struct{})
+		w := workerd.New(workerd.Config{Scheduler: cl.Addr(), Name: name, Transport: cl.Transport(), Build: gask.BuildID(),
+			Resources: res, Logger: testLogger(t), Ready: func(string) { close(joined) }})
+		wctx, stop := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- w.Run(wctx) }()
+		t.Cleanup(func() {
+			stop()
+			if err := <-done; err != nil {
+				t.Errorf("extra worker Run() = %v", err)
+			}
+		})
+		select {
+		case <-joined:
+		case err := <-done:
+			t.Fatalf("extra worker stopped: %v", err)
+		case <-ctx.Done():
+			t.Fatal(ctx.Err())
+		}
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs []string
+	for _, r := range res {
+		rs = append(rs, fmt.Sprintf("%s=%g", r.Name, r.Amount))
+	}
+	cmd := exec.Command(exe, "worker", cl.Addr(), "--name", name, "--nthreads", "1", "--resources", strings.Join(rs, ","))
+	cmd.Env = append(os.Environ(), gask.WorkerEnv+"=1")
+	cmd.Stderr = t.Output()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan struct{})
+	go func() { cmd.Wait(); close(waited) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-waited
+	})
+	poll(t, ctx, "extra worker joined", func() error {
+		if _, ok := workersByName(t, ctx, cl.Client())[name]; !ok {
+			return errNotYet
+		}
+		return nil
+	})
+}
+
+func TestResources(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		gpu := map[string]float64{"GPU": 1}
+		futs := Inc.Map(c, []int{1, 2, 3, 4, 5}, gask.Resources(gpu))
+		short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		if _, err := gask.Gather(short, futs); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("GPU tasks without a GPU worker: Gather error = %v, want them still waiting", err)
+		}
+		startExtraWorker(t, ctx, cl, "gpu-worker", []wire.Resource{{Name: "GPU", Amount: 1}})
+		got, err := gask.Gather(ctx, futs)
+		if err != nil || !slices.Equal(got, []int{2, 3, 4, 5, 6}) {
+			t.Fatalf("GPU tasks once a GPU worker joined = %v, %v", got, err)
+		}
+		ws := workersByName(t, ctx, c)
+		if ws["gpu-worker"].InMemory != 5 || ws["local-1"].InMemory != 0 || ws["local-2"].InMemory != 0 {
+			t.Errorf("GPU tasks ran elsewhere: gpu-worker holds %d, local-1 %d, local-2 %d; want 5, 0, 0",
+				ws["gpu-worker"].InMemory, ws["local-1"].InMemory, ws["local-2"].InMemory)
+		}
+		if ws["gpu-worker"].Resources["GPU"] != 1 {
+			t.Errorf("gpu-worker resources = %v, want GPU=1", ws["gpu-worker"].Resources)
+		}
+		// More than any worker has never runs.
+		two := Inc.Submit(c, gask.V(99), gask.Resources(map[string]float64{"GPU": 2}))
+		short2, cancel2 := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel2()
+		if err := two.Err(short2); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("task needing GPU=2 with one GPU: Err = %v, want it still waiting", err)
+		}
+	})
+}
+
+// TestPriority orders tasks queued behind a blocked single thread; it
+// records the order in this process, so it runs on goroutine workers.
+func TestPriority(t *testing.T) {
+	_, c := startCluster(t, 1)
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	// Quick tasks first, so that the scheduler learns that tasks are short
+	// and sends several ahead to the worker: priority must hold there too.
+	warm := make([]int, 50)
+	for i := range warm {
+		warm[i] = -1 - i
+	}
+	if _, err := gask.Gather(ctx, Inc.Map(c, warm)); err != nil {
+		t.Fatal(err)
+	}
+	orderMu.Lock()
+	open := make(chan struct{})
+	gate = open
+	orderMu.Unlock()
+	blocker := Gate.Submit(c, gask.V("gate"))
+	poll(t, ctx, "gate task running", func() error {
+		if w := workersByName(t, ctx, c); w["local-1"].Processing != 1 {
+			return errNotYet
+		}
+		return nil
+	})
+	var futs []*gask.Future[string]
+	for i := range 5 {
+		futs = append(futs, Record.Submit(c, gask.V(fmt.Sprint("low", i)), gask.Priority(-1)))
+	}
+	for i := range 5 {
+		futs = append(futs, Record.Submit(c, gask.V(fmt.Sprint("high", i)), gask.Priority(10)))
+	}
+	// The scheduler answers on the connection in order: once it has
+	// answered this, it has all ten tasks.
+	workersByName(t, ctx, c)
+	orderMu.Lock()
+	order = nil
+	orderMu.Unlock()
+	close(open)
+	if _, err := blocker.Result(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gask.Gather(ctx, futs); err != nil {
+		t.Fatal(err)
+	}
+	orderMu.Lock()
+	got := slices.Clone(order)
+	orderMu.Unlock()
+	for i, s := range got {
+		if high := strings.HasPrefix(s, "high"); high != (i < 5) {
+			t.Fatalf("run order = %v, want the five Priority(10) tasks first", got)
+		}
+	}
+}
+
+func TestWorkerProcessKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("worker processes in -short mode")
+	}
+	cl, c := startCluster(t, 2, local.Processes())
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	pids, err := gask.Run(ctx, c, Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 40 slow chains of 3, summed in pairs: values live on both workers.
+	in := make([]int, 40)
+	for i := range in {
+		in[i] = i
+	}
+	a := SlowInc.Map(c, in)
+	b := make([]gask.Arg[int], len(a))
+	for i, f := range a {
+		b[i] = SlowInc.Submit(c, f)
+	}
+	last := SlowInc.MapArgs(c, b)
+	for _, f := range a {
+		f.Release() // only the last level is held: lost values must be recomputed
+	}
+	// Kill local-1 once some results exist.
+	for _, err := range gask.AsCompleted(ctx, last[:1]) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Kill(pids["local-1"], syscall.SIGKILL); err != nil {
+		t.Fatalf("kill local-1 (pid %d): %v", pids["local-1"], err)
+	}
+	got, err := gask.Gather(ctx, last)
+	if err != nil {
+		t.Fatalf("Gather after killing a worker: %v", err)
+	}
+	for i, v := range got {
+		if v != i+3 {
+			t.Fatalf("SlowInc^3(%d) = %d, want %d", i, v, i+3)
+		}
+	}
+	// The nanny restarts the worker, in a new process.
+	poll(t, ctx, "local-1 restarted", func() error {
+		now, err := gask.Run(ctx, c, Pid)
+		if err != nil {
+			return err
+		}
+		if p, ok := now["local-1"]; !ok || p == pids["local-1"] {
+			return fmt.Errorf("local-1 pid %d (killed %d)", p, pids["local-1"])
+		}
+		return nil
+	})
+	if v, err := Inc.Submit(c, gask.V(1)).Result(ctx); err != nil || v != 2 {
+		t.Errorf("Inc(1) after a worker was killed = %v, %v", v, err)
+	}
+	_ = cl
+}
+
+func TestKilledWorker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("worker processes in -short mode")
+	}
+	_, c := startCluster(t, 2, local.Processes())
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	_, err := Suicide.Submit(c, gask.V("bye")).Result(ctx)
+	if !errors.Is(err, gask.ErrKilledWorker) {
+		t.Fatalf("a task that kills its worker: error %v, want ErrKilledWorker", err)
+	}
+	te := taskErr(t, err)
+	if te.Kind != "killed-worker" || !strings.Contains(te.Message, "killed by signal 9") || !strings.Contains(te.Message, "3 workers") {
+		t.Errorf("killed-worker message = %q, want it to say 3 workers were killed by signal 9", te.Message)
+	}
+	// The cluster recovers.
+	poll(t, ctx, "both workers back", func() error {
+		if n := len(workersByName(t, ctx, c)); n != 2 {
+			return fmt.Errorf("%d workers", n)
+		}
+		return nil
+	})
+	if v, err := Inc.Submit(c, gask.V(1)).Result(ctx); err != nil || v != 2 {
+		t.Errorf("Inc(1) after a killed worker = %v, %v", v, err)
+	}
+}
+
+// startTCPScheduler serves a scheduler on a TCP port of this machine until
+// the test ends, and returns its address.
+func startTCPScheduler(t *testing.T) string {
+	t.Helper()
+	ln, err := transport.Listen("tcp://127.0.0.1:0", transport.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := schedulerd.New(schedulerd.Config{Build: "test-scheduler", Logger: testLogger(t)})
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("scheduler Serve() = %v", err)
+		}
+	})
+	return transport.Address(ln)
+}
+
+// buildProgram builds the main package in dir (relative to the module root)
+// into a temporary directory.
+func buildProgram(t *testing.T, pkg string) string {
+	t.Helper()
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command to build %s: %v", pkg, err)
+	}
+	out := filepath.Join(t.TempDir(), filepath.Base(pkg))
+	cmd := exec.Command(gobin, "build", "-o", out, pkg)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return out
+}
+
+// startProcess starts a command that is killed when the test ends.
+func startProcess(t *testing.T, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = t.Output()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan struct{})
+	go func() { cmd.Wait(); close(waited) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-waited
+	})
+}
+
+func connect(t *testing.T, ctx context.Context, addr string) *gask.Client {
+	t.Helper()
+	c, err := gask.Connect(ctx, addr, gask.WithLogger(testLogger(t)))
+	if err != nil {
+		t.Fatalf("Connect(%s): %v", addr, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func waitWorkers(t *testing.T, ctx context.Context, c *gask.Client, n int) {
+	t.Helper()
+	poll(t, ctx, fmt.Sprintf("%d workers joined", n), func() error {
+		if got := len(workersByName(t, ctx, c)); got != n {
+			return fmt.Errorf("%d workers", got)
+		}
+		return nil
+	})
+}
+
+func TestMismatchedBuilds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds programs")
+	}
+	prog1 := buildProgram(t, "./internal/testprog")
+	prog2 := buildProgram(t, "./internal/testprog2")
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	addr := startTCPScheduler(t)
+	startProcess(t, prog2, "worker", addr, "--name", "prog2-worker", "--nthreads", "1")
+	c := connect(t, ctx, addr)
+	waitWorkers(t, ctx, c, 1)
+
+	// A function of this test binary, which prog2 lacks: an immediate error.
+	quick, cancelQuick := context.WithTimeout(ctx, 5*time.Second)
+	defer cancelQuick()
+	_, err := Inc.Submit(c, gask.V(1)).Result(quick)
+	if !errors.Is(err, gask.ErrNoWorker) {
+		t.Fatalf("Inc on a cluster of prog2 workers: error %v, want ErrNoWorker", err)
+	}
+	if !strings.Contains(err.Error(), Inc.Name()) {
+		t.Errorf("no-worker error %q does not name the function %s", err, Inc.Name())
+	}
+	// The built-in Exec is the same in every program.
+	r, err := gask.Exec.Submit(c, gask.V(gask.Cmd{Args: []string{"echo", "shared"}}), gask.V([]byte(nil))).Result(ctx)
+	if err != nil || string(r.Stdout) != "shared\n" {
+		t.Errorf("Exec on a prog2 worker = %q, %v", r.Stdout, err)
+	}
+
+	run := func() string {
+		out, err := exec.CommandContext(ctx, prog1, "client", addr).Output()
+		if err != nil {
+			t.Fatalf("testprog client: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	if out := run(); !strings.Contains(out, "no-worker=true") || !strings.Contains(out, "testprog.triple") {
+		t.Errorf("testprog client on prog2 workers printed %q, want a no-worker error naming testprog.triple", out)
+	}
+	// Once a worker of its own build joins, the program runs.
+	startProcess(t, prog1, "worker", addr, "--name", "prog1-worker", "--nthreads", "1")
+	waitWorkers(t, ctx, c, 2)
+	if out := run(); out != "result: 6\n" {
+		t.Errorf("testprog client with a prog1 worker printed %q, want result: 6", out)
+	}
+}
+
+func TestMalformedFrames(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	addr := startTCPScheduler(t)
+	wctx, stop := context.WithCancel(context.Background())
+	w := workerd.New(workerd.Config{Scheduler: addr, Name: "w", Build: gask.BuildID(), Logger: testLogger(t)})
+	wdone := make(chan error, 1)
+	go func() { wdone <- w.Run(wctx) }()
+	defer func() {
+		stop()
+		if err := <-wdone; err != nil {
+			t.Errorf("worker Run() = %v", err)
+		}
+	}()
+	c := connect(t, ctx, addr)
+	waitWorkers(t, ctx, c, 1)
+
+	hello := wire.Marshal(&wire.Hello{Proto: wire.Version, Role: wire.RoleClient, Name: "raw"})
+	frame := func(body ...byte) []byte {
+		return append(binary.LittleEndian.AppendUint32(nil, uint32(len(body))), body...)
+	}
+	cases := []struct {
+		name string
+		send []byte
+	}{
+		{"garbage", []byte("GET / HTTP/1.1\r\nHost: gask\r\n\r\n")},
+		{"empty frame", frame()},
+		{"unknown op first", frame(200, 1, 2, 3)},
+		{"oversized length first", []byte{0xff, 0xff, 0xff, 0xff, 1}},
+		{"unknown op after hello", append(slices.Clone(hello), frame(200, 1, 2, 3)...)},
+		{"truncated message after hello", append(slices.Clone(hello), frame(byte(wire.OpUpdateGraph), 0xff)...)},
+		{"oversized length after hello", append(slices.Clone(hello), 0xff, 0xff, 0xff, 0xff)},
+		{"worker message from a client", append(slices.Clone(hello), wire.Marshal(&wire.TaskDone{Key: "x"})...)},
+		{"second hello", append(slices.Clone(hello), hello...)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			nc, err := net.Dial("tcp", strings.TrimPrefix(addr, "tcp://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nc.Close()
+			if _, err := nc.Write(tc.send); err != nil {
+				t.Fatal(err)
+			}
+			// The scheduler closes the connection (it may first answer the Hello).
+			nc.SetReadDeadline(time.Now().Add(3 * time.Second))
+			_, err = io.Copy(io.Discard, nc)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Errorf("after %s the scheduler kept the connection open", tc.name)
+			}
+			// A normal client is unaffected.
+			if v, err := Inc.Submit(c, gask.V(len(tc.name))).Result(ctx); err != nil || v != len(tc.name)+1 {
+				t.Errorf("Inc(%d) after %s = %v, %v", len(tc.name), tc.name, v, err)
+			}
+		})
+	}
+}

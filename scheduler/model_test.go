@@ -1,0 +1,803 @@
+package scheduler_test
+
+import (
+	"flag"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gask-dev/gask/scheduler"
+)
+
+// TestModel drives the scheduler with random events — graphs submitted by
+// up to three clients, workers joining, closing, dying and dropping values,
+// tasks finishing and failing, late results, scatters and releases — and
+// checks after every event both State.Check and a model of the cluster: the
+// workers of the model do exactly what the commands say, so what they run
+// and hold must be what the scheduler believes they run and hold. At the
+// end every task is run to completion: every held key must be in memory or
+// erred, and each client told so; then all clients let go, and nothing may
+// remain anywhere.
+func TestModel(t *testing.T) {
+	seeds := 300
+	if testing.Short() {
+		seeds = 30
+	}
+	if *modelSeeds > 0 {
+		seeds = *modelSeeds
+	}
+	for seed := range uint64(seeds) {
+		m := newModel(t, *modelFirstSeed+seed)
+		if !m.run(*modelEvents) {
+			return
+		}
+	}
+}
+
+var (
+	modelSeeds     = flag.Int("model.seeds", 0, "TestModel: how many seeds to run (default 300, 30 with -short)")
+	modelFirstSeed = flag.Uint64("model.seed", 0, "TestModel: the first seed")
+	modelEvents    = flag.Int("model.events", 300, "TestModel: random events per seed")
+)
+
+var modelFuncs = []string{"inc", "add", "sum"}
+
+type modelWorker struct {
+	id        scheduler.WorkerID
+	name      string
+	funcs     map[string]bool
+	gpus      float64
+	closing   bool
+	running   map[string]*scheduler.Compute
+	has       map[string]bool
+	gotDeaths bool // a nanny explanation was sent
+}
+
+type modelClient struct {
+	id     scheduler.ClientID
+	holds  map[string]int
+	status map[string]string // the last thing the client was told: done, erred, cancelled
+}
+
+// zombie is a task a worker was told to drop while its result or failure
+// was already on the way to the scheduler.
+type zombie struct {
+	worker scheduler.WorkerID
+	key    string
+	fail   bool
+}
+
+type model struct {
+	t       *testing.T
+	seed    uint64
+	rng     *rand.Rand
+	s       *scheduler.State
+	workers map[scheduler.WorkerID]*modelWorker
+	clients map[scheduler.ClientID]*modelClient
+	specs   map[string]scheduler.TaskSpec // every task ever submitted, by key
+	order   []string                      // keys in creation order
+	zombies []zombie
+	nkeys   int
+	nworker int
+	log     []string // the last events, for failure messages
+	events  int
+	wasted  int // computes cancelled in the batch that sent them
+}
+
+func newModel(t *testing.T, seed uint64) *model {
+	return &model{
+		t: t, seed: seed, rng: rand.New(rand.NewPCG(seed, 0x5eed)),
+		s:       scheduler.New(scheduler.Config{}),
+		workers: map[scheduler.WorkerID]*modelWorker{},
+		clients: map[scheduler.ClientID]*modelClient{},
+		specs:   map[string]scheduler.TaskSpec{},
+	}
+}
+
+func (m *model) failf(format string, args ...any) bool {
+	m.t.Helper()
+	m.t.Errorf("seed %d, event %d: %s\nlast events:\n  %s", m.seed, m.events,
+		fmt.Sprintf(format, args...), strings.Join(m.log, "\n  "))
+	return false
+}
+
+// run plays n random events, then the ending. It reports whether all went well.
+func (m *model) run(n int) bool {
+	for range n {
+		if !m.step() {
+			return false
+		}
+	}
+	return m.finishAll() && m.releaseAll()
+}
+
+func (m *model) step() bool {
+	switch r := m.rng.IntN(100); {
+	case r < 10 || len(m.workers) == 0 && r < 30:
+		return m.joinWorker("", true)
+	case r < 14:
+		return m.leaveWorker()
+	case r < 16:
+		return m.closeWorker()
+	case r < 34:
+		return m.submit()
+	case r < 60:
+		return m.finishRandom(true)
+	case r < 66:
+		return m.failRandom()
+	case r < 74:
+		return m.release()
+	case r < 76:
+		return m.clientLeave()
+	case r < 80:
+		return m.scatter()
+	case r < 86:
+		return m.replicas()
+	case r < 90:
+		return m.lateResult()
+	default:
+		return m.finishRandom(true)
+	}
+}
+
+// handle applies one event to the scheduler and its commands to the model,
+// then checks both.
+func (m *model) handle(ev scheduler.Event, desc string) bool {
+	m.t.Helper()
+	m.events++
+	m.log = append(m.log, desc)
+	if len(m.log) > 30 {
+		m.log = m.log[1:]
+	}
+	cmds := m.s.Handle(ev)
+	var computes []*scheduler.Compute
+	for _, c := range cmds {
+		m.log = append(m.log, "  -> "+formatCommand(c))
+		if !m.apply(c) {
+			return false
+		}
+		if c, ok := c.(*scheduler.Compute); ok {
+			computes = append(computes, m.workers[c.Worker].running[c.Key])
+		}
+	}
+	// The inputs of a compute must be where it says once the batch is
+	// carried out; a compute cancelled later in the same batch does not
+	// matter (the scheduler may place a task while it is still taking in
+	// a worker's loss).
+	for _, c := range computes {
+		w := m.workers[c.Worker]
+		if w == nil || w.running[c.Key] != c {
+			m.wasted++
+			continue
+		}
+		for _, d := range c.Deps {
+			if len(d.Holders) == 0 {
+				return m.failf("compute %s: input %s has no holders", c.Key, d.Key)
+			}
+			for _, h := range d.Holders {
+				if hw := m.workers[h]; hw == nil || !hw.has[d.Key] {
+					return m.failf("compute %s: input %s said to be on %s, which does not have it", c.Key, d.Key, h)
+				}
+			}
+		}
+	}
+	if err := m.s.Check(); err != nil {
+		return m.failf("Check() = %v", err)
+	}
+	return m.compare()
+}
+
+func (m *model) apply(c scheduler.Command) bool {
+	switch c := c.(type) {
+	case *scheduler.Compute:
+		w := m.workers[c.Worker]
+		if w == nil {
+			return m.failf("compute %s sent to %s, which is gone", c.Key, c.Worker)
+		}
+		if w.closing {
+			return m.failf("compute %s sent to closing %s", c.Key, c.Worker)
+		}
+		if !w.funcs[strings.TrimSuffix(c.Func, "@sig")] {
+			return m.failf("compute %s sent to %s, which cannot run %s", c.Key, c.Worker, c.Func)
+		}
+		for _, o := range m.workers {
+			if o.running[c.Key] != nil {
+				return m.failf("compute %s sent to %s while %s runs it", c.Key, c.Worker, o.id)
+			}
+		}
+		spec := m.specs[c.Key]
+		if r := spec.Workers; len(r) > 0 && !spec.Loose && !slices.Contains(r, w.name) && !slices.Contains(r, string(w.id)) {
+			return m.failf("compute %s sent to %s (%s) against restriction %v", c.Key, c.Worker, w.name, r)
+		}
+		gpus := 0.0
+		for _, rc := range w.running {
+			gpus += gpuOf(rc.Resources)
+		}
+		if gpus+gpuOf(c.Resources) > w.gpus {
+			return m.failf("compute %s sent to %s: %v GPUs in use of %v", c.Key, c.Worker, gpus, w.gpus)
+		}
+		var deps []string
+		for _, d := range c.Deps {
+			deps = append(deps, d.Key)
+		}
+		if !slices.Equal(deps, spec.Deps) {
+			return m.failf("compute %s with inputs %v, want %v", c.Key, deps, spec.Deps)
+		}
+		cc := *c
+		cc.Deps = slices.Clone(c.Deps)
+		w.running[c.Key] = &cc
+	case *scheduler.Free:
+		w := m.workers[c.Worker]
+		if w == nil {
+			return m.failf("free %s sent to %s, which is gone", c.Key, c.Worker)
+		}
+		if w.running[c.Key] != nil {
+			delete(w.running, c.Key)
+			if m.rng.IntN(4) == 0 {
+				m.zombies = append(m.zombies, zombie{w.id, c.Key, m.rng.IntN(3) == 0})
+			}
+		}
+		delete(w.has, c.Key)
+	case *scheduler.NotifyDone:
+		cl := m.clients[c.Client]
+		if cl == nil || cl.holds[c.Key] == 0 {
+			return m.failf("done %s to %s, which does not hold it", c.Key, c.Client)
+		}
+		for _, h := range c.Holders {
+			if hw := m.workers[h]; hw == nil || !hw.has[c.Key] {
+				return m.failf("done %s: said to be on %s, which does not have it", c.Key, h)
+			}
+		}
+		cl.status[c.Key] = "done"
+	case *scheduler.NotifyErred:
+		cl := m.clients[c.Client]
+		if cl == nil || cl.holds[c.Key] == 0 {
+			return m.failf("erred %s to %s, which does not hold it", c.Key, c.Client)
+		}
+		if c.Err.Kind == "" || c.Err.Key == "" || c.Err.Message == "" {
+			return m.failf("erred %s with incomplete error %+v", c.Key, c.Err)
+		}
+		cl.status[c.Key] = "erred"
+	case *scheduler.NotifyCancelled:
+		cl := m.clients[c.Client]
+		if cl == nil || cl.holds[c.Key] == 0 {
+			return m.failf("cancelled %s to %s, which does not hold it", c.Key, c.Client)
+		}
+		cl.status[c.Key] = "cancelled"
+	default:
+		return m.failf("unknown command %T", c)
+	}
+	return true
+}
+
+func gpuOf(rs []scheduler.Resource) float64 {
+	var n float64
+	for _, r := range rs {
+		if r.Name == "GPU" {
+			n += r.Amount
+		}
+	}
+	return n
+}
+
+// compare checks that the scheduler's view of every worker is the model's.
+func (m *model) compare() bool {
+	infos := m.s.Workers()
+	if len(infos) != len(m.workers) {
+		return m.failf("scheduler has %d workers, model %d", len(infos), len(m.workers))
+	}
+	for _, wi := range infos {
+		w := m.workers[wi.ID]
+		if w == nil {
+			return m.failf("scheduler has worker %s, model does not", wi.ID)
+		}
+		if wi.Processing != len(w.running) || wi.InMemory != len(w.has) {
+			return m.failf("worker %s: scheduler says %d processing, %d in memory; it runs %v and has %v",
+				wi.ID, wi.Processing, wi.InMemory, slices.Sorted(maps.Keys(w.running)), slices.Sorted(maps.Keys(w.has)))
+		}
+		for k := range w.running {
+			if ti, ok := m.s.Task(k); !ok || ti.State != scheduler.Processing || ti.Worker != wi.ID {
+				return m.failf("%s runs %s, the scheduler says %+v", wi.ID, k, ti)
+			}
+		}
+		for k := range w.has {
+			if ti, ok := m.s.Task(k); !ok || !slices.Contains(ti.WhoHas, wi.ID) {
+				return m.failf("%s has %s, the scheduler says %+v", wi.ID, k, ti)
+			}
+		}
+	}
+	return true
+}
+
+func (m *model) pickWorker() *modelWorker {
+	if len(m.workers) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(m.workers))
+	return m.workers[ids[m.rng.IntN(len(ids))]]
+}
+
+func (m *model) client() *modelClient {
+	id := scheduler.ClientID(fmt.Sprintf("c%d", 1+m.rng.IntN(3)))
+	c := m.clients[id]
+	if c == nil {
+		c = &modelClient{id: id, holds: map[string]int{}, status: map[string]string{}}
+		m.clients[id] = c
+	}
+	return c
+}
+
+func (m *model) joinWorker(name string, random bool) bool {
+	m.nworker++
+	w := &modelWorker{id: scheduler.WorkerID(fmt.Sprintf("w%d", m.nworker)), name: name,
+		funcs: map[string]bool{}, running: map[string]*scheduler.Compute{}, has: map[string]bool{}}
+	nthreads := 1
+	for _, f := range modelFuncs {
+		w.funcs[f] = true
+	}
+	if random {
+		nthreads = 1 + m.rng.IntN(3)
+		w.name = []string{"", "alice", "bob"}[m.rng.IntN(3)]
+		if m.rng.IntN(6) == 0 {
+			delete(w.funcs, modelFuncs[m.rng.IntN(len(modelFuncs))])
+		}
+		if m.rng.IntN(3) == 0 {
+			w.gpus = 1
+		}
+	} else {
+		w.gpus = 1
+	}
+	m.workers[w.id] = w
+	ev := &scheduler.WorkerJoined{Worker: w.id, Name: w.name, NThreads: nthreads,
+		Funcs: funcSet(slices.Sorted(maps.Keys(w.funcs)))}
+	if w.gpus > 0 {
+		ev.Resources = []scheduler.Resource{{Name: "GPU", Amount: w.gpus}}
+	}
+	return m.handle(ev, fmt.Sprintf("worker-join %s name=%s nthreads=%d funcs=%v gpus=%v", w.id, w.name, nthreads,
+		slices.Sorted(maps.Keys(w.funcs)), w.gpus))
+}
+
+func (m *model) leaveWorker() bool {
+	w := m.pickWorker()
+	if w == nil {
+		return true
+	}
+	if m.rng.IntN(2) == 0 && !m.handle(&scheduler.WorkerDeath{Worker: w.id, Reason: "OOM"}, "worker-death "+string(w.id)) {
+		return false
+	}
+	delete(m.workers, w.id)
+	if !m.handle(&scheduler.WorkerLeft{Worker: w.id, Reason: "connection lost"}, "worker-leave "+string(w.id)) {
+		return false
+	}
+	if m.rng.IntN(4) == 0 {
+		return m.handle(&scheduler.WorkerDeath{Worker: w.id, Reason: "killed"}, "worker-death (late) "+string(w.id))
+	}
+	return true
+}
+
+func (m *model) closeWorker() bool {
+	w := m.pickWorker()
+	if w == nil {
+		return true
+	}
+	w.closing = true
+	return m.handle(&scheduler.WorkerClosing{Worker: w.id}, "worker-closing "+string(w.id))
+}
+
+// live lists the keys the scheduler still knows, in creation order.
+func (m *model) live() []string {
+	var ks []string
+	for _, k := range m.order {
+		if _, ok := m.s.Task(k); ok {
+			ks = append(ks, k)
+		}
+	}
+	return ks
+}
+
+func (m *model) newKey(prefix string) string {
+	m.nkeys++
+	k := fmt.Sprintf("%s%d", prefix, m.nkeys)
+	m.order = append(m.order, k)
+	return k
+}
+
+func (m *model) submit() bool {
+	c := m.client()
+	// Sometimes resubmit a known task and its lineage, as a client holding
+	// the same computation twice would.
+	if m.rng.IntN(6) == 0 && len(m.specs) > 0 {
+		var computed []string
+		for _, k := range m.order {
+			if m.specs[k].Func != "" {
+				computed = append(computed, k)
+			}
+		}
+		if len(computed) > 0 {
+			k := computed[m.rng.IntN(len(computed))]
+			specs := m.lineage(k)
+			return m.submitEvent(c, specs, []string{k})
+		}
+	}
+	live := m.live()
+	var specs []scheduler.TaskSpec
+	var wants []string
+	n := 1 + m.rng.IntN(6)
+	var fresh []string
+	for range n {
+		spec := scheduler.TaskSpec{Key: m.newKey("k"), Func: modelFuncs[m.rng.IntN(len(modelFuncs))] + "@sig"}
+		if m.rng.IntN(40) == 0 {
+			spec.Func = "nope@sig"
+		}
+		for range m.rng.IntN(4) {
+			pool := fresh
+			if m.rng.IntN(3) == 0 && len(live) > 0 {
+				pool = live
+			}
+			if len(pool) == 0 {
+				break
+			}
+			spec.Deps = append(spec.Deps, pool[m.rng.IntN(len(pool))])
+		}
+		if m.rng.IntN(5) == 0 {
+			spec.Retries = 1 + m.rng.IntN(2)
+		}
+		if m.rng.IntN(5) == 0 {
+			spec.Priority = int64(m.rng.IntN(3))
+		}
+		if m.rng.IntN(10) == 0 {
+			spec.Resources = []scheduler.Resource{{Name: "GPU", Amount: 1}}
+		}
+		if m.rng.IntN(10) == 0 {
+			spec.Workers = []string{[]string{"alice", "bob"}[m.rng.IntN(2)]}
+			spec.Loose = m.rng.IntN(2) == 0
+		}
+		m.specs[spec.Key] = spec
+		specs = append(specs, spec)
+		fresh = append(fresh, spec.Key)
+		if m.rng.IntN(3) == 0 {
+			wants = append(wants, spec.Key)
+		}
+	}
+	if len(wants) == 0 && m.rng.IntN(4) != 0 {
+		wants = append(wants, fresh[len(fresh)-1])
+	}
+	if m.rng.IntN(5) == 0 && len(live) > 0 {
+		wants = append(wants, live[m.rng.IntN(len(live))])
+	}
+	return m.submitEvent(c, specs, wants)
+}
+
+// lineage returns the specs of k and every computed task it depends on,
+// inputs first.
+func (m *model) lineage(k string) []scheduler.TaskSpec {
+	seen := map[string]bool{}
+	var out []scheduler.TaskSpec
+	var visit func(string)
+	visit = func(k string) {
+		spec, ok := m.specs[k]
+		if seen[k] || !ok || spec.Func == "" {
+			return
+		}
+		seen[k] = true
+		for _, d := range spec.Deps {
+			visit(d)
+		}
+		out = append(out, spec)
+	}
+	visit(k)
+	return out
+}
+
+func (m *model) submitEvent(c *modelClient, specs []scheduler.TaskSpec, wants []string) bool {
+	var desc strings.Builder
+	fmt.Fprintf(&desc, "submit %s", c.id)
+	for _, s := range specs {
+		fmt.Fprintf(&desc, " %s=%s(%s)", s.Key, strings.TrimSuffix(s.Func, "@sig"), strings.Join(s.Deps, ","))
+		if s.Retries > 0 || s.Priority != 0 || len(s.Resources) > 0 || len(s.Workers) > 0 {
+			fmt.Fprintf(&desc, "[r=%d p=%d gpu=%v w=%v loose=%v]", s.Retries, s.Priority, gpuOf(s.Resources), s.Workers, s.Loose)
+		}
+	}
+	fmt.Fprintf(&desc, " want=%s", strings.Join(wants, ","))
+	// The client takes a hold on each wanted key the scheduler knows after
+	// the update (new keys are created by it).
+	ok := m.handleWithHolds(c, wants, &scheduler.GraphUpdated{Client: c.id, Tasks: specs, Wants: wants}, desc.String())
+	return ok
+}
+
+// handleWithHolds takes the client's holds before the commands are applied,
+// since the commands may already report on them.
+func (m *model) handleWithHolds(c *modelClient, keys []string, ev scheduler.Event, desc string) bool {
+	known := map[string]bool{}
+	for _, k := range keys {
+		_, known[k] = m.s.Task(k)
+		if _, ok := m.specs[k]; ok {
+			known[k] = true // created by this event if new
+		}
+	}
+	var added []string
+	for _, k := range keys {
+		if known[k] {
+			c.holds[k]++
+			added = append(added, k)
+		}
+	}
+	if !m.handle(ev, desc) {
+		return false
+	}
+	for _, k := range added {
+		if _, ok := m.s.Task(k); !ok {
+			return m.failf("%s holds %s, which the scheduler forgot", c.id, k)
+		}
+	}
+	return true
+}
+
+// runningTasks lists (worker, key) of every task some worker runs.
+func (m *model) runningTasks() []zombie {
+	var out []zombie
+	for _, id := range slices.Sorted(maps.Keys(m.workers)) {
+		for _, k := range slices.Sorted(maps.Keys(m.workers[id].running)) {
+			out = append(out, zombie{worker: id, key: k})
+		}
+	}
+	return out
+}
+
+// finishRandom finishes a random running task, first fetching its inputs
+// from the holders the compute named, or reporting them missing.
+func (m *model) finishRandom(fetch bool) bool {
+	rs := m.runningTasks()
+	if len(rs) == 0 {
+		return true
+	}
+	r := rs[m.rng.IntN(len(rs))]
+	return m.finish(r.worker, r.key, fetch)
+}
+
+func (m *model) finish(wid scheduler.WorkerID, key string, fetch bool) bool {
+	w := m.workers[wid]
+	c := w.running[key]
+	for _, d := range c.Deps {
+		if w.has[d.Key] {
+			continue
+		}
+		found := false
+		for _, h := range d.Holders {
+			if hw := m.workers[h]; hw != nil && hw.has[d.Key] {
+				found = true
+			}
+		}
+		if !found {
+			return m.handle(&scheduler.DataMissing{Worker: wid, Key: key, Dep: d.Key, Holders: d.Holders},
+				fmt.Sprintf("missing %s %s dep=%s holders=%v", wid, key, d.Key, d.Holders))
+		}
+		if fetch && m.rng.IntN(3) == 0 {
+			// The worker keeps the copy it fetched and says so.
+			w.has[d.Key] = true
+			if !m.handle(&scheduler.ReplicasChanged{Worker: wid, Added: []string{d.Key}, NBytes: []int64{d.NBytes}},
+				fmt.Sprintf("replicas %s added=%s", wid, d.Key)) {
+				return false
+			}
+			if w.running[key] == nil {
+				return true // the fetch made the scheduler change its mind
+			}
+		}
+	}
+	delete(w.running, key)
+	w.has[key] = true
+	nbytes := int64(m.rng.IntN(1000))
+	dur := int64(m.rng.IntN(5_000_000))
+	return m.handle(&scheduler.TaskFinished{Worker: wid, Key: key, NBytes: nbytes, Duration: dur},
+		fmt.Sprintf("finish %s %s nbytes=%d dur=%d", wid, key, nbytes, dur))
+}
+
+func (m *model) failRandom() bool {
+	rs := m.runningTasks()
+	if len(rs) == 0 {
+		return true
+	}
+	r := rs[m.rng.IntN(len(rs))]
+	delete(m.workers[r.worker].running, r.key)
+	return m.handle(&scheduler.TaskFailed{Worker: r.worker, Key: r.key, Err: scheduler.Error{Kind: "task", Message: "boom"}},
+		fmt.Sprintf("fail %s %s", r.worker, r.key))
+}
+
+// lateResult delivers the result or failure of a task its worker had been
+// told to drop, as happens when the two cross on the wire. The worker
+// dropped the value when told to.
+func (m *model) lateResult() bool {
+	if len(m.zombies) == 0 {
+		return true
+	}
+	i := m.rng.IntN(len(m.zombies))
+	z := m.zombies[i]
+	m.zombies = slices.Delete(m.zombies, i, i+1)
+	w := m.workers[z.worker]
+	if w == nil || w.running[z.key] != nil {
+		return true
+	}
+	if z.fail {
+		return m.handle(&scheduler.TaskFailed{Worker: z.worker, Key: z.key, Err: scheduler.Error{Kind: "task", Message: "late"}},
+			fmt.Sprintf("fail (late) %s %s", z.worker, z.key))
+	}
+	return m.handle(&scheduler.TaskFinished{Worker: z.worker, Key: z.key, NBytes: 8},
+		fmt.Sprintf("finish (late) %s %s", z.worker, z.key))
+}
+
+func (m *model) release() bool {
+	c := m.client()
+	held := slices.Sorted(maps.Keys(c.holds))
+	if len(held) == 0 {
+		return true
+	}
+	k := held[m.rng.IntN(len(held))]
+	cancel := m.rng.IntN(3) == 0
+	if c.holds[k]--; c.holds[k] == 0 {
+		delete(c.holds, k)
+		delete(c.status, k)
+	}
+	return m.handle(&scheduler.KeysReleased{Client: c.id, Keys: []string{k}, Cancel: cancel},
+		fmt.Sprintf("release %s %s cancel=%v", c.id, k, cancel))
+}
+
+func (m *model) clientLeave() bool {
+	c := m.client()
+	delete(m.clients, c.id)
+	return m.handle(&scheduler.ClientLeft{Client: c.id}, "client-leave "+string(c.id))
+}
+
+func (m *model) scatter() bool {
+	c := m.client()
+	var ws []scheduler.WorkerID
+	for range 1 + m.rng.IntN(2) {
+		if w := m.pickWorker(); w != nil && !slices.Contains(ws, w.id) {
+			ws = append(ws, w.id)
+		}
+	}
+	if len(ws) == 0 {
+		return true
+	}
+	k := m.newKey("s")
+	m.specs[k] = scheduler.TaskSpec{Key: k}
+	for _, id := range ws {
+		m.workers[id].has[k] = true
+	}
+	return m.handleWithHolds(c, []string{k},
+		&scheduler.DataPlaced{Client: c.id, Workers: ws, Keys: []string{k}, NBytes: []int64{int64(m.rng.IntN(1000))}},
+		fmt.Sprintf("scatter %s %v %s", c.id, ws, k))
+}
+
+// replicas has a worker drop a value, or fetch a copy of one held elsewhere.
+func (m *model) replicas() bool {
+	w := m.pickWorker()
+	if w == nil {
+		return true
+	}
+	if len(w.has) > 0 && m.rng.IntN(2) == 0 {
+		held := slices.Sorted(maps.Keys(w.has))
+		k := held[m.rng.IntN(len(held))]
+		delete(w.has, k)
+		return m.handle(&scheduler.ReplicasChanged{Worker: w.id, Dropped: []string{k}}, fmt.Sprintf("replicas %s dropped=%s", w.id, k))
+	}
+	o := m.pickWorker()
+	if o == w || len(o.has) == 0 {
+		return true
+	}
+	held := slices.Sorted(maps.Keys(o.has))
+	k := held[m.rng.IntN(len(held))]
+	if w.has[k] {
+		return true
+	}
+	w.has[k] = true
+	return m.handle(&scheduler.ReplicasChanged{Worker: w.id, Added: []string{k}, NBytes: []int64{8}}, fmt.Sprintf("replicas %s added=%s", w.id, k))
+}
+
+// finishAll removes closing workers, makes sure every restriction and
+// resource can be met, and runs every task to completion.
+func (m *model) finishAll() bool {
+	for _, id := range slices.Sorted(maps.Keys(m.workers)) {
+		if m.workers[id].closing {
+			delete(m.workers, id)
+			if !m.handle(&scheduler.WorkerLeft{Worker: id}, "worker-leave (closing) "+string(id)) {
+				return false
+			}
+		}
+	}
+	if !m.joinWorker("alice", false) || !m.joinWorker("bob", false) {
+		return false
+	}
+	for range 100_000 {
+		rs := m.runningTasks()
+		if len(rs) == 0 {
+			break
+		}
+		r := rs[m.rng.IntN(len(rs))]
+		if !m.finish(r.worker, r.key, false) {
+			return false
+		}
+	}
+	for st, n := range m.s.Counts() {
+		if st != scheduler.Memory && st != scheduler.Erred && st != scheduler.Released && n > 0 {
+			return m.failf("with nothing left running, %d tasks are %v; counts %v\n%s", n, st, m.s.Counts(), m.stuck())
+		}
+	}
+	for _, cid := range slices.Sorted(maps.Keys(m.clients)) {
+		c := m.clients[cid]
+		for _, k := range slices.Sorted(maps.Keys(c.holds)) {
+			ti, ok := m.s.Task(k)
+			switch {
+			case !ok:
+				return m.failf("%s holds %s, which the scheduler forgot", cid, k)
+			case ti.State == scheduler.Memory && c.status[k] == "done":
+			case ti.State == scheduler.Erred && (c.status[k] == "erred" || c.status[k] == "cancelled"):
+			default:
+				return m.failf("at the end %s holds %s: %v, and was told %q; counts %v", cid, k, ti.State, c.status[k], m.s.Counts())
+			}
+		}
+	}
+	return true
+}
+
+// releaseAll has every client let go, by release or by leaving; then
+// nothing may remain.
+func (m *model) releaseAll() bool {
+	for _, cid := range slices.Sorted(maps.Keys(m.clients)) {
+		c := m.clients[cid]
+		if m.rng.IntN(2) == 0 {
+			if !m.handle(&scheduler.ClientLeft{Client: cid}, "client-leave "+string(cid)) {
+				return false
+			}
+			continue
+		}
+		for _, k := range slices.Sorted(maps.Keys(c.holds)) {
+			for range c.holds[k] {
+				if !m.handle(&scheduler.KeysReleased{Client: cid, Keys: []string{k}}, fmt.Sprintf("release %s %s", cid, k)) {
+					return false
+				}
+			}
+		}
+	}
+	if n := m.s.NumTasks(); n != 0 {
+		return m.failf("after every client let go, NumTasks() = %d, want 0; counts %v", n, m.s.Counts())
+	}
+	for _, wi := range m.s.Workers() {
+		if wi.Processing != 0 || wi.InMemory != 0 || wi.NBytes != 0 {
+			return m.failf("after every client let go, worker %+v", wi)
+		}
+		if w := m.workers[wi.ID]; len(w.has) != 0 || len(w.running) != 0 {
+			return m.failf("after every client let go, %s still has %v and runs %v", wi.ID, w.has, w.running)
+		}
+	}
+	return true
+}
+
+// stuck describes the tasks that are neither finished nor released, with
+// their stories.
+func (m *model) stuck() string {
+	var b strings.Builder
+	for _, k := range m.order {
+		ti, ok := m.s.Task(k)
+		if !ok || ti.State == scheduler.Memory || ti.State == scheduler.Erred || ti.State == scheduler.Released {
+			continue
+		}
+		spec := m.specs[k]
+		fmt.Fprintf(&b, "%s %v deps=%v restrict=%v loose=%v gpu=%v func=%s\n", k, ti.State, spec.Deps, spec.Workers, spec.Loose, gpuOf(spec.Resources), spec.Func)
+		for _, d := range spec.Deps {
+			if di, ok := m.s.Task(d); ok {
+				fmt.Fprintf(&b, "  input %s %v on %v\n", d, di.State, di.WhoHas)
+			}
+		}
+		for _, tr := range m.s.Story(k) {
+			fmt.Fprintf(&b, "  %v\n", tr)
+		}
+	}
+	for _, wi := range m.s.Workers() {
+		w := m.workers[wi.ID]
+		fmt.Fprintf(&b, "worker %s name=%s funcs=%v gpus=%v closing=%v processing=%d\n", wi.ID, w.name, slices.Sorted(maps.Keys(w.funcs)), w.gpus, w.closing, wi.Processing)
+	}
+	return b.String()
+}
