@@ -9,7 +9,7 @@ import (
 func (s *State) clientFor(id ClientID) *client {
 	c := s.clients[id]
 	if c == nil {
-		c = &client{id: id, holds: make(map[*task]int32)}
+		c = &client{id: id}
 		s.clients[id] = c
 	}
 	return c
@@ -21,14 +21,17 @@ func (s *State) clientLeft(id ClientID) {
 		return
 	}
 	delete(s.clients, id)
+	// Holds live on the tasks; a client leaving is rare enough to scan.
 	// In submission order: map order would make the commands random.
-	held := make([]*task, 0, len(c.holds))
-	for t := range c.holds {
-		held = append(held, t)
+	var held []*task
+	for _, t := range s.tasks {
+		if holdsOf(t, c) > 0 {
+			held = append(held, t)
+		}
 	}
 	slices.SortFunc(held, func(a, b *task) int { return cmp.Compare(a.seq, b.seq) })
 	for _, t := range held {
-		s.dropHold(t, c, c.holds[t])
+		s.dropHold(t, c, holdsOf(t, c))
 	}
 }
 
@@ -36,6 +39,7 @@ func (s *State) clientLeft(id ClientID) {
 // computation) and its holds, then sets wanted tasks in motion.
 func (s *State) updateGraph(e *GraphUpdated) {
 	c := s.clientFor(e.Client)
+	added := make([]*task, 0, len(e.Tasks))
 	for i := range e.Tasks {
 		spec := &e.Tasks[i]
 		if t := s.tasks[spec.Key]; t != nil {
@@ -62,6 +66,7 @@ func (s *State) updateGraph(e *GraphUpdated) {
 			}
 		}
 		s.tasks[t.key] = t
+		added = append(added, t)
 		s.setState(t, Released)
 		if missing != "" {
 			// Erred directly, not through toErred: that would forget the
@@ -73,30 +78,31 @@ func (s *State) updateGraph(e *GraphUpdated) {
 	}
 	// Holders are told here of tasks already finished or failed; tasks
 	// that finish or fail from now on tell all their holders themselves.
+	wanted := make([]*task, 0, len(e.Wants))
 	for _, k := range e.Wants {
 		t := s.tasks[k]
 		if t == nil {
 			continue
 		}
+		wanted = append(wanted, t)
 		s.addHold(t, c)
 		s.tellHolder(t, c)
 	}
-	for _, k := range e.Wants {
-		if t := s.tasks[k]; t != nil {
+	for _, t := range wanted {
+		if t.state != Forgotten {
 			s.want(t)
 		}
 	}
 	// Tasks submitted without a hold (fire and forget) that nothing needs
 	// are dropped at once.
-	for i := range e.Tasks {
-		if t := s.tasks[e.Tasks[i].Key]; t != nil && (t.state == Released || t.state == Erred) {
+	for _, t := range added {
+		if t.state == Released || t.state == Erred {
 			s.maybeRelease(t)
 		}
 	}
 }
 
 func (s *State) addHold(t *task, c *client) {
-	c.holds[t]++
 	for i := range t.holders {
 		if t.holders[i].c == c {
 			t.holders[i].n++
@@ -126,18 +132,13 @@ func (s *State) releaseKeys(id ClientID, keys []string) {
 		if t == nil {
 			continue
 		}
-		if n := c.holds[t]; n > 0 {
+		if holdsOf(t, c) > 0 {
 			s.dropHold(t, c, 1)
 		}
 	}
 }
 
 func (s *State) dropHold(t *task, c *client, n int32) {
-	if c.holds[t] <= n {
-		delete(c.holds, t)
-	} else {
-		c.holds[t] -= n
-	}
 	for i := range t.holders {
 		if t.holders[i].c == c {
 			t.holders[i].n -= n

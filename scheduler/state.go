@@ -121,7 +121,7 @@ type worker struct {
 
 type client struct {
 	id    ClientID
-	holds map[*task]int32
+	// The client's holds are on the tasks (task.holders).
 }
 
 // State is the scheduler. Create it with New; drive it with Handle.

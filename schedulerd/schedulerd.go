@@ -36,6 +36,7 @@ type Server struct {
 	metrics  map[string]*wire.Heartbeat
 	names    map[string]string // worker address → name
 	nextID   int
+	dirty    map[*peerConn]struct{} // connections with messages queued this turn
 }
 
 type peerConn struct {
@@ -67,7 +68,7 @@ func New(cfg Config) *Server {
 		cfg: cfg, log: cfg.Logger, events: make(chan event, 4096),
 		state: scheduler.New(cfg.Scheduler), conns: map[string]*peerConn{},
 		funcSets: map[string]*scheduler.FuncSet{}, metrics: map[string]*wire.Heartbeat{},
-		names: map[string]string{},
+		names: map[string]string{}, dirty: map[*peerConn]struct{}{},
 	}
 }
 
@@ -158,6 +159,21 @@ func (s *Server) loop(ctx context.Context) {
 			return
 		case ev := <-s.events:
 			s.handle(ctx, ev)
+			// Handle everything already waiting before writing, so that a
+			// burst of events costs one write per connection.
+			for n := 0; n < 4096; n++ {
+				select {
+				case ev := <-s.events:
+					s.handle(ctx, ev)
+					continue
+				default:
+				}
+				break
+			}
+			for pc := range s.dirty {
+				pc.c.Kick()
+			}
+			clear(s.dirty)
 		}
 	}
 }
@@ -375,7 +391,8 @@ func (s *Server) apply(ev scheduler.Event) {
 
 func (s *Server) send(id string, m wire.Msg) {
 	if pc := s.conns[id]; pc != nil {
-		pc.c.Send(m)
+		pc.c.SendLater(m)
+		s.dirty[pc] = struct{}{}
 	}
 }
 

@@ -65,6 +65,32 @@ func (c *Conn) Send(m Msg) error {
 	return nil
 }
 
+// SendLater queues m like Send but does not wake the writer: a loop that
+// sends many messages in one turn calls Kick once at the end, so they go
+// out in one write.
+func (c *Conn) SendLater(m Msg) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed || c.werr != nil {
+		if c.werr != nil {
+			return c.werr
+		}
+		return ErrConnClosed
+	}
+	c.queue = append(c.queue, m)
+	c.sent++
+	return nil
+}
+
+// Kick wakes the writer to write what SendLater queued.
+func (c *Conn) Kick() {
+	c.mu.Lock()
+	if len(c.queue) > 0 {
+		c.cond.Signal()
+	}
+	c.mu.Unlock()
+}
+
 // Recv reads the next message.
 func (c *Conn) Recv() (Msg, error) {
 	body, err := readFrame(c.r, c.hdr[:], c.limits.maxFrame())

@@ -207,16 +207,29 @@ func (w *Worker) loop(ctx context.Context) error {
 		case <-tick.C:
 			w.heartbeat()
 		case ev := <-w.events:
-			if err := w.handle(ctx, ev); err != nil {
-				return err
-			}
-			for len(w.later) > 0 {
-				ev := w.later[0]
-				w.later = w.later[1:]
+			// Handle everything already waiting, then write once.
+			for n := 0; ; n++ {
 				if err := w.handle(ctx, ev); err != nil {
 					return err
 				}
+				for len(w.later) > 0 {
+					ev := w.later[0]
+					w.later = w.later[1:]
+					if err := w.handle(ctx, ev); err != nil {
+						return err
+					}
+				}
+				if n >= 4096 {
+					break
+				}
+				select {
+				case ev = <-w.events:
+					continue
+				default:
+				}
+				break
 			}
+			w.sched.Kick()
 		}
 	}
 }
@@ -304,18 +317,18 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 			w.store.delete(c.Key)
 			w.forgetSpec(c.Key)
 		case *worker.ReportDone:
-			w.sched.Send(&wire.TaskDone{Key: c.Key, NBytes: c.NBytes, Duration: c.Duration})
+			w.sched.SendLater(&wire.TaskDone{Key: c.Key, NBytes: c.NBytes, Duration: c.Duration})
 		case *worker.ReportErred:
 			re, ok := c.Err.(*wire.RemoteError)
 			if !ok {
 				re = &wire.RemoteError{Kind: wire.KindTask, Key: c.Key, Message: c.Err.Error()}
 			}
-			w.sched.Send(&wire.TaskErred{Key: c.Key, Err: *re})
+			w.sched.SendLater(&wire.TaskErred{Key: c.Key, Err: *re})
 		case *worker.ReportMissing:
-			w.sched.Send(&wire.MissingData{Key: c.Key, Dep: c.Dep, Holders: c.Holders})
+			w.sched.SendLater(&wire.MissingData{Key: c.Key, Dep: c.Dep, Holders: c.Holders})
 			w.forgetSpec(c.Key)
 		case *worker.ReportReplicas:
-			w.sched.Send(&wire.Replicas{Added: c.Added, NBytes: c.NBytes})
+			w.sched.SendLater(&wire.Replicas{Added: c.Added, NBytes: c.NBytes})
 		}
 	}
 }
