@@ -435,6 +435,10 @@ type WorkerInfo struct {
 	SpilledBytes int64
 	RSS          int64
 	Paused       bool
+	// Executing and Ready are the worker's own counts of running tasks and
+	// tasks waiting for a thread, as of its last heartbeat (every second).
+	Executing int
+	Ready     int
 }
 
 // Workers asks the scheduler for its workers.
@@ -461,7 +465,8 @@ func (c *Client) Workers(ctx context.Context) ([]WorkerInfo, error) {
 		for i, w := range m.Workers {
 			out[i] = WorkerInfo{Name: w.Name, Addr: w.Addr, NThreads: int(w.NThreads), MemoryLimit: w.MemoryLimit,
 				Build: w.Build, Processing: int(w.Processing), InMemory: int(w.InMemory), ManagedBytes: w.ManagedBytes,
-				SpilledBytes: w.SpilledBytes, RSS: w.RSS, Paused: w.Paused}
+				SpilledBytes: w.SpilledBytes, RSS: w.RSS, Paused: w.Paused,
+				Executing: int(w.Executing), Ready: int(w.Ready)}
 			if len(w.Resources) > 0 {
 				out[i].Resources = map[string]float64{}
 				for _, r := range w.Resources {

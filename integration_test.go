@@ -781,9 +781,14 @@ func TestPriority(t *testing.T) {
 	for i := range 5 {
 		futs = append(futs, Record.Submit(c, gask.V(fmt.Sprint("high", i)), gask.Priority(10)))
 	}
-	// The scheduler answers on the connection in order: once it has
-	// answered this, it has all ten tasks.
-	workersByName(t, ctx, c)
+	// The worker must hold all ten before the gate opens: its heartbeat
+	// says how many wait for its thread.
+	poll(t, ctx, "ten tasks ready on the worker", func() error {
+		if w := workersByName(t, ctx, c); w["local-1"].Ready != 10 {
+			return errNotYet
+		}
+		return nil
+	})
 	orderMu.Lock()
 	order = nil
 	orderMu.Unlock()

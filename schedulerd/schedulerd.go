@@ -355,6 +355,7 @@ func (s *Server) workersInfo(req uint64) *wire.WorkersInfo {
 		}
 		if hb := s.metrics[string(w.ID)]; hb != nil {
 			wi.SpilledBytes, wi.RSS, wi.Paused = hb.SpilledBytes, hb.RSS, hb.Paused
+			wi.Executing, wi.Ready = hb.Executing, hb.Ready
 		}
 		info.Workers = append(info.Workers, wi)
 	}

@@ -380,6 +380,8 @@ type WorkerInfo struct {
 	SpilledBytes int64
 	RSS          int64
 	Paused       bool
+	Executing    int64 // tasks running on the worker, as of its last heartbeat
+	Ready        int64 // tasks waiting there for a thread
 }
 
 // WorkersInfo answers WorkersQuery.
@@ -406,6 +408,8 @@ func (m *WorkersInfo) appendFields(b []byte) []byte {
 		b = appendVarint(b, w.SpilledBytes)
 		b = appendVarint(b, w.RSS)
 		b = appendBool(b, w.Paused)
+		b = appendVarint(b, w.Executing)
+		b = appendVarint(b, w.Ready)
 	}
 	return b
 }
@@ -427,6 +431,8 @@ func (m *WorkersInfo) decode(d *decoder) {
 			w.SpilledBytes = d.varint()
 			w.RSS = d.varint()
 			w.Paused = d.bool()
+			w.Executing = d.varint()
+			w.Ready = d.varint()
 		}
 	}
 }

@@ -26,7 +26,7 @@ func sampleMessages() []Msg {
 		&Cancel{Keys: []string{"a"}},
 		&DataPlaced{Workers: []string{"tcp://x:1", "tcp://y:2"}, Keys: []string{"a", "b"}, NBytes: []int64{1, 2}},
 		&WorkersQuery{ReqID: 7},
-		&WorkersInfo{ReqID: 7, Workers: []WorkerInfo{{Name: "w", Addr: "a", NThreads: 2, MemoryLimit: 3, Resources: res, Build: "b", Processing: 1, InMemory: 2, ManagedBytes: 3, SpilledBytes: 4, RSS: 5, Paused: true}}},
+		&WorkersInfo{ReqID: 7, Workers: []WorkerInfo{{Name: "w", Addr: "a", NThreads: 2, MemoryLimit: 3, Resources: res, Build: "b", Processing: 1, InMemory: 2, ManagedBytes: 3, SpilledBytes: 4, RSS: 5, Paused: true, Executing: 6, Ready: 7}}},
 		&KeyDone{Key: "a", NBytes: 8, Holders: []string{"tcp://x:1"}},
 		&KeyErred{Key: "a", Err: *rerr},
 		&KeyCancelled{Key: "a", Reason: "r"},
