@@ -50,16 +50,23 @@ type Config struct {
 type Death struct {
 	ExitCode int    // -1 when killed by a signal
 	Signal   string // e.g. "killed"
+	OOM      bool   // the kernel's out-of-memory killer killed it
 	Reason   string // a sentence for people
 }
 
-// Describe explains a finished process's state.
-func Describe(ps *os.ProcessState) Death {
+// Describe explains a finished process's state; oom says the kernel's OOM
+// killer acted while it ran.
+func Describe(ps *os.ProcessState, oom bool) Death {
 	d := Death{ExitCode: ps.ExitCode()}
 	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		d.ExitCode = -1
 		d.Signal = ws.Signal().String()
 		d.Reason = fmt.Sprintf("worker process %d was killed by signal %d (%s)", ps.Pid(), int(ws.Signal()), ws.Signal())
+		if oom && ws.Signal() == syscall.SIGKILL {
+			d.OOM = true
+			d.Reason = fmt.Sprintf("worker process %d was killed by the kernel's out-of-memory killer (signal 9): "+
+				"its tasks need more memory than the machine or allocation has", ps.Pid())
+		}
 		return d
 	}
 	d.Reason = fmt.Sprintf("worker process %d exited with status %d", ps.Pid(), d.ExitCode)
@@ -89,6 +96,7 @@ func Run(ctx context.Context, cfg Config) error {
 	backoff := cfg.MinBackoff
 	for {
 		start := time.Now()
+		kills, known := oomKills()
 		addr, ps, err := runOnce(ctx, cfg)
 		if ctx.Err() != nil {
 			return nil
@@ -96,10 +104,11 @@ func Run(ctx context.Context, cfg Config) error {
 		if err != nil {
 			return err
 		}
-		d := Describe(ps)
+		after, _ := oomKills()
+		d := Describe(ps, known && after > kills)
 		cfg.Logger.Warn("worker process died; restarting", "name", cfg.Name, "reason", d.Reason, "backoff", backoff)
 		if addr != "" {
-			sched.Send(&wire.WorkerDied{Name: cfg.Name, Addr: addr, Reason: d.Reason, ExitCode: int64(d.ExitCode), Signal: d.Signal})
+			sched.Send(&wire.WorkerDied{Name: cfg.Name, Addr: addr, Reason: d.Reason, ExitCode: int64(d.ExitCode), Signal: d.Signal, OOM: d.OOM})
 		}
 		if time.Since(start) > time.Minute {
 			backoff = cfg.MinBackoff

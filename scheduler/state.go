@@ -120,7 +120,7 @@ type worker struct {
 }
 
 type client struct {
-	id    ClientID
+	id ClientID
 	// The client's holds are on the tasks (task.holders).
 }
 

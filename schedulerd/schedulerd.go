@@ -21,6 +21,10 @@ type Config struct {
 	// DeathGrace is how long the loop waits, after a worker's connection
 	// drops, for its nanny to say why it died. Default 200ms.
 	DeathGrace time.Duration
+	// WorkerTimeout is how long a worker may stay silent (workers send a
+	// heartbeat every second) before the scheduler closes its connection
+	// and treats it as dead: a hung process or a network partition. Default 30s.
+	WorkerTimeout time.Duration
 }
 
 // Server is a scheduler process's network side.
@@ -40,10 +44,11 @@ type Server struct {
 }
 
 type peerConn struct {
-	id    string
-	role  wire.Role
-	hello *wire.Hello
-	c     *wire.Conn
+	id       string
+	role     wire.Role
+	hello    *wire.Hello
+	c        *wire.Conn
+	lastSeen time.Time // when the loop last heard from it
 }
 
 type event struct {
@@ -63,6 +68,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.DeathGrace <= 0 {
 		cfg.DeathGrace = 200 * time.Millisecond
+	}
+	if cfg.WorkerTimeout <= 0 {
+		cfg.WorkerTimeout = 30 * time.Second
 	}
 	return &Server{
 		cfg: cfg, log: cfg.Logger, events: make(chan event, 4096),
@@ -153,10 +161,14 @@ func (s *Server) read(ctx context.Context, c *wire.Conn) {
 }
 
 func (s *Server) loop(ctx context.Context) {
+	check := time.NewTicker(max(s.cfg.WorkerTimeout/4, 10*time.Millisecond))
+	defer check.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case now := <-check.C:
+			s.expireSilentWorkers(now)
 		case ev := <-s.events:
 			s.handle(ctx, ev)
 			// Handle everything already waiting before writing, so that a
@@ -178,7 +190,24 @@ func (s *Server) loop(ctx context.Context) {
 	}
 }
 
+// expireSilentWorkers closes the connections of workers that have said
+// nothing for WorkerTimeout; their reader then reports them gone.
+func (s *Server) expireSilentWorkers(now time.Time) {
+	for _, pc := range s.conns {
+		if pc.role == wire.RoleWorker && now.Sub(pc.lastSeen) > s.cfg.WorkerTimeout {
+			s.log.Warn("worker silent too long; treating it as dead", "name", pc.hello.Name, "silent", now.Sub(pc.lastSeen).Round(time.Millisecond))
+			s.apply(&scheduler.WorkerDeath{Worker: scheduler.WorkerID(pc.id),
+				Reason: fmt.Sprintf("sent no heartbeat for %v (hung or unreachable)", s.cfg.WorkerTimeout)})
+			pc.c.Abort()
+			pc.lastSeen = now // once is enough; the reader reports the close
+		}
+	}
+}
+
 func (s *Server) handle(ctx context.Context, ev event) {
+	if ev.pc != nil {
+		ev.pc.lastSeen = time.Now()
+	}
 	switch {
 	case ev.joined:
 		s.join(ev.pc)

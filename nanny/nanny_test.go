@@ -1,0 +1,90 @@
+package nanny
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/gask-dev/gask/schedulerd"
+	"github.com/gask-dev/gask/transport"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func finished(t *testing.T, script string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command("sh", "-c", script)
+	cmd.Run()
+	if cmd.ProcessState == nil {
+		t.Fatalf("sh -c %q did not run", script)
+	}
+	return cmd
+}
+
+func TestDescribe(t *testing.T) {
+	exit := Describe(finished(t, "exit 3").ProcessState, false)
+	if exit.ExitCode != 3 || exit.Signal != "" || exit.OOM || !strings.Contains(exit.Reason, "exited with status 3") {
+		t.Errorf("Describe(exit 3) = %+v", exit)
+	}
+	killed := finished(t, "kill -9 $$").ProcessState
+	if d := Describe(killed, false); d.ExitCode != -1 || d.OOM || !strings.Contains(d.Reason, "signal 9") {
+		t.Errorf("Describe(SIGKILL) = %+v", d)
+	}
+	if d := Describe(killed, true); !d.OOM || !strings.Contains(d.Reason, "out-of-memory") {
+		t.Errorf("Describe(SIGKILL, oom) = %+v, want an OOM death", d)
+	}
+	if d := Describe(finished(t, "kill -15 $$").ProcessState, true); d.OOM {
+		t.Errorf("Describe(SIGTERM, oom) = %+v: only SIGKILL is the OOM killer's", d)
+	}
+}
+
+func TestRunRestartsADyingWorker(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ln, err := transport.Listen("tcp://127.0.0.1:0", transport.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, stop := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- schedulerd.New(schedulerd.Config{Logger: quiet}).Serve(sctx, ln) }()
+	defer func() { stop(); <-served }()
+
+	// A "worker" that reports an address on the ready descriptor, then dies.
+	started := make(chan int, 10)
+	nctx, stopNanny := context.WithCancel(ctx)
+	ran := make(chan error, 1)
+	go func() {
+		ran <- Run(nctx, Config{
+			Scheduler: transport.Address(ln), Name: "w", Command: "sh",
+			Args:       []string{"-c", "echo tcp://127.0.0.1:1 >&3; exit 3"},
+			Logger:     quiet, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+			Started: func(addr string, pid int) {
+				if addr != "tcp://127.0.0.1:1" {
+					t.Errorf("Started with address %q", addr)
+				}
+				started <- pid
+			},
+		})
+	}()
+	pids := map[int]bool{}
+	for len(pids) < 3 {
+		select {
+		case pid := <-started:
+			pids[pid] = true
+		case <-ctx.Done():
+			t.Fatalf("worker started %d times, want 3 restarts", len(pids))
+		}
+	}
+	stopNanny()
+	if err := <-ran; err != nil {
+		t.Errorf("Run = %v after its context ended, want nil", err)
+	}
+}
