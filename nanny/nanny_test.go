@@ -64,8 +64,8 @@ func TestRunRestartsADyingWorker(t *testing.T) {
 	go func() {
 		ran <- Run(nctx, Config{
 			Scheduler: transport.Address(ln), Name: "w", Command: "sh",
-			Args:       []string{"-c", "echo tcp://127.0.0.1:1 >&3; exit 3"},
-			Logger:     quiet, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
+			Args:   []string{"-c", "echo tcp://127.0.0.1:1 >&3; exit 3"},
+			Logger: quiet, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
 			Started: func(addr string, pid int) {
 				if addr != "tcp://127.0.0.1:1" {
 					t.Errorf("Started with address %q", addr)

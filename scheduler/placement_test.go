@@ -44,3 +44,37 @@ func TestIdleWorkerNotStarvedByQueuedTasksForOthers(t *testing.T) {
 		t.Errorf("after w1 finished everything, x is still %v with w2 idle: nothing will ever run it", ti.State)
 	}
 }
+
+// User priority must reach the workers: tasks sent to a worker together run
+// in the order of Compute.Priority, so a task the user ranked higher must get
+// a lower Priority than the ones submitted before it. Tasks with inputs go
+// to workers at once, so the scheduler's queue alone cannot order them.
+func TestComputePriorityHonoursUserPriority(t *testing.T) {
+	h := newHarness(scheduler.Config{})
+	for _, line := range []string{
+		"worker-join w1",
+		"submit c1 a=inc want=a",
+		"finish w1 a",
+	} {
+		if _, err := h.run(line, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := h.s
+	cmds := s.Handle(&scheduler.GraphUpdated{Client: "c1", Tasks: []scheduler.TaskSpec{
+		{Key: "lo", Func: "inc@sig", Deps: []string{"a"}},
+		{Key: "hi", Func: "inc@sig", Deps: []string{"a"}, Priority: 10},
+	}, Wants: []string{"lo", "hi"}})
+	prio := map[string]int64{}
+	for _, c := range cmds {
+		if c, ok := c.(*scheduler.Compute); ok {
+			prio[c.Key] = c.Priority
+		}
+	}
+	if len(prio) != 2 {
+		t.Fatalf("GraphUpdated sent computes %v, want lo and hi", prio)
+	}
+	if prio["hi"] >= prio["lo"] {
+		t.Errorf("Compute.Priority: hi (user priority 10) = %d, lo (0) = %d; want hi lower, to run first", prio["hi"], prio["lo"])
+	}
+}
