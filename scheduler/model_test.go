@@ -3,6 +3,8 @@ package scheduler_test
 import (
 	"flag"
 	"fmt"
+	"hash"
+	"hash/fnv"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -29,12 +31,16 @@ func TestModel(t *testing.T) {
 	if *modelSeeds > 0 {
 		seeds = *modelSeeds
 	}
+	events, wasted := 0, 0
 	for seed := range uint64(seeds) {
 		m := newModel(t, *modelFirstSeed+seed)
 		if !m.run(*modelEvents) {
 			return
 		}
+		events += m.events
+		wasted += m.wasted
 	}
+	t.Logf("%d seeds, %d events; %d computes were cancelled in the batch that sent them", seeds, events, wasted)
 }
 
 var (
@@ -46,14 +52,13 @@ var (
 var modelFuncs = []string{"inc", "add", "sum"}
 
 type modelWorker struct {
-	id        scheduler.WorkerID
-	name      string
-	funcs     map[string]bool
-	gpus      float64
-	closing   bool
-	running   map[string]*scheduler.Compute
-	has       map[string]bool
-	gotDeaths bool // a nanny explanation was sent
+	id      scheduler.WorkerID
+	name    string
+	funcs   map[string]bool
+	gpus    float64
+	closing bool
+	running map[string]*scheduler.Compute
+	has     map[string]bool
 }
 
 type modelClient struct {
@@ -82,7 +87,8 @@ type model struct {
 	zombies []zombie
 	nkeys   int
 	nworker int
-	log     []string // the last events, for failure messages
+	log     []string  // the last events and commands, for failure messages
+	trace   hash.Hash // of every event and command, to compare runs
 	events  int
 	wasted  int // computes cancelled in the batch that sent them
 }
@@ -94,6 +100,7 @@ func newModel(t *testing.T, seed uint64) *model {
 		workers: map[scheduler.WorkerID]*modelWorker{},
 		clients: map[scheduler.ClientID]*modelClient{},
 		specs:   map[string]scheduler.TaskSpec{},
+		trace:   fnv.New64a(),
 	}
 }
 
@@ -148,14 +155,16 @@ func (m *model) step() bool {
 func (m *model) handle(ev scheduler.Event, desc string) bool {
 	m.t.Helper()
 	m.events++
-	m.log = append(m.log, desc)
-	if len(m.log) > 30 {
-		m.log = m.log[1:]
+	if len(m.log) > 100 {
+		m.log = slices.Delete(m.log, 0, len(m.log)-60)
 	}
+	m.log = append(m.log, desc)
+	fmt.Fprintln(m.trace, desc)
 	cmds := m.s.Handle(ev)
 	var computes []*scheduler.Compute
 	for _, c := range cmds {
 		m.log = append(m.log, "  -> "+formatCommand(c))
+		fmt.Fprintln(m.trace, formatCommand(c))
 		if !m.apply(c) {
 			return false
 		}
