@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
 	"math"
@@ -244,6 +245,38 @@ func (s *State) fill(w *worker) {
 	}
 	for _, t := range skipped {
 		s.queue.push(t)
+	}
+	if len(skipped) >= 32 && w.nprocessing < s.capacity(w) {
+		s.fillPastOthers(w)
+	}
+}
+
+// fillPastOthers is fill's slow path, for when many tasks at the head of
+// the queue are for other workers (restrictions, resources): it scans the
+// whole queue for the most urgent tasks w can run, so w is never left idle
+// behind them.
+func (s *State) fillPastOthers(w *worker) {
+	var fit []*task
+	for _, t := range s.queue {
+		if s.hasRoom(t, w) {
+			fit = append(fit, t)
+		}
+	}
+	slices.SortFunc(fit, func(a, b *task) int {
+		if a.userPrio != b.userPrio {
+			return cmp.Compare(b.userPrio, a.userPrio)
+		}
+		return cmp.Compare(a.seq, b.seq)
+	})
+	for _, t := range fit {
+		if w.nprocessing >= s.capacity(w) {
+			break
+		}
+		if !s.hasRoom(t, w) { // resources taken by one just assigned
+			continue
+		}
+		s.queue.remove(t)
+		s.assign(t, w)
 	}
 }
 

@@ -10,14 +10,11 @@ import (
 
 // An idle worker must get a queued task it can run even when more than a
 // few tasks for other workers are queued ahead of it.
-//
-// Known bug, skipped until fixed: fill(w) looks at most 32 tasks past the
-// head of the one global queue, and nothing fills w again once it went idle
-// with nothing in that window; the task for w2 waits until w1 (alice) has
-// worked through all its own tasks — and then still does, since only w2's
-// own events fill w2.
+// fill(w) looks 32 tasks past the head of the one global queue and then
+// falls back to scanning it all (fillPastOthers); without that, the task for
+// w2 would wait behind w1's (alice's) tasks for ever, since only w2's own
+// events fill w2.
 func TestIdleWorkerNotStarvedByQueuedTasksForOthers(t *testing.T) {
-	t.Skip("known bug: fill's 32-task look-ahead strands restricted root tasks (see comment)")
 	h := newHarness(scheduler.Config{})
 	must := func(line string) []string {
 		t.Helper()
@@ -81,15 +78,10 @@ func TestComputePriorityHonoursUserPriority(t *testing.T) {
 }
 
 // A killed-worker error gives, for each death, the reason of that death.
-//
-// Known bug, skipped until fixed: reasons are kept by worker address and
-// looked up when the error is built, so when a worker restarts at the same
-// address the reason of its last death is given for every earlier one
-// (here "w1: OOM; w1: OOM" instead of "w1: replaced by a new worker at the
-// same address; w1: OOM"). The reason could be kept with each death in
-// task.killedOn instead.
+// Each death's reason is kept with the task when the worker leaves: looked
+// up by address when the error is built, a worker restarted at the same
+// address would lend its last reason to every earlier death.
 func TestKilledWorkerReasonPerDeath(t *testing.T) {
-	t.Skip("known bug: death reasons are looked up by address (see comment)")
 	h := newHarness(scheduler.Config{AllowedFailures: 2})
 	for _, line := range []string{
 		"worker-join w1",

@@ -87,7 +87,7 @@ type task struct {
 	prev, next *task // in processing.procList
 	heapIndex  int   // in the ready queue, or -1
 	suspicious int32
-	killedOn   []WorkerID
+	killedOn   []string // "worker: how it died", one per death while running this task
 	err        *Error
 }
 

@@ -27,11 +27,13 @@ func (s *State) workerJoined(e *WorkerJoined) {
 	s.fill(w)
 }
 
+// recordDeath keeps a nanny's explanation of a worker's death until the
+// worker's departure is handled. An explanation for a worker already gone
+// is too late to attach to anything and is dropped.
 func (s *State) recordDeath(id WorkerID, reason string) {
-	if len(s.deaths) > 10000 {
-		clear(s.deaths)
+	if s.workers[id] != nil {
+		s.deaths[id] = reason
 	}
-	s.deaths[id] = reason
 }
 
 // workerLeft handles the loss of a worker: values only it held are
@@ -42,9 +44,14 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 	if w == nil {
 		return
 	}
-	if _, ok := s.deaths[id]; !ok && reason != "" {
-		s.recordDeath(id, reason)
+	death := string(id)
+	if r := s.deaths[id]; r != "" {
+		death += ": " + r
+	} else if reason != "" {
+		death += ": " + reason
 	}
+	// A worker restarted at the same address must not inherit this reason.
+	delete(s.deaths, id)
 	delete(s.workers, id)
 	s.order = slices.DeleteFunc(s.order, func(x *worker) bool { return x == w })
 	if len(s.order) > 0 {
@@ -66,7 +73,7 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 		s.setState(t, Waiting)
 		t.waitingOn = 0
 		t.suspicious++
-		t.killedOn = append(t.killedOn, id)
+		t.killedOn = append(t.killedOn, death)
 		if int(t.suspicious) >= s.cfg.AllowedFailures {
 			s.toErred(t, &Error{Kind: "killed-worker", Key: t.key, Message: s.killedMessage(t)})
 		}
@@ -101,15 +108,11 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 func (s *State) killedMessage(t *task) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "task %s was running on %d workers that died; it is likely the cause (e.g. it crashes or runs out of memory): ", t.key, len(t.killedOn))
-	for i, id := range t.killedOn {
+	for i, d := range t.killedOn {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		b.WriteString(string(id))
-		if r := s.deaths[id]; r != "" {
-			b.WriteString(": ")
-			b.WriteString(r)
-		}
+		b.WriteString(d)
 	}
 	return b.String()
 }
