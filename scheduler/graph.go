@@ -166,6 +166,11 @@ func (s *State) want(t *task) {
 			return
 		}
 	}
+	if len(t.deps) > 0 && len(s.workers) > 0 && !s.someoneRuns(t.fn) {
+		// Fail now rather than after computing its inputs for nothing.
+		s.toErred(t, noWorkerError(t))
+		return
+	}
 	// Count every input before wanting any: wanting one can fail t (when
 	// that input cannot run), and then t must let go of all its inputs and
 	// set no more of them in motion.

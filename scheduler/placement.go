@@ -15,22 +15,16 @@ func (s *State) ready(t *task) {
 		s.toNoWorker(t)
 		return
 	}
-	canRun, satisfiable := false, false
+	if !s.someoneRuns(t.fn) {
+		s.toErred(t, noWorkerError(t))
+		return
+	}
+	satisfiable := false
 	for _, w := range s.order {
-		if !w.funcs.Has(t.fn) {
-			continue
-		}
-		canRun = true
-		if s.fits(t, w, false) {
+		if w.funcs.Has(t.fn) && s.fits(t, w, false) {
 			satisfiable = true
 			break
 		}
-	}
-	if !canRun {
-		s.toErred(t, &Error{Kind: "no-worker", Key: t.key, Message: fmt.Sprintf(
-			"no connected worker can run function %s: start workers from a program that registers it "+
-				"(the same binary as the client, e.g. `./yourprogram worker <scheduler-address>`)", funcName(t.fn))})
-		return
 	}
 	if !satisfiable {
 		s.toNoWorker(t)
@@ -48,6 +42,29 @@ func (s *State) ready(t *task) {
 		return
 	}
 	s.assign(t, w)
+}
+
+// someoneRuns reports whether a connected worker can run fn. Answers are
+// cached until the set of workers changes.
+func (s *State) someoneRuns(fn string) bool {
+	if ok, known := s.runnable[fn]; known {
+		return ok
+	}
+	ok := false
+	for _, w := range s.order {
+		if w.funcs.Has(fn) {
+			ok = true
+			break
+		}
+	}
+	s.runnable[fn] = ok
+	return ok
+}
+
+func noWorkerError(t *task) *Error {
+	return &Error{Kind: "no-worker", Key: t.key, Message: fmt.Sprintf(
+		"no connected worker can run function %s: start workers from a program that registers it "+
+			"(the same binary as the client, e.g. `./yourprogram worker <scheduler-address>`)", funcName(t.fn))}
 }
 
 func funcName(fn string) string {

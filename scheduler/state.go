@@ -126,17 +126,18 @@ type client struct {
 
 // State is the scheduler. Create it with New; drive it with Handle.
 type State struct {
-	cfg     Config
-	tasks   map[string]*task
-	workers map[WorkerID]*worker
-	order   []*worker // workers in join order, for deterministic choices
-	clients map[ClientID]*client
-	queue   readyQueue
-	noWork  map[*task]struct{}
-	deaths  map[WorkerID]string
-	seq     uint64
-	avgDur  float64 // EWMA of task durations, ns; 0 until the first sample
-	rr      int     // round-robin cursor over workers
+	cfg      Config
+	tasks    map[string]*task
+	workers  map[WorkerID]*worker
+	order    []*worker // workers in join order, for deterministic choices
+	clients  map[ClientID]*client
+	queue    readyQueue
+	noWork   map[*task]struct{}
+	deaths   map[WorkerID]string
+	runnable map[string]bool // function → some worker can run it; cleared when workers change
+	seq      uint64
+	avgDur   float64 // EWMA of task durations, ns; 0 until the first sample
+	rr       int     // round-robin cursor over workers
 
 	stimulus uint64
 	story    []transition
@@ -148,12 +149,13 @@ type State struct {
 func New(cfg Config) *State {
 	cfg = cfg.withDefaults()
 	return &State{
-		cfg:     cfg,
-		tasks:   make(map[string]*task),
-		workers: make(map[WorkerID]*worker),
-		clients: make(map[ClientID]*client),
-		noWork:  make(map[*task]struct{}),
-		deaths:  make(map[WorkerID]string),
+		cfg:      cfg,
+		tasks:    make(map[string]*task),
+		workers:  make(map[WorkerID]*worker),
+		clients:  make(map[ClientID]*client),
+		noWork:   make(map[*task]struct{}),
+		deaths:   make(map[WorkerID]string),
+		runnable: make(map[string]bool),
 	}
 }
 

@@ -22,6 +22,7 @@ func (s *State) workerJoined(e *WorkerJoined) {
 	}
 	s.workers[w.id] = w
 	s.order = append(s.order, w)
+	clear(s.runnable)
 	// Tasks that had nowhere to go may have somewhere now.
 	s.reviveUnrunnable()
 	s.fill(w)
@@ -53,6 +54,7 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 	// A worker restarted at the same address must not inherit this reason.
 	delete(s.deaths, id)
 	delete(s.workers, id)
+	clear(s.runnable)
 	s.order = slices.DeleteFunc(s.order, func(x *worker) bool { return x == w })
 	if len(s.order) > 0 {
 		s.rr %= len(s.order)
