@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -1074,4 +1075,32 @@ func TestMalformedFrames(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Futures nobody references any more release their values: garbage
+// collection is the safety net behind Release.
+func TestGarbageCollectedFuturesRelease(t *testing.T) {
+	_, c := startCluster(t, 1)
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	func() {
+		xs := make([]int, 100)
+		for i := range xs {
+			xs[i] = 1000 + i
+		}
+		if _, err := gask.Gather(ctx, Inc.Map(c, xs)); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	poll(t, ctx, "values released after GC", func() error {
+		runtime.GC()
+		total := 0
+		for _, w := range workersByName(t, ctx, c) {
+			total += w.InMemory
+		}
+		if total != 0 {
+			return fmt.Errorf("%d values still held", total)
+		}
+		return nil
+	})
 }
