@@ -208,6 +208,9 @@ func (c *conn) do(ctx context.Context, want int, build func(id uint64) wire.Msg)
 // Get fetches keys from the worker at addr. Keys it does not hold come back
 // with Missing set.
 func (p *Pool) Get(ctx context.Context, addr string, keys []string) ([]Value, error) {
+	if len(keys) == 0 {
+		return nil, nil // no answer would come
+	}
 	c, err := p.get(ctx, addr)
 	if err != nil {
 		return nil, err
