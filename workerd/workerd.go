@@ -50,7 +50,7 @@ type Worker struct {
 	events chan any // wire messages from the scheduler, results, transfers
 	jobs   chan *job
 	specs  map[string]*wire.Compute // tasks to run here, by key; owned by the loop
-	cancel map[string]context.CancelFunc
+	cancel map[string]*taskContext // running tasks
 	later  []any // events the loop raised for itself
 	wg     sync.WaitGroup
 }
@@ -131,7 +131,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.events = make(chan any, 1024)
 	w.jobs = make(chan *job, w.cfg.NThreads)
 	w.specs = map[string]*wire.Compute{}
-	w.cancel = map[string]context.CancelFunc{}
+	w.cancel = map[string]*taskContext{}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -149,6 +149,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	err = w.loop(runCtx)
 
 	stop()
+	for _, tc := range w.cancel {
+		tc.cancel() // running tasks see the worker stop
+	}
 	ln.Close()
 	w.sched.Close()
 	srv.Wait()
@@ -300,16 +303,16 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 					Message: fmt.Sprintf("function %s is not registered in this worker's program", spec.Func)}})
 				continue
 			}
-			jctx, cancel := context.WithCancel(ctx)
-			w.cancel[c.Key] = cancel
+			jctx := newTaskContext(ctx)
+			w.cancel[c.Key] = jctx
 			deps := make([]string, len(spec.Deps))
 			for i, d := range spec.Deps {
 				deps[i] = d.Key
 			}
 			w.jobs <- &job{key: c.Key, fn: fn, args: spec.Args, deps: deps, ctx: jctx}
 		case *worker.CancelExecution:
-			if cancel := w.cancel[c.Key]; cancel != nil {
-				cancel()
+			if tc := w.cancel[c.Key]; tc != nil {
+				tc.cancel()
 			}
 		case *worker.FetchKeys:
 			w.wg.Go(func() { w.fetch(ctx, c.From, c.Keys) })
