@@ -50,8 +50,8 @@ type Worker struct {
 	events chan any // wire messages from the scheduler, results, transfers
 	jobs   chan *job
 	specs  map[string]*wire.Compute // tasks to run here, by key; owned by the loop
-	cancel map[string]*taskContext // running tasks
-	later  []any // events the loop raised for itself
+	cancel map[string]*taskContext  // running tasks
+	later  []any                    // events the loop raised for itself
 	wg     sync.WaitGroup
 }
 
