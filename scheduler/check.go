@@ -38,23 +38,32 @@ func (s *State) Check() error {
 			}
 		}
 		var nbytes int64
-		for t := range w.hasWhat {
-			nbytes += t.nbytes
-			if t.state != Memory || !slices.Contains(t.whoHas, w) {
-				return fmt.Errorf("worker %s has %s (%v) but the task does not list it", id, t.key, t.state)
+		nkeys := 0
+		for _, t := range s.tasks {
+			if slices.Contains(t.whoHas, w) {
+				nkeys++
+				nbytes += t.nbytes
 			}
 		}
-		if nbytes != w.nbytes {
-			return fmt.Errorf("worker %s: nbytes %d, sum of held values %d", id, w.nbytes, nbytes)
+		if nkeys != w.nkeys || nbytes != w.nbytes {
+			return fmt.Errorf("worker %s: %d keys of %d bytes, tasks list %d of %d", id, w.nkeys, w.nbytes, nkeys, nbytes)
 		}
 	}
 	if len(s.order) != len(s.workers) {
 		return fmt.Errorf("%d workers in order, %d in map", len(s.order), len(s.workers))
 	}
-	for i, t := range s.queue {
-		if t.heapIndex != i || t.state != Queued {
-			return fmt.Errorf("queue[%d] = %s (%v, index %d)", i, t.key, t.state, t.heapIndex)
+	queued := 0
+	for t := range s.queue.all {
+		queued++
+		if t.state != Queued || t.qlevel == nil || t.qlevel.prio != t.userPrio {
+			return fmt.Errorf("queue holds %s (%v)", t.key, t.state)
 		}
+		if !t.qlate && t.qlevel.fifo[t.qpos-t.qlevel.base] != t || t.qlate && t.qlevel.late[t.qpos] != t {
+			return fmt.Errorf("queue position of %s is stale", t.key)
+		}
+	}
+	if queued != s.queue.Len() {
+		return fmt.Errorf("queue length %d, holds %d", s.queue.Len(), queued)
 	}
 	for t := range s.noWork {
 		if t.state != NoWorker {
@@ -118,8 +127,8 @@ func (s *State) checkTask(t *task) error {
 	if !t.held() && t.liveDeps == 0 && (t.state == Released || t.state == Erred) {
 		return fmt.Errorf("should have been forgotten")
 	}
-	if (t.state == Queued) != (t.heapIndex >= 0) {
-		return fmt.Errorf("heap index %d", t.heapIndex)
+	if (t.state == Queued) != (t.qlevel != nil) {
+		return fmt.Errorf("queued is %v", t.qlevel != nil)
 	}
 	if (t.state == Processing) != (t.processing != nil) {
 		return fmt.Errorf("processing on %v", t.processing)
@@ -130,9 +139,6 @@ func (s *State) checkTask(t *task) error {
 	for _, w := range t.whoHas {
 		if s.workers[w.id] != w {
 			return fmt.Errorf("value on departed worker %s", w.id)
-		}
-		if _, ok := w.hasWhat[t]; !ok {
-			return fmt.Errorf("worker %s does not list it", w.id)
 		}
 	}
 	switch t.state {

@@ -55,3 +55,57 @@ func (*Free) commandName() string            { return "free" }
 func (*NotifyDone) commandName() string      { return "notify-done" }
 func (*NotifyErred) commandName() string     { return "notify-erred" }
 func (*NotifyCancelled) commandName() string { return "notify-cancelled" }
+
+// arena hands out the commands of one Handle call from slabs that the next
+// call reuses, so that the per-task commands (a Compute, a NotifyDone and a
+// Free for each task) cost no allocation in steady state. A slab that fills
+// up is replaced by a bigger one; commands already handed out keep the old.
+type arena struct {
+	computes []Compute
+	dones    []NotifyDone
+	frees    []Free
+	ids      []WorkerID
+	deps     []DepLoc
+}
+
+func (a *arena) reset() {
+	clear(a.computes)
+	clear(a.dones)
+	clear(a.frees)
+	clear(a.ids)
+	clear(a.deps)
+	a.computes, a.dones, a.frees, a.ids, a.deps = a.computes[:0], a.dones[:0], a.frees[:0], a.ids[:0], a.deps[:0]
+}
+
+// take returns n zeroed new elements of *slab, in a slice that appending
+// to cannot overrun.
+func take[T any](slab *[]T, n int) []T {
+	s := *slab
+	if cap(s)-len(s) < n {
+		s = make([]T, 0, max(64, 2*cap(s), n))
+	}
+	i := len(s)
+	s = s[:i+n]
+	*slab = s
+	return s[i : i+n : i+n]
+}
+
+// next returns a zeroed new element of *slab.
+func next[T any](slab *[]T) *T {
+	s := *slab
+	if len(s) == cap(s) {
+		s = make([]T, 0, max(64, 2*cap(s)))
+	}
+	s = s[:len(s)+1]
+	*slab = s
+	return &s[len(s)-1]
+}
+
+// workerIDs returns the IDs of ws in a slice of the arena's.
+func (a *arena) workerIDs(ws []*worker) []WorkerID {
+	ids := take(&a.ids, len(ws))
+	for i, w := range ws {
+		ids[i] = w.id
+	}
+	return ids
+}

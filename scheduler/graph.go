@@ -39,18 +39,30 @@ func (s *State) clientLeft(id ClientID) {
 // computation) and its holds, then sets wanted tasks in motion.
 func (s *State) updateGraph(e *GraphUpdated) {
 	c := s.clientFor(e.Client)
+	if n := len(e.Tasks); n > 4096 && n > len(s.tasks) {
+		// A graph bigger than the state: size the index for it at once
+		// rather than let it grow (and rehash) step by step.
+		tasks := make(map[string]*task, len(s.tasks)+n)
+		for k, t := range s.tasks {
+			tasks[k] = t
+		}
+		s.tasks = tasks
+	}
 	added := make([]*task, 0, len(e.Tasks))
+	// The task of each spec, so that Wants, which mostly name the specs'
+	// keys in the same order, need no second lookup.
+	bySpec := make([]*task, len(e.Tasks))
 	for i := range e.Tasks {
 		spec := &e.Tasks[i]
 		if t := s.tasks[spec.Key]; t != nil {
+			bySpec[i] = t
 			continue
 		}
 		s.seq++
-		t := &task{
-			key: spec.Key, fn: spec.Func, args: spec.Args, resources: spec.Resources,
-			restrict: spec.Workers, loose: spec.Loose, userPrio: spec.Priority, seq: s.seq,
-			retries: spec.Retries, heapIndex: -1,
-		}
+		t := newTask(spec.Key, s.seq)
+		t.fn, t.fnIdx, t.args = spec.Func, s.intern(spec.Func), spec.Args
+		t.resources, t.restrict, t.loose = spec.Resources, spec.Workers, spec.Loose
+		t.userPrio, t.retries = spec.Priority, spec.Retries
 		var missing string
 		if len(spec.Deps) > 0 {
 			t.deps = make([]*task, 0, len(spec.Deps))
@@ -66,6 +78,7 @@ func (s *State) updateGraph(e *GraphUpdated) {
 			}
 		}
 		s.tasks[t.key] = t
+		bySpec[i] = t
 		added = append(added, t)
 		s.setState(t, Released)
 		if missing != "" {
@@ -79,9 +92,11 @@ func (s *State) updateGraph(e *GraphUpdated) {
 	// Holders are told here of tasks already finished or failed; tasks
 	// that finish or fail from now on tell all their holders themselves.
 	wanted := make([]*task, 0, len(e.Wants))
-	for _, k := range e.Wants {
-		t := s.tasks[k]
-		if t == nil {
+	for i, k := range e.Wants {
+		var t *task
+		if i < len(bySpec) && bySpec[i] != nil && bySpec[i].key == k && bySpec[i].state != Forgotten {
+			t = bySpec[i]
+		} else if t = s.tasks[k]; t == nil {
 			continue
 		}
 		wanted = append(wanted, t)
@@ -116,7 +131,7 @@ func (s *State) addHold(t *task, c *client) {
 func (s *State) tellHolder(t *task, c *client) {
 	switch t.state {
 	case Memory:
-		s.emit(&NotifyDone{Client: c.id, Key: t.key, NBytes: t.nbytes, Holders: workerIDs(t.whoHas)})
+		s.notifyDone(c, t)
 	case Erred:
 		s.emit(&NotifyErred{Client: c.id, Key: t.key, Err: *t.err})
 	}
@@ -166,7 +181,7 @@ func (s *State) want(t *task) {
 			return
 		}
 	}
-	if len(t.deps) > 0 && len(s.workers) > 0 && !s.someoneRuns(t.fn) {
+	if len(t.deps) > 0 && len(s.workers) > 0 && !s.someoneRuns(t) {
 		// Fail now rather than after computing its inputs for nothing.
 		s.toErred(t, noWorkerError(t))
 		return
@@ -268,18 +283,32 @@ func (s *State) forget(t *task) {
 
 func (s *State) freeValue(t *task) {
 	for _, w := range t.whoHas {
-		delete(w.hasWhat, t)
+		w.nkeys--
 		w.nbytes -= t.nbytes
 		s.free(w, t.key)
 	}
-	t.whoHas = nil
+	clear(t.whoHas)
+	t.whoHas = t.whoHas[:0]
+}
+
+// notifyDone tells c that t is in memory, and where.
+func (s *State) notifyDone(c *client, t *task) {
+	n := next(&s.arena.dones)
+	*n = NotifyDone{Client: c.id, Key: t.key, NBytes: t.nbytes, Holders: s.arena.workerIDs(t.whoHas)}
+	s.emit(n)
+}
+
+func (s *State) emitFree(w *worker, key string) {
+	f := next(&s.arena.frees)
+	*f = Free{Worker: w.id, Key: key}
+	s.emit(f)
 }
 
 // free tells w to drop key, unless w is being removed (a task failing as
 // its worker dies can release inputs and siblings on that worker).
 func (s *State) free(w *worker, key string) {
 	if s.workers[w.id] == w {
-		s.emit(&Free{Worker: w.id, Key: key})
+		s.emitFree(w, key)
 	}
 }
 
@@ -330,7 +359,7 @@ func (s *State) taskFinished(e *TaskFinished) {
 	}
 	if t == nil || (t.state != Processing && t.state != Memory) {
 		// Released or cancelled while running: the worker must drop it.
-		s.emit(&Free{Worker: w.id, Key: e.Key})
+		s.emitFree(w, e.Key)
 		return
 	}
 	if t.state == Memory {
@@ -338,12 +367,12 @@ func (s *State) taskFinished(e *TaskFinished) {
 		// told to drop it: it is not a copy to count on. Make sure it is
 		// dropped, unless the worker holds a copy it fetched since.
 		if !slices.Contains(t.whoHas, w) {
-			s.emit(&Free{Worker: w.id, Key: e.Key})
+			s.emitFree(w, e.Key)
 		}
 		return
 	}
 	if t.processing != w {
-		s.emit(&Free{Worker: w.id, Key: e.Key})
+		s.emitFree(w, e.Key)
 		return
 	}
 	if e.Duration > 0 {
@@ -358,7 +387,7 @@ func (s *State) taskFinished(e *TaskFinished) {
 	s.setState(t, Memory)
 	s.addReplica(t, w)
 	for _, h := range t.holders {
-		s.emit(&NotifyDone{Client: h.c.id, Key: t.key, NBytes: t.nbytes, Holders: []WorkerID{w.id}})
+		s.notifyDone(h.c, t)
 	}
 	for _, d := range t.dependents {
 		if d.state == Waiting {
@@ -380,7 +409,7 @@ func (s *State) addReplica(t *task, w *worker) {
 		}
 	}
 	t.whoHas = append(t.whoHas, w)
-	w.hasWhat[t] = struct{}{}
+	w.nkeys++
 	w.nbytes += t.nbytes
 }
 
@@ -420,7 +449,8 @@ func (s *State) dataPlaced(e *DataPlaced) {
 		t := s.tasks[k]
 		if t == nil {
 			s.seq++
-			t = &task{key: k, seq: s.seq, heapIndex: -1}
+			t = newTask(k, s.seq)
+			t.fnIdx = s.intern("")
 			s.tasks[k] = t
 			s.setState(t, Released)
 		}
@@ -449,18 +479,10 @@ func (s *State) dataPlaced(e *DataPlaced) {
 			// Being computed, or failed: the scheduler's view wins and the
 			// scattered copies are dropped.
 			for _, w := range ws {
-				s.emit(&Free{Worker: w.id, Key: k})
+				s.emitFree(w, k)
 			}
 		}
 		s.addHold(t, c)
 		s.tellHolder(t, c)
 	}
-}
-
-func workerIDs(ws []*worker) []WorkerID {
-	ids := make([]WorkerID, len(ws))
-	for i, w := range ws {
-		ids[i] = w.id
-	}
-	return ids
 }

@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"cmp"
-	"container/heap"
 	"fmt"
 	"math"
 	"slices"
@@ -15,13 +14,13 @@ func (s *State) ready(t *task) {
 		s.toNoWorker(t)
 		return
 	}
-	if !s.someoneRuns(t.fn) {
+	if !s.someoneRuns(t) {
 		s.toErred(t, noWorkerError(t))
 		return
 	}
 	satisfiable := false
 	for _, w := range s.order {
-		if w.funcs.Has(t.fn) && s.fits(t, w, false) {
+		if w.runs(t) && s.fits(t, w, false) {
 			satisfiable = true
 			break
 		}
@@ -44,21 +43,67 @@ func (s *State) ready(t *task) {
 	s.assign(t, w)
 }
 
-// someoneRuns reports whether a connected worker can run fn. Answers are
-// cached until the set of workers changes.
-func (s *State) someoneRuns(fn string) bool {
-	if ok, known := s.runnable[fn]; known {
-		return ok
+// someoneRuns reports whether a connected worker can run t's function.
+// Answers are cached until the set of workers changes.
+func (s *State) someoneRuns(t *task) bool {
+	if int(t.fnIdx) < len(s.runnable) {
+		switch s.runnable[t.fnIdx] {
+		case 1:
+			return true
+		case 2:
+			return false
+		}
 	}
 	ok := false
 	for _, w := range s.order {
-		if w.funcs.Has(fn) {
+		if w.runs(t) {
 			ok = true
 			break
 		}
 	}
-	s.runnable[fn] = ok
+	s.runnable = setKnown(s.runnable, t.fnIdx, ok)
 	return ok
+}
+
+// runs reports whether w registers t's function.
+func (w *worker) runs(t *task) bool {
+	if int(t.fnIdx) < len(w.canRun) {
+		switch w.canRun[t.fnIdx] {
+		case 1:
+			return true
+		case 2:
+			return false
+		}
+	}
+	ok := w.funcs.Has(t.fn)
+	w.canRun = setKnown(w.canRun, t.fnIdx, ok)
+	return ok
+}
+
+// setKnown records a yes (1) or no (2) at i, growing known as needed.
+func setKnown(known []int8, i int32, yes bool) []int8 {
+	if int(i) >= len(known) {
+		known = append(known, make([]int8, int(i)+1-len(known))...)
+	}
+	known[i] = 2
+	if yes {
+		known[i] = 1
+	}
+	return known
+}
+
+// intern returns the index of a function identity, for task.fnIdx.
+func (s *State) intern(fn string) int32 {
+	if s.lastIdx >= 0 && fn == s.lastFn {
+		return s.lastIdx
+	}
+	i, ok := s.fnIndex[fn]
+	if !ok {
+		i = int32(len(s.fnIndex))
+		s.fnIndex[fn] = i
+	}
+	s.lastFn, s.lastIdx = fn, i
+	return i
 }
 
 func noWorkerError(t *task) *Error {
@@ -111,7 +156,7 @@ func (s *State) capacity(w *worker) int {
 }
 
 func (s *State) hasRoom(t *task, w *worker) bool {
-	return w.funcs.Has(t.fn) && w.nprocessing < s.capacity(w) && s.fits(t, w, true)
+	return w.runs(t) && w.nprocessing < s.capacity(w) && s.fits(t, w, true)
 }
 
 // leastBusy picks, for a root task, the valid worker with room and the
@@ -150,7 +195,7 @@ func (s *State) bestWorker(t *task) *worker {
 	var best *worker
 	bestCost := math.Inf(1)
 	consider := func(w *worker) {
-		if !w.funcs.Has(t.fn) || !s.fits(t, w, true) {
+		if !w.runs(t) || !s.fits(t, w, true) {
 			return
 		}
 		var move int64
@@ -209,11 +254,12 @@ func (s *State) assign(t *task, w *worker) {
 	for _, r := range t.resources {
 		w.available[r.Name] -= r.Amount
 	}
-	c := &Compute{Worker: w.id, Key: t.key, Func: t.fn, Args: t.args, Priority: workerPriority(t), Resources: t.resources}
+	c := next(&s.arena.computes)
+	*c = Compute{Worker: w.id, Key: t.key, Func: t.fn, Args: t.args, Priority: workerPriority(t), Resources: t.resources}
 	if len(t.deps) > 0 {
-		c.Deps = make([]DepLoc, len(t.deps))
+		c.Deps = take(&s.arena.deps, len(t.deps))
 		for i, d := range t.deps {
-			c.Deps[i] = DepLoc{Key: d.key, NBytes: d.nbytes, Holders: workerIDs(d.whoHas)}
+			c.Deps[i] = DepLoc{Key: d.key, NBytes: d.nbytes, Holders: s.arena.workerIDs(d.whoHas)}
 		}
 	}
 	s.emit(c)
@@ -274,7 +320,7 @@ func (s *State) fill(w *worker) {
 // behind them.
 func (s *State) fillPastOthers(w *worker) {
 	var fit []*task
-	for _, t := range s.queue {
+	for t := range s.queue.all {
 		if s.hasRoom(t, w) {
 			fit = append(fit, t)
 		}
@@ -296,36 +342,3 @@ func (s *State) fillPastOthers(w *worker) {
 		s.assign(t, w)
 	}
 }
-
-// readyQueue orders queued tasks: higher user priority first, then
-// submission order.
-type readyQueue []*task
-
-func (q readyQueue) Len() int { return len(q) }
-func (q readyQueue) Less(i, j int) bool {
-	if q[i].userPrio != q[j].userPrio {
-		return q[i].userPrio > q[j].userPrio
-	}
-	return q[i].seq < q[j].seq
-}
-func (q readyQueue) Swap(i, j int) {
-	q[i], q[j] = q[j], q[i]
-	q[i].heapIndex = i
-	q[j].heapIndex = j
-}
-func (q *readyQueue) Push(x any) {
-	t := x.(*task)
-	t.heapIndex = len(*q)
-	*q = append(*q, t)
-}
-func (q *readyQueue) Pop() any {
-	old := *q
-	t := old[len(old)-1]
-	old[len(old)-1] = nil
-	*q = old[:len(old)-1]
-	t.heapIndex = -1
-	return t
-}
-func (q *readyQueue) push(t *task)   { heap.Push(q, t) }
-func (q *readyQueue) peek() *task    { return (*q)[0] }
-func (q *readyQueue) remove(t *task) { heap.Remove(q, t.heapIndex) }

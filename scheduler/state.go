@@ -66,6 +66,7 @@ func (c Config) withDefaults() Config {
 type task struct {
 	key        string
 	fn         string
+	fnIdx      int32 // fn interned: an index into State.runnable and worker.canRun
 	args       []byte
 	deps       []*task
 	dependents []*task // may include forgotten tasks; see liveDependents
@@ -84,11 +85,25 @@ type task struct {
 	nbytes     int64
 	whoHas     []*worker
 	processing *worker
-	prev, next *task // in processing.procList
-	heapIndex  int   // in the ready queue, or -1
+	prev, next *task  // in processing.procList
+	qlevel     *level // in the ready queue at this level, or nil
+	qpos       int    // position in qlevel's FIFO, or in its late heap if qlate
+	qlate      bool
 	suspicious int32
 	killedOn   []string // "worker: how it died", one per death while running this task
 	err        *Error
+
+	// Most tasks have one holder and one copy: these back holders and
+	// whoHas until a second arrives, saving two allocations per task.
+	holdBuf   [1]hold
+	whoHasBuf [1]*worker
+}
+
+func newTask(key string, seq uint64) *task {
+	t := &task{key: key, seq: seq, qpos: -1}
+	t.holders = t.holdBuf[:0]
+	t.whoHas = t.whoHasBuf[:0]
+	return t
 }
 
 type hold struct {
@@ -114,9 +129,10 @@ type worker struct {
 	available   map[string]float64 // not used by processing tasks
 	procHead    task               // sentinel of the processing list
 	nprocessing int
-	hasWhat     map[*task]struct{}
-	nbytes      int64
-	closing     bool // connection dropped; no new tasks
+	nkeys       int    // values it holds
+	nbytes      int64  // their total size
+	canRun      []int8 // by task.fnIdx: 0 not known yet, 1 yes, 2 no
+	closing     bool   // connection dropped; no new tasks
 }
 
 type client struct {
@@ -134,7 +150,10 @@ type State struct {
 	queue    readyQueue
 	noWork   map[*task]struct{}
 	deaths   map[WorkerID]string
-	runnable map[string]bool // function → some worker can run it; cleared when workers change
+	fnIndex  map[string]int32 // function identity → task.fnIdx
+	lastFn   string           // the last function interned, and its index
+	lastIdx  int32
+	runnable []int8 // by task.fnIdx: some worker can run it? (as worker.canRun); cleared when workers change
 	seq      uint64
 	avgDur   float64 // EWMA of task durations, ns; 0 until the first sample
 	rr       int     // round-robin cursor over workers
@@ -143,26 +162,31 @@ type State struct {
 	story    []transition
 	storyPos int
 	out      []Command
+	arena    arena
 }
 
 // New returns an empty scheduler.
 func New(cfg Config) *State {
 	cfg = cfg.withDefaults()
 	return &State{
-		cfg:      cfg,
-		tasks:    make(map[string]*task),
-		workers:  make(map[WorkerID]*worker),
-		clients:  make(map[ClientID]*client),
-		noWork:   make(map[*task]struct{}),
-		deaths:   make(map[WorkerID]string),
-		runnable: make(map[string]bool),
+		cfg:     cfg,
+		tasks:   make(map[string]*task),
+		workers: make(map[WorkerID]*worker),
+		clients: make(map[ClientID]*client),
+		noWork:  make(map[*task]struct{}),
+		deaths:  make(map[WorkerID]string),
+		fnIndex: make(map[string]int32),
+		lastIdx: -1,
 	}
 }
 
-// Handle applies one event and returns the commands it causes. The slice is
-// reused by the next call.
+// Handle applies one event and returns the commands it causes. The slice
+// and the commands in it are reused by the next call: carry them out, or
+// copy them, before calling Handle again.
 func (s *State) Handle(ev Event) []Command {
+	clear(s.out)
 	s.out = s.out[:0]
+	s.arena.reset()
 	s.stimulus++
 	switch e := ev.(type) {
 	case *ClientJoined:
@@ -244,7 +268,7 @@ func (s *State) Workers() []WorkerInfo {
 	out := make([]WorkerInfo, 0, len(s.order))
 	for _, w := range s.order {
 		out = append(out, WorkerInfo{ID: w.id, Name: w.name, NThreads: w.nthreads, MemoryLimit: w.memoryLimit,
-			Processing: w.nprocessing, InMemory: len(w.hasWhat), NBytes: w.nbytes})
+			Processing: w.nprocessing, InMemory: w.nkeys, NBytes: w.nbytes})
 	}
 	return out
 }

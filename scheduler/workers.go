@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,7 +14,6 @@ func (s *State) workerJoined(e *WorkerJoined) {
 	w := &worker{
 		id: e.Worker, name: e.Name, nthreads: max(e.NThreads, 1), memoryLimit: e.MemoryLimit,
 		funcs: e.Funcs, resources: map[string]float64{}, available: map[string]float64{},
-		hasWhat: make(map[*task]struct{}),
 	}
 	w.procHead.prev, w.procHead.next = &w.procHead, &w.procHead
 	for _, r := range e.Resources {
@@ -81,12 +81,19 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 		}
 	}
 
-	lost := make([]*task, 0, len(w.hasWhat))
-	for t := range w.hasWhat {
-		lost = append(lost, t)
+	// Workers do not index the values they hold (that would cost a map
+	// entry per value on the hot path); a worker's loss is rare enough to
+	// scan for them.
+	lost := make([]*task, 0, w.nkeys)
+	if w.nkeys > 0 {
+		for _, t := range s.tasks {
+			if slices.Contains(t.whoHas, w) {
+				lost = append(lost, t)
+			}
+		}
 	}
-	slices.SortFunc(lost, func(a, b *task) int { return int(a.seq - b.seq) })
-	w.hasWhat = nil
+	slices.SortFunc(lost, func(a, b *task) int { return cmp.Compare(a.seq, b.seq) })
+	w.nkeys, w.nbytes = 0, 0
 	// Forget every copy on w before reacting to any loss: a loss can place
 	// tasks, and their computes must not name w as a holder of an input.
 	for _, t := range lost {
@@ -141,7 +148,7 @@ func (s *State) valueLost(t *task) {
 		case Processing:
 			w := d.processing
 			s.unassign(d)
-			s.emit(&Free{Worker: w.id, Key: d.key})
+			s.emitFree(w, d.key)
 			s.setState(d, Waiting)
 			d.waitingOn = 1
 			s.fill(w)
@@ -186,9 +193,9 @@ func (s *State) dataMissing(e *DataMissing) {
 	for _, hid := range e.Holders {
 		if h := s.workers[hid]; h != nil && slices.Contains(d.whoHas, h) {
 			d.whoHas = slices.DeleteFunc(d.whoHas, func(x *worker) bool { return x == h })
-			delete(h.hasWhat, d)
+			h.nkeys--
 			h.nbytes -= d.nbytes
-			s.emit(&Free{Worker: h.id, Key: d.key})
+			s.emitFree(h, d.key)
 		}
 	}
 	if len(d.whoHas) == 0 {
@@ -198,7 +205,7 @@ func (s *State) dataMissing(e *DataMissing) {
 	if t.state == Processing && t.processing == w {
 		// Other copies exist: run it again with the fresh locations.
 		s.unassign(t)
-		s.emit(&Free{Worker: w.id, Key: t.key})
+		s.emitFree(w, t.key)
 		s.setState(t, Waiting)
 		s.ready(t)
 		s.fill(w)
@@ -213,7 +220,7 @@ func (s *State) replicasChanged(e *ReplicasChanged) {
 	for i, k := range e.Added {
 		t := s.tasks[k]
 		if t == nil || t.state != Memory {
-			s.emit(&Free{Worker: w.id, Key: k})
+			s.emitFree(w, k)
 			continue
 		}
 		if i < len(e.NBytes) && t.nbytes == 0 {
@@ -231,7 +238,7 @@ func (s *State) replicasChanged(e *ReplicasChanged) {
 			continue
 		}
 		t.whoHas = slices.DeleteFunc(t.whoHas, func(x *worker) bool { return x == w })
-		delete(w.hasWhat, t)
+		w.nkeys--
 		w.nbytes -= t.nbytes
 		if len(t.whoHas) == 0 {
 			s.valueLost(t)
