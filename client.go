@@ -123,7 +123,7 @@ func (c *Client) read() {
 		switch m := m.(type) {
 		case *wire.KeyDone:
 			if st := c.futures[m.Key]; st != nil {
-				st.holders, st.nbytes = m.Holders, m.NBytes
+				st.holders, st.nbytes, st.inline = m.Holders, m.NBytes, m.Value
 				c.finish(st, Finished, nil)
 			}
 		case *wire.KeyErred:
@@ -225,7 +225,7 @@ func (c *Client) fetchOne(ctx context.Context, st *futureState) ([]byte, error) 
 		}
 		st.status = Pending
 		st.done = make(chan struct{})
-		st.holders = nil
+		st.holders, st.inline = nil, nil
 		c.log.Debug("gask: value not found on its holders; waiting for the scheduler", "key", st.key, "err", last)
 	}
 	return nil, errRetry
@@ -307,47 +307,64 @@ func submitTyped[R any](c *Client, f *registry.Func, args []argument, opts []Opt
 	return mapTyped[R](c, f, [][]argument{args}, opts)[0]
 }
 
-// mapTyped submits one task per argument list, in one UpdateGraph.
+// submitChunk is how many tasks go in one UpdateGraph. A big Map is sent
+// in pieces so that the scheduler and the workers start on the first while
+// the client still encodes the rest.
+const submitChunk = 4096
+
+// mapTyped submits one task per argument list, in UpdateGraphs of at most
+// submitChunk tasks.
 func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []Option) []*Future[R] {
 	o := collect(opts)
-	msg := &wire.UpdateGraph{Tasks: make([]wire.TaskSpec, 0, len(argLists)), Wants: make([]string, 0, len(argLists))}
 	futs := make([]*Future[R], len(argLists))
-	var failed []*futureState
-	var failures []error
-	c.mu.Lock()
-	for i, args := range argLists {
-		spec, err := buildSpec(c, f, args, o, i, len(argLists))
-		if err != nil {
-			st := &futureState{key: spec.Key, done: make(chan struct{}), refs: 1}
-			failed = append(failed, st)
-			failures = append(failures, err)
+	for start := 0; start < len(argLists); start += submitChunk {
+		end := min(start+submitChunk, len(argLists))
+		msg := &wire.UpdateGraph{Tasks: make([]wire.TaskSpec, 0, end-start), Wants: make([]string, 0, end-start)}
+		var failed []*futureState
+		var failures []error
+		c.mu.Lock()
+		if n := len(argLists); start == 0 && n > submitChunk && n > len(c.futures) {
+			// Size the futures index for the whole map at once.
+			futures := make(map[string]*futureState, len(c.futures)+n)
+			for k, st := range c.futures {
+				futures[k] = st
+			}
+			c.futures = futures
+		}
+		for i := start; i < end; i++ {
+			spec, err := buildSpec(c, f, argLists[i], o, i, len(argLists))
+			if err != nil {
+				st := &futureState{key: spec.Key, done: make(chan struct{}), refs: 1}
+				failed = append(failed, st)
+				failures = append(failures, err)
+				futs[i] = newFuture[R](c, st)
+				continue
+			}
+			st, fresh := c.stateFor(spec.Key)
 			futs[i] = newFuture[R](c, st)
-			continue
+			if fresh || st.status == Cancelled {
+				msg.Tasks = append(msg.Tasks, spec)
+			}
+			msg.Wants = append(msg.Wants, spec.Key)
 		}
-		st, fresh := c.stateFor(spec.Key)
-		futs[i] = newFuture[R](c, st)
-		if fresh || st.status == Cancelled {
-			msg.Tasks = append(msg.Tasks, spec)
+		for i, st := range failed {
+			c.finish(st, Failed, failures[i])
 		}
-		msg.Wants = append(msg.Wants, spec.Key)
-	}
-	for i, st := range failed {
-		c.finish(st, Failed, failures[i])
-	}
-	lost := c.lost
-	if lost == nil && c.closed {
-		lost = ErrClientClosed
-	}
-	if lost != nil {
-		for _, fu := range futs {
-			if fu.st.status == Pending {
-				c.finish(fu.st, Failed, lost)
+		lost := c.lost
+		if lost == nil && c.closed {
+			lost = ErrClientClosed
+		}
+		if lost != nil {
+			for _, fu := range futs[start:end] {
+				if fu.st.status == Pending {
+					c.finish(fu.st, Failed, lost)
+				}
 			}
 		}
-	}
-	c.mu.Unlock()
-	if lost == nil && len(msg.Wants) > 0 {
-		c.conn.Send(msg)
+		c.mu.Unlock()
+		if lost == nil && len(msg.Wants) > 0 {
+			c.conn.Send(msg)
+		}
 	}
 	return futs
 }

@@ -32,6 +32,7 @@ type futureState struct {
 	err     error
 	holders []string
 	nbytes  int64
+	inline  []byte // the encoded value, when it came with the task's completion
 	done    chan struct{}
 	refs    int                   // live Future values holding the key on the scheduler
 	notify  []chan<- *futureState // AsCompleted / Wait listeners
@@ -98,7 +99,16 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 		if err := f.c.wait(ctx, f.st); err != nil {
 			return zero, err
 		}
-		b, err := f.c.fetchOne(ctx, f.st)
+		f.c.mu.Lock()
+		b, lost := f.st.inline, f.c.lost
+		f.c.mu.Unlock()
+		var err error
+		switch {
+		case b != nil && lost != nil:
+			return zero, lost // as if fetched: the value is the cluster's
+		case b == nil:
+			b, err = f.c.fetchOne(ctx, f.st)
+		}
 		if err == errRetry {
 			continue
 		}

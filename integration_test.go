@@ -324,7 +324,7 @@ func TestCancel(t *testing.T) {
 		if got, err := Inc.Submit(c, gask.V(41)).Result(ctx); err != nil || got != 42 {
 			t.Errorf("Inc(41) after a cancel = %v, %v, want 42, nil", got, err)
 		}
-		if cl.Transport().Inproc != nil {
+		if !cl.Processes() {
 			poll(t, ctx, "the cancelled task's context ended", func() error {
 				if blockCancelled.Load() == before {
 					return errNotYet
@@ -563,7 +563,7 @@ func TestRun(t *testing.T) {
 			}
 			distinct[pid] = true
 		}
-		processes := cl.Transport().Inproc == nil
+		processes := cl.Processes()
 		switch {
 		case processes && (len(distinct) != 3 || distinct[os.Getpid()]):
 			t.Errorf("Run(Pid) on worker processes = %v, want 3 pids other than ours (%d)", pids, os.Getpid())
@@ -667,7 +667,7 @@ func TestWorkerRestriction(t *testing.T) {
 // It stops when the test ends.
 func startExtraWorker(t *testing.T, ctx context.Context, cl *local.Cluster, name string, res []wire.Resource) {
 	t.Helper()
-	if cl.Transport().Inproc != nil {
+	if !cl.Processes() {
 		joined := make(chan struct{})
 		w := workerd.New(workerd.Config{Scheduler: cl.Addr(), Name: name, Transport: cl.Transport(), Build: gask.BuildID(),
 			Resources: res, Logger: testLogger(t), Ready: func(string) { close(joined) }})

@@ -53,6 +53,15 @@ func gatherOnce[T any](ctx context.Context, c *Client, futs []*Future[T], out []
 		if have {
 			continue
 		}
+		if b := f.st.inline; b != nil && c.lost == nil {
+			x, err := codec.Unmarshal[T](b)
+			if err != nil {
+				c.mu.Unlock()
+				return nil, fmt.Errorf("gask: decode %s: %w", f.st.key, err)
+			}
+			out[i] = x
+			continue
+		}
 		if len(f.st.holders) == 0 {
 			missing = append(missing, i)
 			continue

@@ -23,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sort"
@@ -93,6 +94,7 @@ func benchMain(args []string) int {
 	fs.IntVar(&p.simN, "sim-n", 0, "scale: tasks for the scheduler-alone simulation (0: 1,000,000)")
 	fs.BoolVar(&p.short, "short", false, "sleep-balance: sleeps ten times shorter")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (client and scheduler; not the workers) to `file`")
+	memprofile := fs.String("memprofile", "", "write an allocation profile of this process to `file` at the end")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fs.Usage()
 		return 2
@@ -118,6 +120,19 @@ func benchMain(args []string) int {
 		}
 		defer f.Close()
 		defer pprof.StopCPUProfile()
+	}
+	if *memprofile != "" {
+		runtime.MemProfileRate = 64 << 10
+		defer func() {
+			f, err := os.Create(*memprofile)
+			if err == nil {
+				err = pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			}
+		}()
 	}
 	figs, err := measure(context.Background(), workloads[i], p)
 	if err != nil {

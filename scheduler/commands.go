@@ -19,6 +19,7 @@ type Compute struct {
 	Deps      []DepLoc
 	Priority  int64 // lower runs first on the worker
 	Resources []Resource
+	Held      bool // a client holds the task: a small result may come back inline
 }
 
 // Free: the worker should drop the key's value, or stop its work.
@@ -27,12 +28,15 @@ type Free struct {
 	Key    string
 }
 
-// NotifyDone: a key the client holds is in memory.
+// NotifyDone: a key the client holds is in memory. Value is the encoded
+// value when the worker sent it inline (TaskFinished.Value); the scheduler
+// passes it on and keeps none of it.
 type NotifyDone struct {
 	Client  ClientID
 	Key     string
 	NBytes  int64
 	Holders []WorkerID
+	Value   []byte
 }
 
 // NotifyErred: a key the client holds failed for good.

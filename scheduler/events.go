@@ -96,12 +96,14 @@ type WorkerLeft struct {
 	Reason string
 }
 
-// TaskFinished: a worker finished a task and holds its value.
+// TaskFinished: a worker finished a task and holds its value. Value, if
+// set, is the encoded value, opaque here, for the clients that hold the task.
 type TaskFinished struct {
 	Worker   WorkerID
 	Key      string
 	NBytes   int64
 	Duration int64 // nanoseconds
+	Value    []byte
 }
 
 // TaskFailed: a worker's task returned an error or panicked.

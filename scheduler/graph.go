@@ -131,7 +131,7 @@ func (s *State) addHold(t *task, c *client) {
 func (s *State) tellHolder(t *task, c *client) {
 	switch t.state {
 	case Memory:
-		s.notifyDone(c, t)
+		s.notifyDone(c, t, nil)
 	case Erred:
 		s.emit(&NotifyErred{Client: c.id, Key: t.key, Err: *t.err})
 	}
@@ -291,10 +291,11 @@ func (s *State) freeValue(t *task) {
 	t.whoHas = t.whoHas[:0]
 }
 
-// notifyDone tells c that t is in memory, and where.
-func (s *State) notifyDone(c *client, t *task) {
+// notifyDone tells c that t is in memory, and where, with the value if the
+// worker sent it inline.
+func (s *State) notifyDone(c *client, t *task, value []byte) {
 	n := next(&s.arena.dones)
-	*n = NotifyDone{Client: c.id, Key: t.key, NBytes: t.nbytes, Holders: s.arena.workerIDs(t.whoHas)}
+	*n = NotifyDone{Client: c.id, Key: t.key, NBytes: t.nbytes, Holders: s.arena.workerIDs(t.whoHas), Value: value}
 	s.emit(n)
 }
 
@@ -387,7 +388,7 @@ func (s *State) taskFinished(e *TaskFinished) {
 	s.setState(t, Memory)
 	s.addReplica(t, w)
 	for _, h := range t.holders {
-		s.notifyDone(h.c, t)
+		s.notifyDone(h.c, t, e.Value)
 	}
 	for _, d := range t.dependents {
 		if d.state == Waiting {

@@ -303,6 +303,9 @@ func (h *harness) run(line string, first bool) ([]string, error) {
 				return nil, err
 			}
 		}
+		if v, ok := kv["value"]; ok {
+			e.Value = []byte(v)
+		}
 		ev = e
 	case "fail":
 		if err := need(2); err != nil {
@@ -474,11 +477,18 @@ func formatCommand(c scheduler.Command) string {
 		if len(c.Resources) > 0 {
 			s += " res=" + formatResources(c.Resources)
 		}
+		if c.Held {
+			s += " held"
+		}
 		return s
 	case *scheduler.Free:
 		return fmt.Sprintf("free %s %s", c.Worker, c.Key)
 	case *scheduler.NotifyDone:
-		return fmt.Sprintf("done %s %s nbytes=%d holders=%s", c.Client, c.Key, c.NBytes, idList(c.Holders))
+		s := fmt.Sprintf("done %s %s nbytes=%d holders=%s", c.Client, c.Key, c.NBytes, idList(c.Holders))
+		if c.Value != nil {
+			s += fmt.Sprintf(" value=%q", c.Value)
+		}
+		return s
 	case *scheduler.NotifyErred:
 		return fmt.Sprintf("erred %s %s %s", c.Client, c.Key, formatErr(c.Key, c.Err))
 	case *scheduler.NotifyCancelled:

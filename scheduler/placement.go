@@ -255,7 +255,7 @@ func (s *State) assign(t *task, w *worker) {
 		w.available[r.Name] -= r.Amount
 	}
 	c := next(&s.arena.computes)
-	*c = Compute{Worker: w.id, Key: t.key, Func: t.fn, Args: t.args, Priority: workerPriority(t), Resources: t.resources}
+	*c = Compute{Worker: w.id, Key: t.key, Func: t.fn, Args: t.args, Priority: workerPriority(t), Resources: t.resources, Held: t.held()}
 	if len(t.deps) > 0 {
 		c.Deps = take(&s.arena.deps, len(t.deps))
 		for i, d := range t.deps {

@@ -2,6 +2,7 @@ package schedulerd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -80,9 +81,15 @@ func New(cfg Config) *Server {
 	}
 }
 
-// Serve accepts connections on ln until ctx ends, then closes every
-// connection and waits for every goroutine it started.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+// Serve accepts connections on every listener until ctx ends, then closes
+// every connection and waits for every goroutine it started. Several
+// listeners serve one cluster: a local cluster takes its own client over
+// an in-process listener and its worker processes over TCP. Serve may be
+// called once per Server.
+func (s *Server) Serve(ctx context.Context, lns ...net.Listener) error {
+	if len(lns) == 0 {
+		return errors.New("gask scheduler: Serve needs a listener")
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -90,7 +97,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	open := map[*wire.Conn]struct{}{}
 	wg.Go(func() {
 		<-ctx.Done()
-		ln.Close()
+		for _, ln := range lns {
+			ln.Close()
+		}
 	})
 	wg.Go(func() { s.loop(ctx) })
 	defer func() {
@@ -102,25 +111,45 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		mu.Unlock()
 		wg.Wait()
 	}()
-	for {
-		nc, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
+	accept := func(ln net.Listener) error {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return fmt.Errorf("gask scheduler: accept: %w", err)
 			}
-			return fmt.Errorf("gask scheduler: accept: %w", err)
-		}
-		c := wire.NewConn(nc, wire.Limits{})
-		mu.Lock()
-		open[c] = struct{}{}
-		mu.Unlock()
-		wg.Go(func() {
-			s.read(ctx, c)
+			c := wire.NewConn(nc, wire.Limits{})
 			mu.Lock()
-			delete(open, c)
+			open[c] = struct{}{}
 			mu.Unlock()
-			c.Close()
+			wg.Go(func() {
+				s.read(ctx, c)
+				mu.Lock()
+				delete(open, c)
+				mu.Unlock()
+				c.Close()
+			})
+		}
+	}
+	errs := make(chan error, len(lns))
+	for _, ln := range lns[1:] {
+		wg.Go(func() {
+			if err := accept(ln); err != nil {
+				errs <- err
+				cancel()
+			}
 		})
+	}
+	if err := accept(lns[0]); err != nil {
+		return err
+	}
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
 	}
 }
 
@@ -320,7 +349,7 @@ func (s *Server) message(pc *peerConn, m wire.Msg) {
 	case wire.RoleWorker:
 		switch m := m.(type) {
 		case *wire.TaskDone:
-			s.apply(&scheduler.TaskFinished{Worker: wid, Key: m.Key, NBytes: m.NBytes, Duration: m.Duration})
+			s.apply(&scheduler.TaskFinished{Worker: wid, Key: m.Key, NBytes: m.NBytes, Duration: m.Duration, Value: m.Value})
 			return
 		case *wire.TaskErred:
 			s.apply(&scheduler.TaskFailed{Worker: wid, Key: m.Key, Err: schedError(&m.Err)})
@@ -396,7 +425,7 @@ func (s *Server) apply(ev scheduler.Event) {
 	for _, cmd := range s.state.Handle(ev) {
 		switch c := cmd.(type) {
 		case *scheduler.Compute:
-			m := &wire.Compute{Key: c.Key, Func: c.Func, Args: c.Args, Priority: c.Priority}
+			m := &wire.Compute{Key: c.Key, Func: c.Func, Args: c.Args, Priority: c.Priority, Held: c.Held}
 			if len(c.Deps) > 0 {
 				m.Deps = make([]wire.DepLoc, len(c.Deps))
 				for i, d := range c.Deps {
@@ -410,7 +439,7 @@ func (s *Server) apply(ev scheduler.Event) {
 		case *scheduler.Free:
 			s.send(string(c.Worker), &wire.Free{Keys: []string{c.Key}})
 		case *scheduler.NotifyDone:
-			s.send(string(c.Client), &wire.KeyDone{Key: c.Key, NBytes: c.NBytes, Holders: ids(c.Holders)})
+			s.send(string(c.Client), &wire.KeyDone{Key: c.Key, NBytes: c.NBytes, Holders: ids(c.Holders), Value: c.Value})
 		case *scheduler.NotifyErred:
 			s.send(string(c.Client), &wire.KeyErred{Key: c.Key, Err: wire.RemoteError{Kind: c.Err.Kind, Key: c.Err.Key, Message: c.Err.Message, Stack: c.Err.Stack}})
 		case *scheduler.NotifyCancelled:

@@ -157,12 +157,33 @@ func (d *decoder) raw(limit int) []byte {
 	return p
 }
 
-func (d *decoder) str() string  { return string(d.raw(maxString)) }
+func (d *decoder) str() string { return string(d.raw(maxString)) }
+
+// strAs is str, but returns prev itself when the field holds the same
+// bytes: repeated strings (a map's function, a spec's key named again in
+// Wants) then cost no allocation.
+func (d *decoder) strAs(prev string) string {
+	b := d.raw(maxString)
+	if string(b) == prev {
+		return prev
+	}
+	return string(b)
+}
 func (d *decoder) text() string { return string(d.raw(maxText)) }
 
 // bytes returns a field that aliases the frame; frames are never reused, so
 // the caller may keep it.
 func (d *decoder) bytes() []byte { return d.raw(math.MaxInt32) }
+
+// inline returns an inline value (at most InlineLimit bytes), copied out of
+// the frame so that keeping it does not keep the frame's other messages.
+func (d *decoder) inline() []byte {
+	b := d.raw(InlineLimit)
+	if b == nil {
+		return nil
+	}
+	return append([]byte(nil), b...)
+}
 
 func (d *decoder) count() int {
 	n := d.uvarint()

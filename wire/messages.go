@@ -4,7 +4,12 @@ import "fmt"
 
 // Version is the protocol version carried in every Hello. Peers with a
 // different version are refused at the handshake.
-const Version = 1
+const Version = 2
+
+// InlineLimit is the largest encoded result a worker sends with TaskDone,
+// and the scheduler passes on in KeyDone, when a client holds the task: a
+// small value then reaches the client without a fetch from the worker.
+const InlineLimit = 1024
 
 // Op identifies a message type on the wire.
 type Op uint8
@@ -267,9 +272,11 @@ func (t *TaskSpec) append(b []byte) []byte {
 	return appendBool(b, t.Loose)
 }
 
-func (t *TaskSpec) decode(d *decoder) {
+// decode reads a spec; prevFunc is the function of the one before, which
+// the next one most often shares.
+func (t *TaskSpec) decode(d *decoder, prevFunc string) {
 	t.Key = d.str()
-	t.Func = d.str()
+	t.Func = d.strAs(prevFunc)
 	t.Args = d.bytes()
 	t.Deps = d.strings()
 	t.Priority = d.varint()
@@ -297,11 +304,23 @@ func (m *UpdateGraph) appendFields(b []byte) []byte {
 func (m *UpdateGraph) decode(d *decoder) {
 	if n := d.count(); n > 0 {
 		m.Tasks = make([]TaskSpec, n)
+		prev := ""
 		for i := range m.Tasks {
-			m.Tasks[i].decode(d)
+			m.Tasks[i].decode(d, prev)
+			prev = m.Tasks[i].Func
 		}
 	}
-	m.Wants = d.strings()
+	// Wants mostly name the tasks' own keys, in order.
+	if n := d.count(); n > 0 {
+		m.Wants = make([]string, n)
+		for i := range m.Wants {
+			prev := ""
+			if i < len(m.Tasks) {
+				prev = m.Tasks[i].Key
+			}
+			m.Wants[i] = d.strAs(prev)
+		}
+	}
 }
 
 // Release drops the client's hold on keys.
@@ -443,18 +462,21 @@ type KeyDone struct {
 	Key     string
 	NBytes  int64
 	Holders []string // worker addresses
+	Value   []byte   // the encoded value when the worker sent it inline (TaskDone.Value)
 }
 
 func (*KeyDone) Op() Op { return OpKeyDone }
 func (m *KeyDone) appendFields(b []byte) []byte {
 	b = appendString(b, m.Key)
 	b = appendVarint(b, m.NBytes)
-	return appendStrings(b, m.Holders)
+	b = appendStrings(b, m.Holders)
+	return appendBytes(b, m.Value)
 }
 func (m *KeyDone) decode(d *decoder) {
 	m.Key = d.str()
 	m.NBytes = d.varint()
 	m.Holders = d.strings()
+	m.Value = d.inline()
 }
 
 // KeyErred tells a client that a key it holds failed.
@@ -506,6 +528,7 @@ type Compute struct {
 	Deps      []DepLoc
 	Priority  int64
 	Resources []Resource
+	Held      bool // a client holds the result: send it with TaskDone if small
 }
 
 func (*Compute) Op() Op { return OpCompute }
@@ -520,7 +543,8 @@ func (m *Compute) appendFields(b []byte) []byte {
 		b = appendStrings(b, dl.Holders)
 	}
 	b = appendVarint(b, m.Priority)
-	return appendResources(b, m.Resources)
+	b = appendResources(b, m.Resources)
+	return appendBool(b, m.Held)
 }
 func (m *Compute) decode(d *decoder) {
 	m.Key = d.str()
@@ -536,6 +560,7 @@ func (m *Compute) decode(d *decoder) {
 	}
 	m.Priority = d.varint()
 	m.Resources = decodeResources(d)
+	m.Held = d.bool()
 }
 
 // Free tells a worker to drop keys: their values, or their work if running.
@@ -553,17 +578,19 @@ type TaskDone struct {
 	noBulk
 	Key      string
 	NBytes   int64
-	Duration int64 // nanoseconds spent running
+	Duration int64  // nanoseconds spent running
+	Value    []byte // the encoded result, if Compute.Held and at most InlineLimit bytes
 }
 
 func (*TaskDone) Op() Op { return OpTaskDone }
 func (m *TaskDone) appendFields(b []byte) []byte {
-	return appendVarint(appendVarint(appendString(b, m.Key), m.NBytes), m.Duration)
+	return appendBytes(appendVarint(appendVarint(appendString(b, m.Key), m.NBytes), m.Duration), m.Value)
 }
 func (m *TaskDone) decode(d *decoder) {
 	m.Key = d.str()
 	m.NBytes = d.varint()
 	m.Duration = d.varint()
+	m.Value = d.inline()
 }
 
 // TaskErred reports a failed task.

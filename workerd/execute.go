@@ -13,11 +13,12 @@ import (
 
 // job is one task execution, prepared by the loop and run by an executor.
 type job struct {
-	key  string
-	fn   *registry.Func
-	args []byte
-	deps []string
-	ctx  context.Context
+	key    string
+	fn     *registry.Func
+	args   []byte
+	deps   []string
+	ctx    context.Context
+	inline bool // a client holds the result: encode it now if it is small
 }
 
 // result reports a finished job back to the loop.
@@ -47,7 +48,7 @@ func (w *Worker) run(j *job) (res result) {
 	if err != nil {
 		return result{key: j.key, err: taskError(j.key, err)}
 	}
-	res.nbytes = w.store.putValue(j.key, v, j.fn.Result)
+	res.nbytes = w.store.putValue(j.key, v, j.fn.Result, j.inline)
 	return res
 }
 

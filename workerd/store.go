@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/gask-dev/gask/codec"
+	"github.com/gask-dev/gask/wire"
 )
 
 // store holds the values on this worker: decoded (as task results) or
@@ -27,13 +28,31 @@ type entry struct {
 
 func newStore() *store { return &store{entries: map[string]*entry{}} }
 
-// putValue stores a task's result.
-func (s *store) putValue(key string, v any, c *codec.Codec) int64 {
+// putValue stores a task's result. With inline, a small result is encoded
+// at once, to go to the scheduler with the task's completion (see inline).
+func (s *store) putValue(key string, v any, c *codec.Codec, inline bool) int64 {
 	n := codec.Size(v)
+	e := &entry{val: v, codec: c, nbytes: n}
+	if inline && n <= wire.InlineLimit {
+		if b, err := c.Encode(v); err == nil && len(b) <= wire.InlineLimit {
+			e.enc = b
+		}
+	}
 	s.mu.Lock()
-	s.replace(key, &entry{val: v, codec: c, nbytes: n})
+	s.replace(key, e)
 	s.mu.Unlock()
 	return n
+}
+
+// inline returns the key's encoded value if it is already encoded and
+// small enough to send inline, or nil.
+func (s *store) inline(key string) []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.entries[key]; e != nil && len(e.enc) <= wire.InlineLimit {
+		return e.enc
+	}
+	return nil
 }
 
 // putEncoded stores a value that arrived as bytes.

@@ -309,7 +309,7 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 			for i, d := range spec.Deps {
 				deps[i] = d.Key
 			}
-			w.jobs <- &job{key: c.Key, fn: fn, args: spec.Args, deps: deps, ctx: jctx}
+			w.jobs <- &job{key: c.Key, fn: fn, args: spec.Args, deps: deps, ctx: jctx, inline: spec.Held}
 		case *worker.CancelExecution:
 			if tc := w.cancel[c.Key]; tc != nil {
 				tc.cancel()
@@ -320,7 +320,11 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 			w.store.delete(c.Key)
 			w.forgetSpec(c.Key)
 		case *worker.ReportDone:
-			w.sched.SendLater(&wire.TaskDone{Key: c.Key, NBytes: c.NBytes, Duration: c.Duration})
+			m := &wire.TaskDone{Key: c.Key, NBytes: c.NBytes, Duration: c.Duration}
+			if spec := w.specs[c.Key]; spec != nil && spec.Held {
+				m.Value = w.store.inline(c.Key)
+			}
+			w.sched.SendLater(m)
 		case *worker.ReportErred:
 			re, ok := c.Err.(*wire.RemoteError)
 			if !ok {

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"sync"
 
@@ -59,11 +60,14 @@ func Logger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // Cluster is a running local cluster.
 type Cluster struct {
-	cfg    config
-	addr   string
-	tcfg   transport.Config
-	client *gask.Client
-	log    *slog.Logger
+	cfg  config
+	addr string
+	tcfg transport.Config
+	// clientAddr is where clients in this process connect: the in-process
+	// listener, also when workers are processes.
+	clientAddr string
+	client     *gask.Client
+	log        *slog.Logger
 
 	stopScheduler context.CancelFunc
 	schedDone     chan error
@@ -110,26 +114,35 @@ func New(ctx context.Context, opts ...Option) (*Cluster, error) {
 		cfg.memoryLimit = alloc.Memory / int64(cfg.workers)
 	}
 	c := &Cluster{cfg: cfg, log: cfg.logger, schedDone: make(chan error, 1)}
-	listen := "tcp://127.0.0.1:0"
-	if !cfg.processes {
-		c.tcfg.Inproc = transport.NewInproc()
-		listen = "inproc://scheduler"
-	}
-	ln, err := transport.Listen(listen, c.tcfg)
+	// The client, in this process, always reaches the scheduler in memory;
+	// worker processes reach it over loopback TCP.
+	c.tcfg.Inproc = transport.NewInproc()
+	inproc, err := transport.Listen("inproc://scheduler", c.tcfg)
 	if err != nil {
 		return nil, fmt.Errorf("gask: local cluster: %w", err)
 	}
-	c.addr = transport.Address(ln)
+	lns := []net.Listener{inproc}
+	c.addr = transport.Address(inproc)
+	c.clientAddr = c.addr
+	if cfg.processes {
+		ln, err := transport.Listen("tcp://127.0.0.1:0", c.tcfg)
+		if err != nil {
+			inproc.Close()
+			return nil, fmt.Errorf("gask: local cluster: %w", err)
+		}
+		lns = append(lns, ln)
+		c.addr = transport.Address(ln)
+	}
 	sctx, stop := context.WithCancel(context.Background())
 	c.stopScheduler = stop
 	srv := schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: c.log})
-	go func() { c.schedDone <- srv.Serve(sctx, ln) }()
+	go func() { c.schedDone <- srv.Serve(sctx, lns...) }()
 
 	if err := c.Scale(ctx, cfg.workers); err != nil {
 		c.Close()
 		return nil, err
 	}
-	c.client, err = gask.Connect(ctx, c.addr, gask.WithTransport(c.tcfg), gask.WithLogger(c.log))
+	c.client, err = gask.Connect(ctx, c.clientAddr, gask.WithTransport(c.tcfg), gask.WithLogger(c.log))
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -143,6 +156,10 @@ func (c *Cluster) Client() *gask.Client { return c.client }
 // Addr is the scheduler's address. For goroutine workers it is an
 // in-process address that only this process can reach.
 func (c *Cluster) Addr() string { return c.addr }
+
+// Processes reports whether the workers are processes (the Processes
+// option) rather than goroutines of this process.
+func (c *Cluster) Processes() bool { return c.cfg.processes }
 
 // Transport is how to reach the cluster (connect more clients with
 // gask.WithTransport(cluster.Transport())).

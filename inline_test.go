@@ -1,0 +1,159 @@
+package gask_test
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/gask-dev/gask"
+	"github.com/gask-dev/gask/codec"
+	"github.com/gask-dev/gask/transport"
+	"github.com/gask-dev/gask/wire"
+)
+
+// fakeScheduler accepts one client on an in-process listener and answers
+// every task of its first UpdateGraph with done(spec), or nothing when done
+// returns nil. It returns the client's transport and the scheduler address.
+func fakeScheduler(t *testing.T, done func(wire.TaskSpec) *wire.KeyDone) (transport.Config, string) {
+	t.Helper()
+	cfg := transport.Config{Inproc: transport.NewInproc()}
+	ln, err := transport.Listen("inproc://fake", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan struct{})
+	t.Cleanup(func() {
+		ln.Close()
+		<-served
+	})
+	go func() {
+		defer close(served)
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		serveFake(nc, done)
+	}()
+	return cfg, transport.Address(ln)
+}
+
+func serveFake(nc net.Conn, done func(wire.TaskSpec) *wire.KeyDone) {
+	c := wire.NewConn(nc, wire.Limits{})
+	defer c.Close()
+	if _, err := wire.ReadHello(c); err != nil {
+		return
+	}
+	c.Send(&wire.Welcome{ID: "client-1", Build: gask.BuildID()})
+	for {
+		m, err := c.Recv()
+		if err != nil {
+			return
+		}
+		if g, ok := m.(*wire.UpdateGraph); ok {
+			for _, spec := range g.Tasks {
+				if kd := done(spec); kd != nil {
+					c.Send(kd)
+				}
+			}
+		}
+	}
+}
+
+// unreachable is a worker address nothing listens on: a client that tries
+// to fetch from it gets an error.
+const unreachable = "inproc://no-such-worker"
+
+// TestInlineResult checks that a value sent inline with a task's completion
+// is what Result and Gather return, without a fetch from its holder.
+func TestInlineResult(t *testing.T) {
+	// Ignoring the inline value would wait for the scheduler forever (the
+	// holder is unreachable): the deadline turns that into a failure.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg, addr := fakeScheduler(t, func(spec wire.TaskSpec) *wire.KeyDone {
+		raw, err := codec.Marshal(len(spec.Key)) // any value the client can check
+		if err != nil {
+			panic(err)
+		}
+		return &wire.KeyDone{Key: spec.Key, NBytes: 8, Holders: []string{unreachable}, Value: raw}
+	})
+	c, err := gask.Connect(ctx, addr, gask.WithTransport(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	f := Inc.Submit(c, gask.V(1))
+	got, err := f.Result(ctx)
+	if err != nil || got != len(f.Key()) {
+		t.Errorf("Result() = %v, %v; want the inline value %d, nil", got, err, len(f.Key()))
+	}
+	futs := Inc.Map(c, []int{10, 20, 30})
+	vs, err := gask.Gather(ctx, futs)
+	if err != nil {
+		t.Fatalf("Gather() error = %v, want the inline values", err)
+	}
+	for i, v := range vs {
+		if want := len(futs[i].Key()); v != want {
+			t.Errorf("Gather()[%d] = %d, want %d", i, v, want)
+		}
+	}
+	c.Close()
+	if _, err := Inc.Submit(c, gask.V(2)).Result(ctx); err == nil {
+		t.Errorf("Result() after Close succeeded")
+	}
+}
+
+// TestNotInlineFetches checks the other path: without an inline value the
+// client fetches the value from its holder.
+func TestNotInlineFetches(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg, addr := fakeScheduler(t, func(spec wire.TaskSpec) *wire.KeyDone {
+		return &wire.KeyDone{Key: spec.Key, NBytes: 8, Holders: []string{"inproc://fake-worker"}}
+	})
+	// A worker that holds every key, with the value 777.
+	ln, err := transport.Listen("inproc://fake-worker", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan struct{})
+	defer func() {
+		ln.Close()
+		<-served
+	}()
+	go func() {
+		defer close(served)
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		c := wire.NewConn(nc, wire.Limits{})
+		defer c.Close()
+		if _, err := wire.ReadHello(c); err != nil {
+			return
+		}
+		c.Send(&wire.Welcome{ID: "fake-worker", Build: gask.BuildID()})
+		raw, _ := codec.Marshal(777)
+		for {
+			m, err := c.Recv()
+			if err != nil {
+				return
+			}
+			if g, ok := m.(*wire.GetData); ok {
+				for _, k := range g.Keys {
+					c.Send(&wire.Data{ReqID: g.ReqID, Key: k, Value: raw})
+				}
+			}
+		}
+	}()
+	c, err := gask.Connect(ctx, addr, gask.WithTransport(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if got, err := Inc.Submit(c, gask.V(1)).Result(ctx); err != nil || got != 777 {
+		t.Errorf("Result() = %v, %v; want 777 fetched from the holder", got, err)
+	}
+}
