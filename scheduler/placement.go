@@ -146,11 +146,15 @@ func (s *State) fits(t *task, w *worker, now bool) bool {
 }
 
 // capacity is how many tasks w should have in flight: one per thread plus,
-// for short tasks, enough queued to cover TargetBatch of work per thread.
+// for short tasks, enough queued to cover TargetBatch of work per thread,
+// and at least one per thread (see Config.ShortTask).
 func (s *State) capacity(w *worker) int {
 	ahead := 0
 	if s.avgDur > 0 {
 		ahead = int(math.Min(float64(s.cfg.MaxAhead), float64(s.cfg.TargetBatch)/s.avgDur))
+		if s.avgDur < float64(s.cfg.ShortTask) {
+			ahead = max(ahead, 1)
+		}
 	}
 	return w.nthreads * (1 + ahead)
 }

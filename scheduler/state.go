@@ -37,6 +37,12 @@ type Config struct {
 	TargetBatch int64
 	// MaxAhead caps the tasks sent ahead per worker thread. Default 1000.
 	MaxAhead int
+	// ShortTask is the average task duration, in nanoseconds, below which
+	// every worker thread gets at least one task queued behind the one it
+	// runs, so that it never idles for a round trip to the scheduler
+	// between two tasks. Longer tasks are sent one per thread, which keeps
+	// the choice of worker open as long as possible. Default 100 ms.
+	ShortTask int64
 	// Bandwidth estimates bytes per second between workers, to price
 	// transfers against queue time. Default 100 MB/s.
 	Bandwidth float64
@@ -53,6 +59,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxAhead <= 0 {
 		c.MaxAhead = 1000
+	}
+	if c.ShortTask <= 0 {
+		c.ShortTask = 100_000_000
 	}
 	if c.Bandwidth <= 0 {
 		c.Bandwidth = 100e6
