@@ -404,16 +404,25 @@ func buildSpec(c *Client, f *registry.Func, args []argument, o taskOptions, i, n
 		rand.Read(r[:])
 		spec.Key = f.Name + "-" + hex.EncodeToString(r[:])
 	default:
-		h := sha256.New()
-		h.Write([]byte(f.ID))
-		h.Write(spec.Args)
-		for _, d := range spec.Deps {
-			h.Write([]byte{0})
-			h.Write([]byte(d))
-		}
-		spec.Key = f.Name + "-" + hex.EncodeToString(h.Sum(nil)[:12])
+		spec.Key = pureKey(f, spec.Args, spec.Deps)
 	}
 	return spec, firstErr
+}
+
+// pureKey is the key of a pure task: its function's name and 12 bytes of
+// SHA-256 over the function identity, the encoded arguments and the keys
+// of its dependencies. Computed in stack buffers: it runs once per task.
+func pureKey(f *registry.Func, args []byte, deps []string) string {
+	var in [256]byte
+	b := append(append(in[:0], f.ID...), args...)
+	for _, d := range deps {
+		b = append(append(b, 0), d...)
+	}
+	sum := sha256.Sum256(b)
+	var out [128]byte
+	k := append(append(out[:0], f.Name...), '-')
+	k = hex.AppendEncode(k, sum[:12])
+	return string(k)
 }
 
 func cmpString(a, b string) int {

@@ -158,8 +158,10 @@ func (f *Fn1[A, R]) Map(c *Client, as []A, opts ...Option) []*Future[R] {
 // MapArgs is Map over arguments that may be futures.
 func (f *Fn1[A, R]) MapArgs(c *Client, as []Arg[A], opts ...Option) []*Future[R] {
 	args := make([][]argument, len(as))
+	flat := make([]argument, len(as)) // one allocation for all the argument lists
 	for i, a := range as {
-		args[i] = []argument{a}
+		flat[i] = a
+		args[i] = flat[i : i+1 : i+1]
 	}
 	return mapTyped[R](c, f.f, args, opts)
 }
