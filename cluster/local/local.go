@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"sync"
 
 	"github.com/gask-dev/gask"
@@ -44,7 +45,10 @@ type config struct {
 // Workers sets the number of workers.
 func Workers(n int) Option { return func(c *config) { c.workers = n } }
 
-// Threads sets each worker's number of threads (tasks run at once).
+// Threads sets each worker's number of threads (tasks run at once). A
+// worker process's Go runtime gets as many (GOMAXPROCS), unless the
+// environment sets GOMAXPROCS: the cluster divides this process's CPUs
+// among its workers, as Dask's nannies pin OMP_NUM_THREADS.
 func Threads(n int) Option { return func(c *config) { c.threads = n } }
 
 // Processes runs each worker in its own process, re-executing this program
@@ -216,10 +220,16 @@ func (c *Cluster) startWorker(ctx context.Context, name string) error {
 		}
 		args := []string{"worker", c.addr, "--name", name, "--nthreads", fmt.Sprint(c.cfg.threads),
 			"--memory-limit", fmt.Sprint(c.cfg.memoryLimit)}
+		env := []string{gask.WorkerEnv + "=1"}
+		if _, set := os.LookupEnv("GOMAXPROCS"); !set {
+			// Its share of the CPUs: more Ps than threads only add
+			// wake-ups and migrations between CPUs the workers share.
+			env = append(env, "GOMAXPROCS="+strconv.Itoa(c.cfg.threads))
+		}
 		go func() {
 			defer close(w.done)
 			err := nanny.Run(wctx, nanny.Config{Scheduler: c.addr, Name: name, Command: exe, Args: args,
-				Env: []string{gask.WorkerEnv + "=1"}, Logger: c.log, Started: ready})
+				Env: env, Logger: c.log, Started: ready})
 			failed <- err
 		}()
 	} else {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"runtime"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -22,8 +24,9 @@ func TestMain(m *testing.M) {
 }
 
 var (
-	inc = gask.Func("localtest.inc", func(ctx context.Context, x int) (int, error) { return x + 1, nil })
-	pid = gask.Func0("localtest.pid", func(ctx context.Context) (int, error) { return os.Getpid(), nil })
+	inc   = gask.Func("localtest.inc", func(ctx context.Context, x int) (int, error) { return x + 1, nil })
+	pid   = gask.Func0("localtest.pid", func(ctx context.Context) (int, error) { return os.Getpid(), nil })
+	procs = gask.Func0("localtest.gomaxprocs", func(ctx context.Context) (int, error) { return runtime.GOMAXPROCS(0), nil })
 )
 
 var modes = []struct {
@@ -54,6 +57,34 @@ func names(t *testing.T, ctx context.Context, c *gask.Client) map[string]bool {
 // alive reports whether a process with this pid exists.
 func alive(pid int) bool {
 	return syscall.Kill(pid, 0) != syscall.ESRCH
+}
+
+// TestWorkerProcessesGetTheirShareOfCPUs checks that a worker process's Go
+// runtime is sized to its threads, not to the whole machine, unless the
+// environment says otherwise.
+func TestWorkerProcessesGetTheirShareOfCPUs(t *testing.T) {
+	ctx := context.Background()
+	cl, err := local.New(ctx, local.Processes(), local.Workers(2), local.Threads(1), local.Logger(logger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	want := 1
+	if v, set := os.LookupEnv("GOMAXPROCS"); set {
+		want, _ = strconv.Atoi(v)
+	}
+	got, err := gask.Run(ctx, cl.Client(), procs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("Run(GOMAXPROCS) = %v, want 2 workers", got)
+	}
+	for name, n := range got {
+		if n != want {
+			t.Errorf("worker %s: GOMAXPROCS = %d, want %d", name, n, want)
+		}
+	}
 }
 
 func TestScale(t *testing.T) {
