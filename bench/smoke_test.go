@@ -53,7 +53,7 @@ func TestWorkloads(t *testing.T) {
 			positive(t, f, "estimate")
 		}},
 		{"transfer", params{mib: 1, pieces: 2, scatter: 2}, func(t *testing.T, f figures) {
-			positive(t, f, "w2w_mb_per_sec", "scatter_mb_per_sec", "gather_mb_per_sec", "raw_mb_per_sec")
+			positive(t, f, "w2w_mb_per_sec", "scatter_mb_per_sec", "gather_mb_per_sec", "raw_mb_per_sec", "raw_fresh_mb_per_sec")
 		}},
 		{"startup", params{}, func(t *testing.T, f figures) {
 			positive(t, f, "cluster_ready_seconds")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"time"
 
 	"github.com/gask-dev/gask"
@@ -19,7 +20,10 @@ import (
 //   - scatter and gather of one scatter-mib MiB []byte between this process
 //     and a worker, checked byte for byte;
 //   - raw: the same bytes as w2w copied over one loopback TCP connection by
-//     plain Go code in this process, for reference.
+//     plain Go code in this process, for reference: into one reused buffer
+//     (raw), and into a new buffer per piece, all kept (raw_fresh), as a
+//     worker that stores what it fetched must; the difference is the cost
+//     of faulting in fresh memory.
 func runTransfer(ctx context.Context, p params) (figures, error) {
 	mib := orDefault(p.mib, 64)
 	pieces := orDefault(p.pieces, 16)
@@ -87,20 +91,25 @@ func runTransfer(ctx context.Context, p params) (figures, error) {
 	back = nil
 
 	// Raw loopback TCP: the w2w bytes, one connection.
-	raw, err := rawTCP(pieces, size)
+	raw, err := rawTCP(pieces, size, false)
+	if err != nil {
+		return nil, err
+	}
+	rawFresh, err := rawTCP(pieces, size, true)
 	if err != nil {
 		return nil, err
 	}
 	mb := func(n, secs float64) float64 { return n / secs / 1e6 }
 	sbytes := float64(len(data))
 	return figures{
-		"seconds":            w2w + scatterSecs + gatherSecs,
-		"bytes_w2w":          total,
-		"bytes_scatter":      sbytes,
-		"w2w_mb_per_sec":     mb(total, w2w),
-		"scatter_mb_per_sec": mb(sbytes, scatterSecs),
-		"gather_mb_per_sec":  mb(sbytes, gatherSecs),
-		"raw_mb_per_sec":     mb(total, raw),
+		"seconds":              w2w + scatterSecs + gatherSecs,
+		"bytes_w2w":            total,
+		"bytes_scatter":        sbytes,
+		"w2w_mb_per_sec":       mb(total, w2w),
+		"scatter_mb_per_sec":   mb(sbytes, scatterSecs),
+		"gather_mb_per_sec":    mb(sbytes, gatherSecs),
+		"raw_mb_per_sec":       mb(total, raw),
+		"raw_fresh_mb_per_sec": mb(total, rawFresh),
 	}, nil
 }
 
@@ -112,10 +121,11 @@ func argsOf[T any](futs []*gask.Future[T]) []gask.Arg[T] {
 	return out
 }
 
-// rawTCP copies pieces × size bytes over a loopback TCP connection (the
-// reader fills one size-byte buffer per piece) and returns the seconds
-// from dial to the last byte read.
-func rawTCP(pieces, size int) (float64, error) {
+// rawTCP copies pieces × size bytes over a loopback TCP connection and
+// returns the seconds from dial to the last byte read. The reader fills one
+// size-byte buffer again and again, or with fresh a new one per piece,
+// keeping them all.
+func rawTCP(pieces, size int, fresh bool) (float64, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
@@ -130,13 +140,19 @@ func rawTCP(pieces, size int) (float64, error) {
 		}
 		defer conn.Close()
 		buf := make([]byte, size)
+		var kept [][]byte
 		for range pieces {
+			if fresh {
+				buf = make([]byte, size)
+				kept = append(kept, buf)
+			}
 			if _, err := io.ReadFull(conn, buf); err != nil {
 				done <- err
 				return
 			}
 		}
 		done <- nil
+		runtime.KeepAlive(kept)
 	}()
 	src := fillPiece(0, size)
 	t0 := time.Now()

@@ -20,6 +20,9 @@ type Conn struct {
 	r      *bufio.Reader
 	limits Limits
 	hdr    [4]byte
+	// trusted is set by the reader once the handshake succeeded: frames are
+	// then read into buffers of their announced size (see readFrame).
+	trusted bool
 
 	mu      sync.Mutex
 	cond    sync.Cond
@@ -93,7 +96,7 @@ func (c *Conn) Kick() {
 
 // Recv reads the next message.
 func (c *Conn) Recv() (Msg, error) {
-	body, err := readFrame(c.r, c.hdr[:], c.limits.maxFrame())
+	body, err := readFrame(c.r, c.hdr[:], c.limits.maxFrame(), c.trusted)
 	if err != nil {
 		return nil, err
 	}

@@ -59,8 +59,12 @@ func Decode(body []byte) (Msg, error) {
 	return m, nil
 }
 
-// readFrame reads one frame body from r into a fresh buffer.
-func readFrame(r io.Reader, hdr []byte, limit int) ([]byte, error) {
+// readFrame reads one frame body from r into a fresh buffer. Unless exact,
+// the buffer grows as bytes arrive, so that a peer cannot make us allocate
+// a large frame it never sends; exact allocates the announced size at once,
+// which saves a copy of every large value, for peers past the handshake
+// (which may submit any work, and so any allocation, anyway).
+func readFrame(r io.Reader, hdr []byte, limit int, exact bool) ([]byte, error) {
 	if _, err := io.ReadFull(r, hdr[:4]); err != nil {
 		return nil, err
 	}
@@ -68,8 +72,16 @@ func readFrame(r io.Reader, hdr []byte, limit int) ([]byte, error) {
 	if int64(n) > int64(limit) {
 		return nil, fmt.Errorf("%w: frame of %d bytes exceeds limit %d", ErrMalformed, n, limit)
 	}
-	// Grow the buffer as bytes arrive, so a peer cannot make us allocate
-	// a large frame it never sends.
+	if exact {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r, body); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		return body, nil
+	}
 	const step = 1 << 20
 	body := make([]byte, 0, min(int(n), step))
 	for len(body) < int(n) {

@@ -30,6 +30,7 @@ func Handshake(ctx context.Context, c *Conn, hello *Hello) (*Welcome, error) {
 	if w.Err != nil {
 		return w, w.Err
 	}
+	c.trusted = true
 	return w, nil
 }
 
@@ -65,5 +66,6 @@ func ReadHello(c *Conn) (*Hello, error) {
 		c.Flush()
 		return nil, err
 	}
+	c.trusted = true
 	return h, nil
 }

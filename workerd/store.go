@@ -125,6 +125,11 @@ func (s *store) encodedEntry(e *entry) ([]byte, error) {
 	if b != nil || e.val == nil {
 		return b, nil
 	}
+	if b, ok := codec.View(e.val); ok {
+		// Bytes, strings and numeric slices are sent from their own memory:
+		// no copy of a large value per fetch, and none kept beside it.
+		return b, nil
+	}
 	b, err := e.codec.Encode(e.val)
 	if err != nil {
 		return nil, err

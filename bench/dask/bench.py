@@ -180,8 +180,12 @@ def pi(p):
     return dict(tasks=n, points=points, seconds=secs, estimate=est, abs_error=err)
 
 
-def raw_tcp(pieces, size):
-    """Copies pieces*size bytes over one loopback TCP connection in Python."""
+def raw_tcp(pieces, size, fresh=False):
+    """Copies pieces*size bytes over one loopback TCP connection in Python.
+
+    With fresh, the reader receives each piece into a new buffer and keeps
+    them all, as a worker that stores what it fetched must.
+    """
     ln = socket.socket()
     ln.bind(("127.0.0.1", 0))
     ln.listen(1)
@@ -192,8 +196,13 @@ def raw_tcp(pieces, size):
             conn, _ = ln.accept()
             buf = bytearray(size)
             view = memoryview(buf)
+            kept = []
             with conn:
                 for _ in range(pieces):
+                    if fresh:
+                        buf = bytearray(size)
+                        kept.append(buf)
+                        view = memoryview(buf)
                     got = 0
                     while got < size:
                         k = conn.recv_into(view[got:])
@@ -251,6 +260,7 @@ def transfer(p):
             raise RuntimeError("gathered bytes differ")
         del sc, back
     raw = raw_tcp(pieces, size)
+    raw_fresh = raw_tcp(pieces, size, fresh=True)
     total = pieces * size
 
     def mb(n, s):
@@ -258,7 +268,8 @@ def transfer(p):
 
     return dict(seconds=w2w + scatter_secs + gather_secs, bytes_w2w=total, bytes_scatter=scatter_bytes,
                 w2w_mb_per_sec=mb(total, w2w), scatter_mb_per_sec=mb(scatter_bytes, scatter_secs),
-                gather_mb_per_sec=mb(scatter_bytes, gather_secs), raw_mb_per_sec=mb(total, raw))
+                gather_mb_per_sec=mb(scatter_bytes, gather_secs), raw_mb_per_sec=mb(total, raw),
+                raw_fresh_mb_per_sec=mb(total, raw_fresh))
 
 
 def startup(p):

@@ -46,7 +46,7 @@ var specs = []spec{
 	{"tree", []string{"tree"}, []string{"tree"}, []string{"seconds", "tasks_per_sec", "peak_rss_bytes"}},
 	{"sleep-balance", []string{"sleep-balance"}, []string{"sleep-balance"}, []string{"a_makespan_seconds", "b_makespan_seconds", "peak_rss_bytes"}},
 	{"pi", []string{"pi"}, []string{"pi"}, []string{"seconds", "abs_error", "peak_rss_bytes"}},
-	{"transfer", []string{"transfer"}, []string{"transfer"}, []string{"w2w_mb_per_sec", "scatter_mb_per_sec", "gather_mb_per_sec", "raw_mb_per_sec", "peak_rss_bytes"}},
+	{"transfer", []string{"transfer"}, []string{"transfer"}, []string{"w2w_mb_per_sec", "scatter_mb_per_sec", "gather_mb_per_sec", "raw_mb_per_sec", "raw_fresh_mb_per_sec", "peak_rss_bytes"}},
 	{"startup", []string{"startup"}, []string{"startup"}, []string{"seconds", "wall_seconds", "peak_rss_bytes"}},
 	{"scale", []string{"scale"}, nil, []string{"tasks_per_sec", "submit_seconds", "sim_tasks_per_sec", "scheduler_bytes_per_task", "peak_rss_bytes"}},
 }
