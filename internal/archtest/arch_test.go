@@ -40,6 +40,8 @@ const module = "github.com/gask-dev/gask"
 var pure = map[string][]string{
 	module + "/scheduler": nil,
 	module + "/worker":    nil,
+	// The chunk layer of arrays: pure compute on its blocks.
+	module + "/array/chunk": {module + "/internal/vec"},
 }
 
 var impure = []string{"net", "os", "os/exec", "sync", "sync/atomic", "time", "math/rand", "math/rand/v2",
