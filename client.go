@@ -219,6 +219,11 @@ func (c *Client) fetchOne(ctx context.Context, st *futureState) ([]byte, error) 
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.futures[st.key] != st {
+		// No future holds the key any more (released), so the scheduler
+		// will not recompute it: waiting for it would never end.
+		return nil, ErrReleased
+	}
 	if st.status == Finished && slices.Equal(st.holders, holders) {
 		if c.lost != nil {
 			return nil, c.lost
@@ -289,7 +294,9 @@ func (c *Client) cancel(st *futureState) {
 	if c.futures[st.key] == st {
 		delete(c.futures, st.key)
 	}
-	if st.status == Pending {
+	if st.status != Cancelled {
+		// Finished futures too, as in Dask: the value is dropped with the
+		// task, so Result must not go looking for it.
 		c.finish(st, Cancelled, ErrCancelled)
 	}
 	c.mu.Unlock()

@@ -14,6 +14,9 @@ var (
 	ErrSchedulerLost = errors.New("gask: lost the connection to the scheduler")
 	ErrNoWorker      = errors.New("gask: no worker can run the function")
 	ErrKilledWorker  = errors.New("gask: task was running on too many workers that died")
+	// ErrReleased: the value was fetched after every future of its key was
+	// released, so the cluster no longer keeps it.
+	ErrReleased = errors.New("gask: future released")
 )
 
 // TaskError is a task's failure, as reported by the worker that ran it:

@@ -341,6 +341,35 @@ func TestCancel(t *testing.T) {
 	})
 }
 
+// TestResultAfterReleaseOrCancel checks that asking for a value the
+// cluster has let go of fails at once instead of waiting for a
+// recomputation that will never come: after Release (a value too big to
+// have come inline, so it must be fetched) and after Cancel of a task that
+// had finished.
+func TestResultAfterReleaseOrCancel(t *testing.T) {
+	eachMode(t, 1, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		big := Lines.Submit(c, gask.V(1000)) // well over the inline limit
+		if err := big.Err(ctx); err != nil {
+			t.Fatal(err)
+		}
+		big.Release()
+		if _, err := big.Result(ctx); !errors.Is(err, gask.ErrReleased) {
+			t.Errorf("Result() after Release = %v, want ErrReleased", err)
+		}
+		done := Inc.Submit(c, gask.V(100))
+		if err := done.Err(ctx); err != nil {
+			t.Fatal(err)
+		}
+		done.Cancel()
+		if s := done.Status(); s != gask.Cancelled {
+			t.Errorf("Status() after Cancel of a finished task = %v, want cancelled", s)
+		}
+		if _, err := done.Result(ctx); !errors.Is(err, gask.ErrCancelled) {
+			t.Errorf("Result() after Cancel of a finished task = %v, want ErrCancelled", err)
+		}
+	})
+}
+
 func TestRelease(t *testing.T) {
 	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
 		in := make([]int, 40)

@@ -20,7 +20,9 @@ const (
 // encMode and decMode are built once and never change.
 var (
 	encMode = must(cbor.EncOptions{
-		Sort:          cbor.SortNone,          // fastest; nothing compares encodings
+		// Map keys in a fixed order: a task's key is a hash of its encoded
+		// arguments, so equal arguments must encode equally.
+		Sort:          cbor.SortCoreDeterministic,
 		ShortestFloat: cbor.ShortestFloatNone, // float32 stays float32
 		NaNConvert:    cbor.NaNConvertNone,    // NaN payloads survive
 		InfConvert:    cbor.InfConvertNone,

@@ -73,7 +73,15 @@ func Describe(ps *os.ProcessState, oom bool) Death {
 	return d
 }
 
-// Run supervises the worker until ctx ends.
+// ErrNeverStarted is wrapped by Run's error when the worker process ended
+// before it ever joined: a program that cannot start once (wrong binary,
+// bad flags, no gask.Main) is reported, not restarted forever.
+var ErrNeverStarted = errors.New("gask nanny: worker process ended before it joined the scheduler")
+
+// Run supervises the worker until ctx ends. Once the worker has joined,
+// every death is followed by a restart after a back-off; if the first
+// process ends before joining, Run returns an error wrapping
+// ErrNeverStarted that says how it ended.
 func Run(ctx context.Context, cfg Config) error {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -94,6 +102,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("gask nanny: join scheduler: %w", err)
 	}
 	backoff := cfg.MinBackoff
+	joined := false
 	for {
 		start := time.Now()
 		kills, known := oomKills()
@@ -106,6 +115,11 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		after, _ := oomKills()
 		d := Describe(ps, known && after > kills)
+		joined = joined || addr != ""
+		if !joined {
+			return fmt.Errorf("%w: %s (does the program call gask.Main() first thing in main, and accept these arguments: %q?)",
+				ErrNeverStarted, d.Reason, cfg.Args)
+		}
 		cfg.Logger.Warn("worker process died; restarting", "name", cfg.Name, "reason", d.Reason, "backoff", backoff)
 		if addr != "" {
 			sched.Send(&wire.WorkerDied{Name: cfg.Name, Addr: addr, Reason: d.Reason, ExitCode: int64(d.ExitCode), Signal: d.Signal, OOM: d.OOM})

@@ -2,6 +2,7 @@ package nanny
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os/exec"
@@ -86,5 +87,31 @@ func TestRunRestartsADyingWorker(t *testing.T) {
 	stopNanny()
 	if err := <-ran; err != nil {
 		t.Errorf("Run = %v after its context ended, want nil", err)
+	}
+}
+
+// TestRunReportsAWorkerThatNeverStarts checks that a process that ends
+// before it reports its address (say, a program without gask.Main) makes
+// Run fail with how it ended, rather than restart it forever.
+func TestRunReportsAWorkerThatNeverStarts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ln, err := transport.Listen("tcp://127.0.0.1:0", transport.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, stop := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- schedulerd.New(schedulerd.Config{Logger: quiet}).Serve(sctx, ln) }()
+	defer func() { stop(); <-served }()
+
+	err = Run(ctx, Config{Scheduler: transport.Address(ln), Name: "w", Command: "sh", Args: []string{"-c", "exit 7"},
+		Logger: quiet, MinBackoff: time.Millisecond})
+	if !errors.Is(err, ErrNeverStarted) || !strings.Contains(err.Error(), "status 7") {
+		t.Errorf("Run(a worker that exits 7 at once) = %v, want ErrNeverStarted saying status 7", err)
+	}
+	if ctx.Err() != nil {
+		t.Errorf("Run returned only when its context ended")
 	}
 }
