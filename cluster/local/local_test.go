@@ -87,6 +87,30 @@ func TestWorkerProcessesGetTheirShareOfCPUs(t *testing.T) {
 	}
 }
 
+// TestDefaultSizeFollowsTheAllocation checks that a cluster made with no
+// options takes its size from what this process is granted (here SLURM's
+// one CPU per task), not from the machine.
+func TestDefaultSizeFollowsTheAllocation(t *testing.T) {
+	t.Setenv("SLURM_CPUS_PER_TASK", "1")
+	ctx := context.Background()
+	cl, err := local.New(ctx, local.Logger(logger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ws, err := cl.Client().Workers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	threads := 0
+	for _, w := range ws {
+		threads += w.NThreads
+	}
+	if threads != 1 {
+		t.Errorf("local.New() under SLURM_CPUS_PER_TASK=1: %d workers with %d threads in all, want 1 thread", len(ws), threads)
+	}
+}
+
 func TestScale(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
