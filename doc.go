@@ -49,6 +49,35 @@
 // Key names a task yourself. Retries, Priority, Resources, Workers and After
 // are the other per-task options.
 //
+// # Lazy graphs
+//
+// Delay is Submit made lazy (Dask's delayed): it returns a *Delayed[T] at
+// once and runs nothing. A lazy value is an argument of other Delay calls,
+// as are plain values and futures, so a whole graph is built in your
+// program, typed, before any of it runs:
+//
+//	a := Inc.Delay(gask.V(1))         // *gask.Delayed[int]
+//	b := Add.Delay(a, gask.V(10))     // depends on a
+//	v, err := gask.Compute(ctx, c, b) // 12
+//	f := gask.Persist(c, b)           // or keep it on the cluster: a *Future[int]
+//
+// Compute sends the graph to the scheduler in one message and returns the
+// value; ComputeAll takes many values of one type, ComputeMany values of
+// different types (each Into a typed variable), PersistAll many futures.
+// On the way the graph is culled to what the outputs need, linear chains
+// are fused into one task each (NoFusion turns that off), and tasks are
+// ordered depth-first, so that a reduction holds few intermediate results
+// at once; intermediate results are freed as soon as their dependents are
+// done. Keys are those Submit would give the same tasks, so a graph whose
+// results are held is not computed again. TreeReduce combines many lazy
+// values in a tree of tasks with a chosen fan-in. Summary (or a lazy
+// value's String) describes a graph in one line; Visualize writes it for
+// Graphviz and VisualizeFile draws it; GraphOf and Optimize hand it to
+// package graph's tools.
+//
+// Submit and Map take futures, not lazy values: Persist a lazy value to
+// pass it to them.
+//
 // # Releasing results
 //
 // A value stays on the cluster while a future holds its key. Release a

@@ -61,7 +61,7 @@ type workload struct {
 var workloads = []workload{
 	{"throughput", "map a trivial increment over -n ints (default 20,000), gather", runThroughput},
 	{"latency", "one trivial task submitted and awaited, -n times in sequence (default 2,000)", runLatency},
-	{"tree", "binary tree reduction over -n leaves (default 8,192) built from futures", runTree},
+	{"tree", "binary tree reduction over -n leaves (default 8,192), built lazily and computed at once", runTree},
 	{"sleep-balance", "A: sleeps 0.8…0.1 s on 3×1; B: 1,000 × 10 ms on 2×4", runSleepBalance},
 	{"pi", "-n tasks (default 200) × -points random points (default 1,000,000)", runPi},
 	{"transfer", "worker-to-worker, scatter, gather and raw loopback TCP bandwidth", runTransfer},

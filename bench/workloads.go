@@ -79,7 +79,8 @@ func quantile(xs []time.Duration, q float64) time.Duration {
 	return xs[max(0, min(i, len(xs)-1))]
 }
 
-// runTree reduces Inc over 0..leaves-1 pairwise with Add, level by level.
+// runTree reduces Inc over 0..leaves-1 pairwise with Add: a lazy graph
+// (gask.TreeReduce, fan-in 2) computed in one submission.
 func runTree(ctx context.Context, p params) (figures, error) {
 	leaves := orDefault(p.n, 8_192)
 	cl, err := newCluster(ctx, 2, 1)
@@ -88,24 +89,14 @@ func runTree(ctx context.Context, p params) (figures, error) {
 	}
 	defer cl.Close()
 	c := cl.Client()
-	xs := make([]int, leaves)
-	for i := range xs {
-		xs[i] = i
-	}
 	t0 := time.Now()
-	level := Inc.Map(c, xs)
-	for len(level) > 1 {
-		next := make([]*gask.Future[int], 0, (len(level)+1)/2)
-		for i := 0; i+1 < len(level); i += 2 {
-			next = append(next, Add.Submit(c, level[i], level[i+1]))
-		}
-		if len(level)%2 == 1 {
-			next = append(next, level[len(level)-1])
-		}
-		level = next
+	xs := make([]*gask.Delayed[int], leaves)
+	for i := range xs {
+		xs[i] = Inc.Delay(gask.V(i))
 	}
+	root := gask.TreeReduce(Add, xs, 2)
 	tasks := 2*leaves - 1 // every Add joins two values into one
-	got, err := level[0].Result(ctx)
+	got, err := gask.Compute(ctx, c, root)
 	secs := time.Since(t0).Seconds()
 	if err != nil {
 		return nil, err

@@ -40,6 +40,7 @@ const module = "github.com/gask-dev/gask"
 var pure = map[string][]string{
 	module + "/scheduler": nil,
 	module + "/worker":    nil,
+	module + "/graph":     nil,
 	// The chunk layer of arrays: pure compute on its blocks.
 	module + "/array/chunk": {module + "/internal/vec"},
 }
