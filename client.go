@@ -255,7 +255,13 @@ func (c *Client) release(st *futureState, explicit bool) {
 		return
 	}
 	st.refs--
-	if st.refs == 0 && c.futures[st.key] == st {
+	if c.futures[st.key] != st {
+		// A future that never reached the scheduler (it failed while being
+		// built): there is no hold to drop.
+		c.mu.Unlock()
+		return
+	}
+	if st.refs == 0 {
 		delete(c.futures, st.key)
 	}
 	if c.closed || c.lost != nil {
@@ -320,9 +326,18 @@ func submitTyped[R any](c *Client, f *registry.Func, args []argument, opts []Opt
 const submitChunk = 4096
 
 // mapTyped submits one task per argument list, in UpdateGraphs of at most
-// submitChunk tasks.
+// submitChunk tasks. Lazy arguments (*Delayed) are persisted first, as
+// Dask's submit computes a delayed argument: their graph goes out in its
+// own UpdateGraph, and the hold taken on each is dropped once the tasks
+// that need it are sent, so the scheduler keeps it only for them.
 func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []Option) []*Future[R] {
 	o := collect(opts)
+	argLists, persisted := persistLazy(c, argLists)
+	defer func() {
+		for _, st := range persisted {
+			c.release(st, true)
+		}
+	}()
 	futs := make([]*Future[R], len(argLists))
 	for start := 0; start < len(argLists); start += submitChunk {
 		end := min(start+submitChunk, len(argLists))
@@ -341,7 +356,9 @@ func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []
 		for i := start; i < end; i++ {
 			spec, err := buildSpec(c, f, argLists[i], o, i, len(argLists))
 			if err != nil {
-				st := &futureState{key: spec.Key, done: make(chan struct{}), refs: 1}
+				// Not registered under the task's key: releasing this
+				// future must not drop another's hold on that key.
+				st := &futureState{key: spec.Key + "-invalid", done: make(chan struct{}), refs: 1}
 				failed = append(failed, st)
 				failures = append(failures, err)
 				futs[i] = newFuture[R](c, st)
@@ -357,24 +374,74 @@ func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []
 		for i, st := range failed {
 			c.finish(st, Failed, failures[i])
 		}
-		lost := c.lost
-		if lost == nil && c.closed {
-			lost = ErrClientClosed
-		}
+		lost := c.unusable()
 		if lost != nil {
 			for _, fu := range futs[start:end] {
 				if fu.st.status == Pending {
 					c.finish(fu.st, Failed, lost)
 				}
 			}
-		}
-		c.mu.Unlock()
-		if lost == nil && len(msg.Wants) > 0 {
+		} else if len(msg.Wants) > 0 {
+			// Sent under the lock, so that a Submit of the same key from
+			// another goroutine, which finds the key known and sends only
+			// its hold, cannot reach the scheduler before the task. Send
+			// only queues.
 			c.conn.Send(msg)
 		}
+		c.mu.Unlock()
 	}
 	return futs
 }
+
+// persistLazy replaces every lazy argument in argLists by a future of its
+// persisted graph (one graph for all of them) and returns the states it
+// holds. A graph that cannot be submitted fails the tasks that take it.
+func persistLazy(c *Client, argLists [][]argument) ([][]argument, []*futureState) {
+	var nodes []*node
+	index := map[*node]int{}
+	for _, args := range argLists {
+		for _, a := range args {
+			if l, ok := a.(lazyArg); ok {
+				if n := l.lazy(); n != nil {
+					if _, seen := index[n]; !seen {
+						index[n] = len(nodes)
+						nodes = append(nodes, n)
+					}
+				}
+			}
+		}
+	}
+	if len(nodes) == 0 {
+		return argLists, nil
+	}
+	states, err := submitGraph(c, nodes, computeConfig{})
+	out := make([][]argument, len(argLists))
+	for i, args := range argLists {
+		out[i] = slices.Clone(args)
+		for j, a := range args {
+			l, ok := a.(lazyArg)
+			if !ok || l.lazy() == nil {
+				continue
+			}
+			if err != nil {
+				out[i][j] = failedArg{err}
+			} else {
+				out[i][j] = heldArg{states[index[l.lazy()]]}
+			}
+		}
+	}
+	return out, states
+}
+
+// heldArg is a persisted lazy argument: a dependency on its key.
+type heldArg struct{ st *futureState }
+
+func (a heldArg) argument() (*futureState, []byte, error) { return a.st, nil, nil }
+
+// failedArg is a lazy argument whose graph could not be submitted.
+type failedArg struct{ err error }
+
+func (a failedArg) argument() (*futureState, []byte, error) { return nil, nil, a.err }
 
 // buildSpec encodes one task; c.mu is held.
 func buildSpec(c *Client, f *registry.Func, args []argument, o taskOptions, i, n int) (wire.TaskSpec, error) {
