@@ -203,16 +203,21 @@ func (s *State) bestWorker(t *task) *worker {
 			return
 		}
 		var move int64
+		fetches := 0
 		for _, d := range t.deps {
 			if !slices.Contains(d.whoHas, w) {
 				move += d.nbytes
+				fetches++
 			}
 		}
 		dur := s.avgDur
 		if dur == 0 {
 			dur = 1e6
 		}
-		cost := float64(move)/s.cfg.Bandwidth + float64(w.nprocessing)*dur/1e9/float64(w.nthreads)
+		// Seconds: the bytes to move, a round trip per input to fetch, and
+		// the work queued ahead of t.
+		cost := float64(move)/s.cfg.Bandwidth + float64(fetches)*float64(s.cfg.TransferLatency)/1e9 +
+			float64(w.nprocessing)*dur/1e9/float64(w.nthreads)
 		if t.loose && len(t.restrict) > 0 && !slices.Contains(t.restrict, w.name) && !slices.Contains(t.restrict, string(w.id)) {
 			cost += 1e6
 		}

@@ -46,6 +46,11 @@ type Config struct {
 	// Bandwidth estimates bytes per second between workers, to price
 	// transfers against queue time. Default 100 MB/s.
 	Bandwidth float64
+	// TransferLatency is what fetching one input costs beyond its bytes,
+	// in nanoseconds: a round trip to its holder. It keeps tiny tasks next
+	// to their small inputs rather than on a worker whose queue is a few
+	// microseconds shorter. Default 100 µs.
+	TransferLatency int64
 	// StoryLen is how many transitions Story remembers. Default 100,000.
 	StoryLen int
 }
@@ -65,6 +70,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Bandwidth <= 0 {
 		c.Bandwidth = 100e6
+	}
+	if c.TransferLatency <= 0 {
+		c.TransferLatency = 100_000
 	}
 	if c.StoryLen <= 0 {
 		c.StoryLen = 100_000
