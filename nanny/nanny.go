@@ -7,7 +7,8 @@
 // The worker process reports its address on the file descriptor named by
 // the GASK_READY_FD environment variable (package gask's worker role does);
 // that is how the nanny knows which worker a death concerns. Run returns
-// when ctx ends, after stopping the worker (SIGTERM, then SIGKILL).
+// when ctx ends or the scheduler goes away, after stopping the worker
+// (SIGTERM, then SIGKILL).
 package nanny
 
 import (
@@ -78,6 +79,10 @@ func Describe(ps *os.ProcessState, oom bool) Death {
 // bad flags, no gask.Main) is reported, not restarted forever.
 var ErrNeverStarted = errors.New("gask nanny: worker process ended before it joined the scheduler")
 
+// ErrSchedulerLost is returned by Run when its connection to the scheduler
+// breaks: without a scheduler there is nothing to restart the worker for.
+var ErrSchedulerLost = errors.New("gask nanny: lost the connection to the scheduler")
+
 // Run supervises the worker until ctx ends. Once the worker has joined,
 // every death is followed by a restart after a back-off; if the first
 // process ends before joining, Run returns an error wrapping
@@ -101,6 +106,37 @@ func Run(ctx context.Context, cfg Config) error {
 	if _, err := wire.Handshake(ctx, sched, &wire.Hello{Role: wire.RoleNanny, Name: cfg.Name, PID: int64(os.Getpid())}); err != nil {
 		return fmt.Errorf("gask nanny: join scheduler: %w", err)
 	}
+	// The scheduler sends a nanny nothing; reading tells when it is gone.
+	outer := ctx
+	ctx, stop := context.WithCancel(ctx)
+	lost := make(chan error, 1)
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		defer stop()
+		for {
+			if _, err := sched.Recv(); err != nil {
+				lost <- err
+				return
+			}
+		}
+	}()
+	defer func() {
+		stop()
+		sched.Close()
+		<-readerDone
+	}()
+	schedulerGone := func() error {
+		if outer.Err() != nil {
+			return nil
+		}
+		select {
+		case err := <-lost:
+			return fmt.Errorf("%w: %v", ErrSchedulerLost, err)
+		default:
+			return nil
+		}
+	}
 	backoff := cfg.MinBackoff
 	joined := false
 	for {
@@ -108,7 +144,7 @@ func Run(ctx context.Context, cfg Config) error {
 		kills, known := oomKills()
 		addr, ps, err := runOnce(ctx, cfg)
 		if ctx.Err() != nil {
-			return nil
+			return schedulerGone()
 		}
 		if err != nil {
 			return err
@@ -131,7 +167,7 @@ func Run(ctx context.Context, cfg Config) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil
+			return schedulerGone()
 		case <-t.C:
 		}
 		backoff = min(2*backoff, cfg.MaxBackoff)

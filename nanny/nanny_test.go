@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -113,5 +114,50 @@ func TestRunReportsAWorkerThatNeverStarts(t *testing.T) {
 	}
 	if ctx.Err() != nil {
 		t.Errorf("Run returned only when its context ended")
+	}
+}
+
+// TestRunEndsWhenTheSchedulerGoes checks that a nanny whose scheduler goes
+// away stops its worker and returns ErrSchedulerLost, rather than restart
+// a worker that has nothing to join.
+func TestRunEndsWhenTheSchedulerGoes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ln, err := transport.Listen("tcp://127.0.0.1:0", transport.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, stopScheduler := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- schedulerd.New(schedulerd.Config{Logger: quiet}).Serve(sctx, ln) }()
+
+	started := make(chan int, 1)
+	ran := make(chan error, 1)
+	go func() {
+		ran <- Run(ctx, Config{Scheduler: transport.Address(ln), Name: "w", Command: "sh",
+			Args:    []string{"-c", "echo tcp://127.0.0.1:1 >&3; exec sleep 600"},
+			Logger:  quiet,
+			Started: func(addr string, pid int) { started <- pid },
+		})
+	}()
+	var pid int
+	select {
+	case pid = <-started:
+	case <-ctx.Done():
+		t.Fatal("the worker never started")
+	}
+	stopScheduler()
+	<-served
+	select {
+	case err := <-ran:
+		if !errors.Is(err, ErrSchedulerLost) {
+			t.Errorf("Run after the scheduler stopped = %v, want ErrSchedulerLost", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("Run still supervising after the scheduler stopped")
+	}
+	if err := syscall.Kill(pid, 0); err == nil {
+		t.Errorf("worker process %d still alive after Run returned", pid)
 	}
 }
