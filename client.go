@@ -317,7 +317,7 @@ func (c *Client) cancel(st *futureState) {
 
 // submitTyped submits one task.
 func submitTyped[R any](c *Client, f *registry.Func, args []argument, opts []Option) *Future[R] {
-	return mapTyped[R](c, f, [][]argument{args}, opts)[0]
+	return mapTyped[R](c, f, [][]argument{args}, opts, false)[0]
 }
 
 // submitChunk is how many tasks go in one UpdateGraph. A big Map is sent
@@ -330,7 +330,7 @@ const submitChunk = 4096
 // Dask's submit computes a delayed argument: their graph goes out in its
 // own UpdateGraph, and the hold taken on each is dropped once the tasks
 // that need it are sent, so the scheduler keeps it only for them.
-func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []Option) []*Future[R] {
+func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []Option, many bool) []*Future[R] {
 	o := collect(opts)
 	argLists, persisted := persistLazy(c, argLists)
 	defer func() {
@@ -354,7 +354,7 @@ func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []
 			c.futures = futures
 		}
 		for i := start; i < end; i++ {
-			spec, err := buildSpec(c, f, argLists[i], o, i, len(argLists))
+			spec, err := buildSpec(c, f, argLists[i], o, i, many)
 			if err != nil {
 				// Not registered under the task's key: releasing this
 				// future must not drop another's hold on that key.
@@ -443,8 +443,8 @@ type failedArg struct{ err error }
 
 func (a failedArg) argument() (*futureState, []byte, error) { return nil, nil, a.err }
 
-// buildSpec encodes one task; c.mu is held.
-func buildSpec(c *Client, f *registry.Func, args []argument, o taskOptions, i, n int) (wire.TaskSpec, error) {
+// buildSpec encodes one task, the i-th of a Map if many; c.mu is held.
+func buildSpec(c *Client, f *registry.Func, args []argument, o taskOptions, i int, many bool) (wire.TaskSpec, error) {
 	spec := wire.TaskSpec{Func: f.ID, Priority: o.priority, Retries: uint32(max(o.retries, 0)), Workers: o.workers, Loose: o.loose}
 	for name, amount := range o.resources {
 		spec.Resources = append(spec.Resources, wire.Resource{Name: name, Amount: amount})
@@ -469,7 +469,7 @@ func buildSpec(c *Client, f *registry.Func, args []argument, o taskOptions, i, n
 	}
 	spec.Args = registry.AppendArgs(nil, raw)
 	switch {
-	case o.key != "" && n > 1:
+	case o.key != "" && many:
 		spec.Key = fmt.Sprintf("%s-%d", o.key, i)
 	case o.key != "":
 		spec.Key = o.key

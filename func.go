@@ -163,7 +163,7 @@ func (f *Fn1[A, R]) MapArgs(c *Client, as []Arg[A], opts ...Option) []*Future[R]
 		flat[i] = a
 		args[i] = flat[i : i+1 : i+1]
 	}
-	return mapTyped[R](c, f.f, args, opts)
+	return mapTyped[R](c, f.f, args, opts, true)
 }
 
 // Map submits one task per pair as[i], bs[i]; the slices must have the same
@@ -181,19 +181,25 @@ func (f *Fn2[A, B, R]) MapArgs(c *Client, as []Arg[A], bs []Arg[B], opts ...Opti
 	for i := range as {
 		args[i] = []argument{as[i], bs[i]}
 	}
-	return mapTyped[R](c, f.f, args, opts)
+	return mapTyped[R](c, f.f, args, opts, true)
 }
 
-// Map submits one task per triple.
+// Map submits one task per triple as[i], bs[i], cs[i]; the slices must
+// have the same length.
 func (f *Fn3[A, B, C, R]) Map(c *Client, as []A, bs []B, cs []C, opts ...Option) []*Future[R] {
+	return f.MapArgs(c, Vs(as), Vs(bs), Vs(cs), opts...)
+}
+
+// MapArgs is Map over arguments that may be futures.
+func (f *Fn3[A, B, C, R]) MapArgs(c *Client, as []Arg[A], bs []Arg[B], cs []Arg[C], opts ...Option) []*Future[R] {
 	if len(as) != len(bs) || len(as) != len(cs) {
 		return failedFutures[R](c, f.f.Name, max(len(as), len(bs), len(cs)), fmt.Errorf("gask: %s.Map: argument lists of lengths %d, %d, %d", f.f.Name, len(as), len(bs), len(cs)))
 	}
 	args := make([][]argument, len(as))
 	for i := range as {
-		args[i] = []argument{V(as[i]), V(bs[i]), V(cs[i])}
+		args[i] = []argument{as[i], bs[i], cs[i]}
 	}
-	return mapTyped[R](c, f.f, args, opts)
+	return mapTyped[R](c, f.f, args, opts, true)
 }
 
 // argument is any Arg[T].

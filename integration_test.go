@@ -166,6 +166,26 @@ func TestMapGather(t *testing.T) {
 	})
 }
 
+// TestMapThreeArguments checks Func3's Map and MapArgs, with a future
+// among the arguments and a length mismatch.
+func TestMapThreeArguments(t *testing.T) {
+	_, c := startCluster(t, 2)
+	ctx := context.Background()
+	got, err := gask.Gather(ctx, Fma.Map(c, []float64{1, 2}, []float64{3, 4}, []float64{5, 6}))
+	if err != nil || !slices.Equal(got, []float64{8, 14}) {
+		t.Errorf("Fma.Map = %v, %v, want [8 14]", got, err)
+	}
+	ten := Fma.Submit(c, gask.V(2.0), gask.V(4.0), gask.V(2.0))
+	got, err = gask.Gather(ctx, Fma.MapArgs(c, []gask.Arg[float64]{ten, gask.V(1.0)}, []gask.Arg[float64]{gask.V(2.0), ten}, []gask.Arg[float64]{gask.V(0.0), gask.V(0.5)}))
+	if err != nil || !slices.Equal(got, []float64{20, 10.5}) {
+		t.Errorf("Fma.MapArgs with a future = %v, %v, want [20 10.5]", got, err)
+	}
+	bad := Fma.Map(c, []float64{1}, []float64{1, 2}, []float64{1})
+	if _, err := bad[0].Result(ctx); err == nil || !strings.Contains(err.Error(), "lengths") {
+		t.Errorf("Fma.Map with mismatched lengths = %v, want an error about the lengths", err)
+	}
+}
+
 func TestDependencies(t *testing.T) {
 	eachMode(t, 3, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
 		// A chain of 50.
@@ -441,6 +461,9 @@ func TestKeys(t *testing.T) {
 		}
 		if vs, err := gask.Gather(ctx, ms); err != nil || !slices.Equal(vs, []int{2, 3}) {
 			t.Errorf("Inc.Map(1, 2) with Key = %v, %v", vs, err)
+		}
+		if one := Inc.Map(c, []int{3}, gask.Key("one")); one[0].Key() != "one-0" {
+			t.Errorf("a one-task Map with Key(\"one\") has key %q, want one-0", one[0].Key())
 		}
 	})
 }
