@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"sync"
 	"syscall"
 )
@@ -147,6 +148,14 @@ func (c *Conn) writeLoop() {
 		if c.closed {
 			c.mu.Unlock()
 			return
+		}
+		if len(c.queue) < 64 {
+			// Let the goroutines that woke us run first: what they queue
+			// meanwhile goes out in the same write. When nothing else is
+			// runnable this returns at once, so an idle link is not slowed.
+			c.mu.Unlock()
+			runtime.Gosched()
+			c.mu.Lock()
 		}
 		batch, c.queue = c.queue, batch[:0]
 		c.mu.Unlock()
