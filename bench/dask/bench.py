@@ -22,6 +22,7 @@ import socket
 import sys
 import threading
 
+import dask
 import numpy as np
 import psutil
 from dask.distributed import Client, LocalCluster, wait
@@ -126,14 +127,16 @@ def tree(p):
     leaves = p.n or 8_192
     cluster, client = new_cluster()
     with cluster, client:
+        # Built lazily with dask.delayed and computed at once, as the gask
+        # side builds it with Delay and TreeReduce.
         t0 = time.perf_counter()
-        level = client.map(inc, range(leaves))
+        level = [dask.delayed(inc, pure=True)(i) for i in range(leaves)]
         while len(level) > 1:
-            nxt = [client.submit(add, level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+            nxt = [dask.delayed(add, pure=True)(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
             if len(level) % 2 == 1:
                 nxt.append(level[-1])
             level = nxt
-        got = level[0].result()
+        (got,) = dask.compute(level[0])
         secs = time.perf_counter() - t0
     if got != leaves * (leaves + 1) // 2:
         raise RuntimeError(f"tree sum = {got}")
