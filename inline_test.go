@@ -2,7 +2,6 @@ package gask_test
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
@@ -12,13 +11,12 @@ import (
 	"github.com/gask-dev/gask/wire"
 )
 
-// fakeScheduler accepts one client on an in-process listener and answers
-// every task of its first UpdateGraph with done(spec), or nothing when done
-// returns nil. It returns the client's transport and the scheduler address.
-func fakeScheduler(t *testing.T, done func(wire.TaskSpec) *wire.KeyDone) (transport.Config, string) {
+// fakePeer accepts one connection on addr in cfg's in-process network,
+// welcomes it as id, and passes every later message to handle, until the
+// test ends.
+func fakePeer(t *testing.T, cfg transport.Config, addr, id string, handle func(c *wire.Conn, m wire.Msg)) {
 	t.Helper()
-	cfg := transport.Config{Inproc: transport.NewInproc()}
-	ln, err := transport.Listen("inproc://fake", cfg)
+	ln, err := transport.Listen(addr, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,23 +31,28 @@ func fakeScheduler(t *testing.T, done func(wire.TaskSpec) *wire.KeyDone) (transp
 		if err != nil {
 			return
 		}
-		serveFake(nc, done)
-	}()
-	return cfg, transport.Address(ln)
-}
-
-func serveFake(nc net.Conn, done func(wire.TaskSpec) *wire.KeyDone) {
-	c := wire.NewConn(nc, wire.Limits{})
-	defer c.Close()
-	if _, err := wire.ReadHello(c); err != nil {
-		return
-	}
-	c.Send(&wire.Welcome{ID: "client-1", Build: gask.BuildID()})
-	for {
-		m, err := c.Recv()
-		if err != nil {
+		c := wire.NewConn(nc, wire.Limits{})
+		defer c.Close()
+		if _, err := wire.ReadHello(c); err != nil {
 			return
 		}
+		c.Send(&wire.Welcome{ID: id, Build: gask.BuildID()})
+		for {
+			m, err := c.Recv()
+			if err != nil {
+				return
+			}
+			handle(c, m)
+		}
+	}()
+}
+
+// fakeScheduler answers every task of every UpdateGraph with done(spec),
+// if not nil. It returns the client's transport and the scheduler address.
+func fakeScheduler(t *testing.T, done func(wire.TaskSpec) *wire.KeyDone) (transport.Config, string) {
+	t.Helper()
+	cfg := transport.Config{Inproc: transport.NewInproc()}
+	fakePeer(t, cfg, "inproc://fake", "client-1", func(c *wire.Conn, m wire.Msg) {
 		if g, ok := m.(*wire.UpdateGraph); ok {
 			for _, spec := range g.Tasks {
 				if kd := done(spec); kd != nil {
@@ -57,7 +60,8 @@ func serveFake(nc net.Conn, done func(wire.TaskSpec) *wire.KeyDone) {
 				}
 			}
 		}
-	}
+	})
+	return cfg, "inproc://fake"
 }
 
 // unreachable is a worker address nothing listens on: a client that tries
@@ -114,40 +118,17 @@ func TestNotInlineFetches(t *testing.T) {
 		return &wire.KeyDone{Key: spec.Key, NBytes: 8, Holders: []string{"inproc://fake-worker"}}
 	})
 	// A worker that holds every key, with the value 777.
-	ln, err := transport.Listen("inproc://fake-worker", cfg)
+	raw, err := codec.Marshal(777)
 	if err != nil {
 		t.Fatal(err)
 	}
-	served := make(chan struct{})
-	defer func() {
-		ln.Close()
-		<-served
-	}()
-	go func() {
-		defer close(served)
-		nc, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		c := wire.NewConn(nc, wire.Limits{})
-		defer c.Close()
-		if _, err := wire.ReadHello(c); err != nil {
-			return
-		}
-		c.Send(&wire.Welcome{ID: "fake-worker", Build: gask.BuildID()})
-		raw, _ := codec.Marshal(777)
-		for {
-			m, err := c.Recv()
-			if err != nil {
-				return
-			}
-			if g, ok := m.(*wire.GetData); ok {
-				for _, k := range g.Keys {
-					c.Send(&wire.Data{ReqID: g.ReqID, Key: k, Value: raw})
-				}
+	fakePeer(t, cfg, "inproc://fake-worker", "fake-worker", func(c *wire.Conn, m wire.Msg) {
+		if g, ok := m.(*wire.GetData); ok {
+			for _, k := range g.Keys {
+				c.Send(&wire.Data{ReqID: g.ReqID, Key: k, Value: raw})
 			}
 		}
-	}()
+	})
 	c, err := gask.Connect(ctx, addr, gask.WithTransport(cfg))
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,6 +19,25 @@ import (
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// startScheduler serves a scheduler on loopback until the test ends, or
+// until stop, which waits for it.
+func startScheduler(t *testing.T, ctx context.Context) (addr string, stop func()) {
+	t.Helper()
+	ln, err := transport.Listen("tcp://127.0.0.1:0", transport.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- schedulerd.New(schedulerd.Config{Logger: quiet}).Serve(sctx, ln) }()
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-served }) }
+	t.Cleanup(stop)
+	return transport.Address(ln), stop
+}
 
 func finished(t *testing.T, script string) *exec.Cmd {
 	t.Helper()
@@ -49,15 +69,7 @@ func TestDescribe(t *testing.T) {
 func TestRunRestartsADyingWorker(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ln, err := transport.Listen("tcp://127.0.0.1:0", transport.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, stop := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- schedulerd.New(schedulerd.Config{Logger: quiet}).Serve(sctx, ln) }()
-	defer func() { stop(); <-served }()
+	addr, _ := startScheduler(t, ctx)
 
 	// A "worker" that reports an address on the ready descriptor, then dies.
 	started := make(chan int, 10)
@@ -65,7 +77,7 @@ func TestRunRestartsADyingWorker(t *testing.T) {
 	ran := make(chan error, 1)
 	go func() {
 		ran <- Run(nctx, Config{
-			Scheduler: transport.Address(ln), Name: "w", Command: "sh",
+			Scheduler: addr, Name: "w", Command: "sh",
 			Args:   []string{"-c", "echo tcp://127.0.0.1:1 >&3; exit 3"},
 			Logger: quiet, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
 			Started: func(addr string, pid int) {
@@ -97,17 +109,9 @@ func TestRunRestartsADyingWorker(t *testing.T) {
 func TestRunReportsAWorkerThatNeverStarts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ln, err := transport.Listen("tcp://127.0.0.1:0", transport.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, stop := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- schedulerd.New(schedulerd.Config{Logger: quiet}).Serve(sctx, ln) }()
-	defer func() { stop(); <-served }()
+	addr, _ := startScheduler(t, ctx)
 
-	err = Run(ctx, Config{Scheduler: transport.Address(ln), Name: "w", Command: "sh", Args: []string{"-c", "exit 7"},
+	err := Run(ctx, Config{Scheduler: addr, Name: "w", Command: "sh", Args: []string{"-c", "exit 7"},
 		Logger: quiet, MinBackoff: time.Millisecond})
 	if !errors.Is(err, ErrNeverStarted) || !strings.Contains(err.Error(), "status 7") {
 		t.Errorf("Run(a worker that exits 7 at once) = %v, want ErrNeverStarted saying status 7", err)
@@ -123,19 +127,12 @@ func TestRunReportsAWorkerThatNeverStarts(t *testing.T) {
 func TestRunEndsWhenTheSchedulerGoes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ln, err := transport.Listen("tcp://127.0.0.1:0", transport.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, stopScheduler := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- schedulerd.New(schedulerd.Config{Logger: quiet}).Serve(sctx, ln) }()
+	addr, stopScheduler := startScheduler(t, ctx)
 
 	started := make(chan int, 1)
 	ran := make(chan error, 1)
 	go func() {
-		ran <- Run(ctx, Config{Scheduler: transport.Address(ln), Name: "w", Command: "sh",
+		ran <- Run(ctx, Config{Scheduler: addr, Name: "w", Command: "sh",
 			Args:    []string{"-c", "echo tcp://127.0.0.1:1 >&3; exec sleep 600"},
 			Logger:  quiet,
 			Started: func(addr string, pid int) { started <- pid },
@@ -148,7 +145,6 @@ func TestRunEndsWhenTheSchedulerGoes(t *testing.T) {
 		t.Fatal("the worker never started")
 	}
 	stopScheduler()
-	<-served
 	select {
 	case err := <-ran:
 		if !errors.Is(err, ErrSchedulerLost) {
