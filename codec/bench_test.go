@@ -2,6 +2,8 @@ package codec
 
 import (
 	"testing"
+
+	"github.com/gask-dev/gask/array/chunk"
 )
 
 var sinkBytes []byte
@@ -129,5 +131,48 @@ func BenchmarkSizeStruct(b *testing.B) {
 	b.ReportAllocs()
 	for range b.N {
 		Size(v)
+	}
+}
+
+// BenchmarkChunkRoundTrip2000 encodes and decodes a 2000×2000 chunk (32
+// MB), the seed workload's block: one copy to encode, none to decode.
+func BenchmarkChunkRoundTrip2000(b *testing.B) {
+	c := chunk.Uniform([]int{2000, 2000}, 1, 1)
+	b.SetBytes(8 * 2000 * 2000)
+	b.ReportAllocs()
+	for b.Loop() {
+		p, err := Marshal(c)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, err := Unmarshal[*chunk.Chunk](p)
+		if err != nil || len(d.Data) != len(c.Data) {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkChunkEncode2000 is the encoding half, into a reused buffer:
+// one copy of the data.
+func BenchmarkChunkEncode2000(b *testing.B) {
+	c := chunk.Uniform([]int{2000, 2000}, 1, 1)
+	buf, _ := Marshal(c)
+	b.SetBytes(8 * 2000 * 2000)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, _ = AppendMarshal(buf[:0], c)
+	}
+}
+
+// BenchmarkChunkDecode2000 is the decoding half: the payload is the data,
+// so the cost does not grow with the chunk.
+func BenchmarkChunkDecode2000(b *testing.B) {
+	p, _ := Marshal(chunk.Uniform([]int{2000, 2000}, 1, 1))
+	b.SetBytes(8 * 2000 * 2000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Unmarshal[*chunk.Chunk](p); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -42,7 +42,8 @@ func Marshal[T any](v T) ([]byte, error) {
 		binary.LittleEndian.PutUint64(b, math.Float64bits(*p))
 		return b, nil
 	}
-	if k := kindOf(&v); k != notRaw {
+	k, c := kindOf(&v)
+	if k != notRaw {
 		p := unsafe.Pointer(&v)
 		if k == rawString || k&rawSlice != 0 {
 			// Appending to nil allocates without zeroing first.
@@ -50,7 +51,13 @@ func Marshal[T any](v T) ([]byte, error) {
 		}
 		return appendRaw(make([]byte, 0, wireSize[k]), p, k), nil
 	}
-	b, err := appendGeneral(nil, v)
+	var b []byte
+	var err error
+	if c.binary != notBinary {
+		b, err = appendBinary(nil, v, c.binary)
+	} else {
+		b, err = appendGeneral(nil, v)
+	}
 	if err != nil {
 		return nil, encodeError[T](err)
 	}
@@ -67,10 +74,16 @@ func AppendMarshal[T any](b []byte, v T) ([]byte, error) {
 	case *float64:
 		return binary.LittleEndian.AppendUint64(b, math.Float64bits(*p)), nil
 	}
-	if k := kindOf(&v); k != notRaw {
+	k, c := kindOf(&v)
+	if k != notRaw {
 		return appendRaw(b, unsafe.Pointer(&v), k), nil
 	}
-	b, err := appendGeneral(b, v)
+	var err error
+	if c.binary != notBinary {
+		b, err = appendBinary(b, v, c.binary)
+	} else {
+		b, err = appendGeneral(b, v)
+	}
 	if err != nil {
 		return b, encodeError[T](err)
 	}
@@ -78,10 +91,12 @@ func AppendMarshal[T any](b []byte, v T) ([]byte, error) {
 }
 
 // Unmarshal decodes b, produced by Marshal[T] or AppendMarshal[T], into a
-// T. A []byte result (or a named type whose underlying type is []byte) is
-// b itself, so the caller hands over ownership of b; no other result
-// retains b. Unmarshal never panics on bad input: it returns an error that
-// matches ErrDecode.
+// T. The caller hands b over: the result may keep it, so b must not be
+// modified or reused afterwards. A []byte result (or a named type whose
+// underlying type is []byte) is b itself, and a type decoded by its own
+// UnmarshalBinary may keep b (a *chunk.Chunk's data are b's, in place);
+// other results are copies. Unmarshal never panics on bad input: it
+// returns an error that matches ErrDecode.
 func Unmarshal[T any](b []byte) (T, error) {
 	var v T
 	switch p := any(&v).(type) {
@@ -96,14 +111,20 @@ func Unmarshal[T any](b []byte) (T, error) {
 			return v, nil
 		}
 	}
-	if k := kindOf(&v); k != notRaw {
+	k, c := kindOf(&v)
+	if k != notRaw {
 		if err := decodeRaw(b, unsafe.Pointer(&v), k); err != nil {
 			var zero T
 			return zero, &decodeError{reflect.TypeFor[T](), err}
 		}
 		return v, nil
 	}
-	v, err := unmarshalGeneral[T](b)
+	var err error
+	if c.binary != notBinary {
+		v, err = unmarshalBinary[T](b, c)
+	} else {
+		v, err = unmarshalGeneral[T](b)
+	}
 	if err != nil {
 		return v, &decodeError{reflect.TypeFor[T](), err}
 	}
@@ -111,12 +132,14 @@ func Unmarshal[T any](b []byte) (T, error) {
 }
 
 // kindOf is the raw kind of T: the predeclared types by a type switch,
-// named types through the cached Codec.
-func kindOf[T any](p *T) rawKind {
+// with no Codec, other types through their cached Codec, which it returns
+// when T is not raw.
+func kindOf[T any](p *T) (rawKind, *Codec) {
 	if k := basicKind(p); k != notRaw {
-		return k
+		return k, nil
 	}
-	return For[T]().raw
+	c := For[T]()
+	return c.raw, c
 }
 
 func encodeError[T any](err error) error {
@@ -130,6 +153,7 @@ func encodeError[T any](err error) error {
 type Codec struct {
 	typ       reflect.Type
 	raw       rawKind
+	binary    binaryKind // when raw is notRaw
 	appendAny func(b []byte, v any) ([]byte, error)
 	decodeAny func(b []byte) (any, error)
 }
@@ -150,6 +174,9 @@ func For[T any]() *Codec {
 		appendAny: appendAny[T],
 		decodeAny: decodeAny[T],
 	}
+	if c.raw == notRaw {
+		c.binary = binaryKindOf(t)
+	}
 	actual, _ := codecs.LoadOrStore(t, c)
 	return actual.(*Codec)
 }
@@ -164,8 +191,19 @@ func (c *Codec) Encode(v any) ([]byte, error) { return c.appendAny(nil, v) }
 // AppendEncode is Encode appending to b, like AppendMarshal.
 func (c *Codec) AppendEncode(b []byte, v any) ([]byte, error) { return c.appendAny(b, v) }
 
-// Decode decodes b like Unmarshal and returns the value in an any.
+// Decode decodes b like Unmarshal and returns the value in an any. Like
+// Unmarshal, it takes b over: see Retains.
 func (c *Codec) Decode(b []byte) (any, error) { return c.decodeAny(b) }
+
+// Retains reports whether Decode may return a value that shares memory
+// with its input, so that changing one changes the other: true for
+// []byte and named byte-slice types, whose value is the input, and for
+// types decoded by their own UnmarshalBinary (a *chunk.Chunk uses an
+// aligned input in place); false for the other types, whose values are
+// copies, except for what the UnmarshalBinary of a field inside a CBOR
+// value keeps. A holder of encoded values that must keep them unchanged
+// gives Decode a copy when Retains is true.
+func (c *Codec) Retains() bool { return c.raw == rawBytes || c.binary != notBinary }
 
 func appendAny[T any](b []byte, v any) ([]byte, error) {
 	t, ok := v.(T)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/gask-dev/gask/array/chunk"
 )
 
 // The fuzz targets check that decoding never panics, that every error
@@ -107,6 +109,55 @@ func FuzzUnmarshalStruct(f *testing.F) {
 		}
 		if _, err := Unmarshal[fuzzOuter](again); err != nil {
 			t.Fatalf("Unmarshal(Marshal(Unmarshal(%x))) error: %v", b, err)
+		}
+	})
+}
+
+// FuzzUnmarshalChunk decodes arbitrary payloads as *chunk.Chunk, the type
+// that travels in its own binary form and keeps its payload: errors match
+// ErrDecode and chunk.ErrFormat, a chunk decoded has as many elements as
+// its shape, re-encodes to the payload (version 2) and decodes alike from
+// a misaligned copy.
+func FuzzUnmarshalChunk(f *testing.F) {
+	for _, c := range []*chunk.Chunk{chunk.Scalar(1.5), chunk.New(0), chunk.Arange(0, 1, 0, 6), chunk.New(2, 3)} {
+		b, err := Marshal(c)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		f.Add(b[:len(b)-1])
+	}
+	v2, _ := Marshal(chunk.Arange(1, 1, 0, 2))
+	f.Add(append(append(v2[:8:8], 1), append(v2[9:12], v2[16:]...)...)) // version 1
+	f.Add([]byte("gaskchnk\x02d\x02\x00\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\x7f\x02"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		orig := bytes.Clone(b) // b may become the chunk's data
+		c, err := Unmarshal[*chunk.Chunk](b)
+		if err != nil {
+			checkDecodeErr(t, err)
+			if !errors.Is(err, chunk.ErrFormat) {
+				t.Fatalf("Unmarshal[*chunk.Chunk](%x) error %v does not match chunk.ErrFormat", orig, err)
+			}
+			return
+		}
+		if n, err := chunk.Size(c.Shape); err != nil || n != len(c.Data) {
+			t.Fatalf("Unmarshal[*chunk.Chunk](%x) = %d elements for shape %v (%v)", orig, len(c.Data), c.Shape, err)
+		}
+		again, err := Marshal(c)
+		if err != nil {
+			t.Fatalf("Marshal(Unmarshal[*chunk.Chunk](%x)) error: %v", orig, err)
+		}
+		if orig[8] == 2 && !bytes.Equal(again, orig) {
+			t.Fatalf("Marshal(Unmarshal[*chunk.Chunk](%x)) = %x", orig, again)
+		}
+		shifted := append([]byte{0}, orig...)[1:]
+		d, err := Unmarshal[*chunk.Chunk](shifted)
+		if err != nil {
+			t.Fatalf("misaligned Unmarshal[*chunk.Chunk](%x) error: %v", orig, err)
+		}
+		if e, _ := Marshal(d); !bytes.Equal(e, again) {
+			t.Fatalf("misaligned Unmarshal[*chunk.Chunk](%x) = %v, want %v", orig, d, c)
 		}
 	})
 }

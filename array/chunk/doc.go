@@ -15,8 +15,10 @@
 //   - element-wise maths (Unary, Power, Binary with scalar broadcasting,
 //     comparisons giving 0 and 1, Where), on the vectorised kernels of
 //     internal/vec;
-//   - Transpose (any permutation; a cache-blocked 2-D path), Slice with
-//     steps (negative too), Concatenate and Stack, Reshape;
+//   - Transpose and TransposeInto (any permutation; 2-D matrices go to
+//     vec.Transpose, tiled, in register blocks, with non-temporal stores
+//     for large ones), Slice with steps (negative too), Concatenate and
+//     Stack, Reshape;
 //   - reductions over any axes (Sum, Min, Max, Mean, Var, Std) and their
 //     partial forms for tree reductions: sums and extrema combine with
 //     Binary, Moments with CombineMoments (Chan's algorithm), argmin and
@@ -29,7 +31,10 @@
 //     validation, offsets, which blocks a slice touches (SlicePlan) and
 //     how to rechunk (RechunkPlan), and a Dask-like summary;
 //   - files: NPY 1.0 ('<f8', C order, which numpy.load reads) and a raw
-//     format, which is also the chunk's MarshalBinary for the wire.
+//     format, which is also the chunk's binary form (AppendBinary,
+//     UnmarshalBinary), and so, through package codec, how a *Chunk
+//     travels between processes: the data appended in one copy and
+//     decoded in place.
 //
 // Operations are small integer enums (UnaryOp, BinaryOp) so that a task
 // can carry one as an argument.
@@ -37,9 +42,11 @@
 // # Caller's duties
 //
 // Chunks are values: operations return new ones and never keep their
-// inputs, except FromData and Reshape, which share the data slice. Shape
-// mismatches are errors matching ErrShape; decoding errors match
-// ErrFormat; decoders never panic and allocate only as input arrives.
+// inputs, except FromData and Reshape, which share the data slice, and
+// UnmarshalBinary, which uses an aligned payload as the data (so its
+// caller must not reuse the payload). Shape mismatches are errors
+// matching ErrShape; decoding errors match ErrFormat; decoders never
+// panic and allocate only as input arrives.
 //
 // This package touches no files, clock or network: readers and writers
 // are the caller's.

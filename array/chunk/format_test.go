@@ -10,8 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestRawRoundTrip(t *testing.T) {
@@ -25,7 +27,7 @@ func TestRawRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(b) != rawHeaderLen(len(shape))+8*len(c.Data) || cap(b) != len(b) {
+		if len(b) != rawHeaderLen(rawVersion, len(shape))+8*len(c.Data) || cap(b) != len(b) {
 			t.Errorf("MarshalBinary(%v): %d bytes, cap %d", shape, len(b), cap(b))
 		}
 		var d Chunk
@@ -45,6 +47,110 @@ func TestRawRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkChunk(t, "raw file", e, c, 0)
+	}
+}
+
+// TestRawLayout pins the version 2 header byte by byte.
+func TestRawLayout(t *testing.T) {
+	c, _ := FromData([]int{2, 1}, []float64{1, -2})
+	b, err := c.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []byte("gaskchnk\x02d\x02\x00\x00\x00\x00\x00" +
+		"\x02\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00" +
+		"\x00\x00\x00\x00\x00\x00\xf0\x3f\x00\x00\x00\x00\x00\x00\x00\xc0")
+	if !bytes.Equal(b, want) {
+		t.Errorf("MarshalBinary(%v) =\n%x, want\n%x", c, b, want)
+	}
+	if app, _ := c.AppendBinary([]byte("pre")); !bytes.Equal(app, append([]byte("pre"), want...)) {
+		t.Errorf("AppendBinary(\"pre\", %v) = %x, want the prefix and %x", c, app, want)
+	}
+}
+
+// TestRawVersion1 checks that the version 1 header, without the reserved
+// bytes, still decodes.
+func TestRawVersion1(t *testing.T) {
+	want := Arange(0, 1.5, 0, 6)
+	want, _ = want.Reshape(3, 2)
+	v2, _ := want.MarshalBinary()
+	v1 := slices.Concat(v2[:8], []byte{1}, v2[9:12], v2[16:])
+	var c Chunk
+	if err := c.UnmarshalBinary(v1); err != nil {
+		t.Fatalf("UnmarshalBinary(version 1) error: %v", err)
+	}
+	checkChunk(t, "version 1", &c, want, 0)
+	d, err := ReadRaw(bytes.NewReader(v1))
+	if err != nil {
+		t.Fatalf("ReadRaw(version 1) error: %v", err)
+	}
+	checkChunk(t, "version 1 file", d, want, 0)
+}
+
+// TestUnmarshalBinaryInPlace checks that an aligned payload is used in
+// place and a misaligned one copied, and that both decode alike.
+func TestUnmarshalBinaryInPlace(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 14))
+	want := randChunk(r, 5, 7)
+	enc, _ := want.MarshalBinary()
+	hl := rawHeaderLen(rawVersion, 2)
+
+	aligned := make([]float64, (len(enc)+7)/8) // 8-byte aligned memory
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&aligned[0])), len(enc))
+	copy(b, enc)
+	var c Chunk
+	if err := c.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	checkChunk(t, "aligned", &c, want, 0)
+	inPlace := unsafe.Pointer(&c.Data[0]) == unsafe.Pointer(&b[hl])
+	if le := binary.NativeEndian.Uint16([]byte{1, 0}) == 1; inPlace != le {
+		t.Errorf("aligned payload: Data in place = %v, want %v (little-endian host)", inPlace, le)
+	}
+	if cap(c.Data) != len(c.Data) {
+		t.Errorf("Data in place has capacity %d beyond its %d elements", cap(c.Data), len(c.Data))
+	}
+
+	mis := append(make([]byte, 1, len(b)+1), b...)[1:] // 1 byte past alignment
+	var d Chunk
+	if err := d.UnmarshalBinary(mis); err != nil {
+		t.Fatal(err)
+	}
+	checkChunk(t, "misaligned", &d, want, 0)
+	mis[hl] ^= 0xff // the copy must not see this
+	checkChunk(t, "misaligned after changing the payload", &d, want, 0)
+}
+
+// TestFloatsPortable checks the big-endian paths against the memory
+// copies, on any host.
+func TestFloatsPortable(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 15))
+	s := make([]float64, 37)
+	for i := range s {
+		s[i] = math.Float64frombits(r.Uint64())
+	}
+	want := []byte("pre")
+	for _, x := range s {
+		want = binary.LittleEndian.AppendUint64(want, math.Float64bits(x))
+	}
+	for name, got := range map[string][]byte{
+		"appendFloats":         appendFloats([]byte("pre"), s),
+		"appendFloatsPortable": appendFloatsPortable([]byte("pre"), s),
+	} {
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s = %x, want %x", name, got, want)
+		}
+	}
+	for name, decode := range map[string]func([]float64, []byte){
+		"decodeFloats": decodeFloats, "decodeFloatsPortable": decodeFloatsPortable,
+	} {
+		got := make([]float64, len(s))
+		decode(got, want[3:])
+		for i := range s {
+			if math.Float64bits(got[i]) != math.Float64bits(s[i]) {
+				t.Fatalf("%s: [%d] = %x, want %x", name, i, math.Float64bits(got[i]), math.Float64bits(s[i]))
+			}
+		}
 	}
 }
 
@@ -143,7 +249,8 @@ func TestMalformed(t *testing.T) {
 	rawCases := map[string][]byte{
 		"empty": nil, "magic": []byte("gaskchnX\x01d\x00\x00"), "truncated": raw[:len(raw)-3],
 		"extra": append(append([]byte{}, raw...), 0), "lying shape": lying,
-		"version": append([]byte("gaskchnk\x02d"), raw[10:]...),
+		"version":  append([]byte("gaskchnk\x03d"), raw[10:]...),
+		"reserved": append([]byte("gaskchnk\x02d\x01\x00\x00\x00\x01\x00"), raw[16:]...),
 	}
 	for name, b := range rawCases {
 		var c Chunk
@@ -204,6 +311,11 @@ func FuzzUnmarshalBinary(f *testing.F) {
 			t.Fatalf("UnmarshalBinary accepted what ReadRaw refused: %v", rerr)
 		}
 		again, _ := c.MarshalBinary()
+		if data[8] == 1 {
+			// Version 1 re-encodes as the current version, with the same
+			// shape and data.
+			data = slices.Concat(data[:8], []byte{rawVersion}, data[9:12], make([]byte, 4), data[12:])
+		}
 		if !bytes.Equal(again, data) {
 			t.Fatal("decode then encode changed the bytes")
 		}

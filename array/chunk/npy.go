@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -92,7 +93,7 @@ func ReadNPY(r io.Reader) (*Chunk, error) {
 		return nil, fmt.Errorf("%w: NPY array in Fortran order; save it in C order", ErrFormat)
 	}
 	n, err := Size(h.shape)
-	if err != nil || n > maxElements {
+	if err != nil || n > math.MaxInt/8 {
 		return nil, fmt.Errorf("%w: NPY shape %v too large", ErrFormat, h.shape)
 	}
 	data, err := readFloats(r, n)
@@ -106,9 +107,6 @@ func ReadNPY(r io.Reader) (*Chunk, error) {
 	}
 	return &Chunk{Shape: h.shape, Data: data}, nil
 }
-
-// maxElements bounds an element count so that its byte size fits in int.
-const maxElements = 1<<62/8 - 1
 
 type npyHeader struct {
 	descr   string

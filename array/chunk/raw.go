@@ -5,29 +5,43 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
+
+	"github.com/gask-dev/gask/internal/vec"
 )
 
 // The raw format, which is also the chunk's binary encoding
-// (MarshalBinary) for the wire:
+// (MarshalBinary, AppendBinary) for the wire:
 //
-//	magic   "gaskchnk"           8 bytes
-//	version 1                    1 byte
-//	dtype   'd' (float64)        1 byte
-//	ndim                         2 bytes, little-endian
-//	shape   ndim × 8 bytes, little-endian
-//	data    8·size bytes, little-endian float64, row-major
+//	magic    "gaskchnk"           8 bytes
+//	version  2                    1 byte
+//	dtype    'd' (float64)        1 byte
+//	ndim                          2 bytes, little-endian
+//	reserved 0                    4 bytes
+//	shape    ndim × 8 bytes, little-endian
+//	data     8·size bytes, little-endian float64, row-major
 //
-// The header is 12 + 8·ndim bytes; data starts at a multiple of 8 so
-// that a decoder can view it in place.
+// The header is 16 + 8·ndim bytes, so the data start at a multiple of 8
+// from the start of the encoding, and a decoder given an 8-byte aligned
+// payload can use the data in place. Version 1 had no reserved bytes (a
+// header of 12 + 8·ndim); decoders still read it.
 const (
 	rawMagic   = "gaskchnk"
-	rawVersion = 1
+	rawVersion = 2
 	rawDtype   = 'd'
 )
 
-func rawHeaderLen(nd int) int { return 12 + 8*nd }
+// rawHeaderLen is the length of a header of the given version and ndim.
+func rawHeaderLen(version byte, nd int) int {
+	if version == 1 {
+		return 12 + 8*nd
+	}
+	return 16 + 8*nd
+}
 
 // AppendBinary appends c's raw encoding to b (encoding.BinaryAppender).
+// On a little-endian host the data are appended in one copy; when b
+// lacks room, the slice grows once, to exactly the encoding's size.
 func (c *Chunk) AppendBinary(b []byte) ([]byte, error) {
 	b, err := c.appendRawHeader(b)
 	if err != nil {
@@ -40,9 +54,11 @@ func (c *Chunk) appendRawHeader(b []byte) ([]byte, error) {
 	if len(c.Shape) > MaxDims {
 		return b, fmt.Errorf("%w: %d axes", ErrShape, len(c.Shape))
 	}
+	b = slices.Grow(b, rawHeaderLen(rawVersion, len(c.Shape)))
 	b = append(b, rawMagic...)
 	b = append(b, rawVersion, rawDtype)
 	b = binary.LittleEndian.AppendUint16(b, uint16(len(c.Shape)))
+	b = append(b, 0, 0, 0, 0)
 	for _, d := range c.Shape {
 		b = binary.LittleEndian.AppendUint64(b, uint64(d))
 	}
@@ -52,58 +68,76 @@ func (c *Chunk) appendRawHeader(b []byte) ([]byte, error) {
 // MarshalBinary returns c's raw encoding (encoding.BinaryMarshaler), in a
 // slice of exactly its size.
 func (c *Chunk) MarshalBinary() ([]byte, error) {
-	return c.AppendBinary(make([]byte, 0, rawHeaderLen(len(c.Shape))+8*len(c.Data)))
+	b, err := c.AppendBinary(nil)
+	return slices.Clip(b), err
 }
 
 // UnmarshalBinary decodes a raw encoding (encoding.BinaryUnmarshaler).
-// It copies the data: b may be reused afterwards.
+//
+// It keeps b: on a little-endian host, when the data are 8-byte aligned
+// in memory (as they are when b is, see the format above), Data is b's
+// data in place, with no copy, so the caller hands b over and must not
+// modify or reuse it afterwards. This departs from the convention of
+// encoding.BinaryUnmarshaler, which asks implementations to copy what
+// they retain, for the sake of the 32 MB chunks that package codec
+// decodes straight from the wire; a caller that reuses its buffer, such
+// as encoding/gob, must not decode chunks with it. Otherwise (data
+// misaligned in memory, or a big-endian host) the data are copied.
 func (c *Chunk) UnmarshalBinary(b []byte) error {
-	shape, n, err := parseRawHeader(b)
+	shape, n, hl, err := parseRawHeader(b)
 	if err != nil {
 		return err
 	}
-	data := b[rawHeaderLen(len(shape)):]
+	data := b[hl:]
 	if len(data) != 8*n {
 		return fmt.Errorf("%w: %d data bytes for shape %v, want %d", ErrFormat, len(data), shape, 8*n)
 	}
 	c.Shape = shape
+	if s, ok := vec.View(data); ok && vec.LittleEndian {
+		c.Data = s
+		return nil
+	}
 	c.Data = make([]float64, n)
 	decodeFloats(c.Data, data)
 	return nil
 }
 
 // parseRawHeader checks a raw header at the start of b and returns the
-// shape and element count.
-func parseRawHeader(b []byte) ([]int, int, error) {
+// shape, the element count and the header's length.
+func parseRawHeader(b []byte) (shape []int, n, hl int, err error) {
 	if len(b) < 12 || string(b[:8]) != rawMagic {
-		return nil, 0, fmt.Errorf("%w: not a raw chunk (no %q magic)", ErrFormat, rawMagic)
+		return nil, 0, 0, fmt.Errorf("%w: not a raw chunk (no %q magic)", ErrFormat, rawMagic)
 	}
-	if b[8] != rawVersion {
-		return nil, 0, fmt.Errorf("%w: raw chunk version %d, want %d", ErrFormat, b[8], rawVersion)
+	if v := b[8]; v != 1 && v != rawVersion {
+		return nil, 0, 0, fmt.Errorf("%w: raw chunk version %d, want %d", ErrFormat, v, rawVersion)
 	}
 	if b[9] != rawDtype {
-		return nil, 0, fmt.Errorf("%w: raw chunk dtype %q, want 'd' (float64)", ErrFormat, b[9])
+		return nil, 0, 0, fmt.Errorf("%w: raw chunk dtype %q, want 'd' (float64)", ErrFormat, b[9])
 	}
 	nd := int(binary.LittleEndian.Uint16(b[10:]))
 	if nd > MaxDims {
-		return nil, 0, fmt.Errorf("%w: %d axes, at most %d", ErrFormat, nd, MaxDims)
+		return nil, 0, 0, fmt.Errorf("%w: %d axes, at most %d", ErrFormat, nd, MaxDims)
 	}
-	if len(b) < rawHeaderLen(nd) {
-		return nil, 0, fmt.Errorf("%w: raw header truncated", ErrFormat)
+	hl = rawHeaderLen(b[8], nd)
+	if len(b) < hl {
+		return nil, 0, 0, fmt.Errorf("%w: raw header truncated", ErrFormat)
 	}
-	shape := make([]int, nd)
+	if b[8] != 1 && binary.LittleEndian.Uint32(b[12:]) != 0 {
+		return nil, 0, 0, fmt.Errorf("%w: reserved header bytes %x are not zero", ErrFormat, b[12:16])
+	}
+	shape = make([]int, nd)
 	for i := range shape {
-		d := binary.LittleEndian.Uint64(b[12+8*i:])
+		d := binary.LittleEndian.Uint64(b[hl-8*nd+8*i:])
 		if d > math.MaxInt {
-			return nil, 0, fmt.Errorf("%w: extent %d on axis %d", ErrFormat, d, i)
+			return nil, 0, 0, fmt.Errorf("%w: extent %d on axis %d", ErrFormat, d, i)
 		}
 		shape[i] = int(d)
 	}
-	n, err := Size(shape)
+	n, err = Size(shape)
 	if err != nil || n > math.MaxInt/8 {
-		return nil, 0, fmt.Errorf("%w: shape %v too large", ErrFormat, shape)
+		return nil, 0, 0, fmt.Errorf("%w: shape %v too large", ErrFormat, shape)
 	}
-	return shape, n, nil
+	return shape, n, hl, nil
 }
 
 // WriteRaw writes c in the raw format.
@@ -126,13 +160,13 @@ func ReadRaw(r io.Reader) (*Chunk, error) {
 		return nil, fmt.Errorf("%w: reading raw header: %v", ErrFormat, err)
 	}
 	nd := int(binary.LittleEndian.Uint16(head[10:]))
-	if string(head[:8]) == rawMagic && nd <= MaxDims {
-		head = append(head, make([]byte, 8*nd)...)
+	if v := head[8]; string(head[:8]) == rawMagic && (v == 1 || v == rawVersion) && nd <= MaxDims {
+		head = append(head, make([]byte, rawHeaderLen(v, nd)-12)...)
 		if _, err := io.ReadFull(r, head[12:]); err != nil {
 			return nil, fmt.Errorf("%w: reading raw header: %v", ErrFormat, err)
 		}
 	}
-	shape, n, err := parseRawHeader(head)
+	shape, n, _, err := parseRawHeader(head)
 	if err != nil {
 		return nil, err
 	}
@@ -143,14 +177,36 @@ func ReadRaw(r io.Reader) (*Chunk, error) {
 	return &Chunk{Shape: shape, Data: data}, nil
 }
 
+// appendFloats appends s little-endian: on a little-endian host in one
+// append of its memory, which, when it must grow b, allocates without
+// zeroing first and copies once.
 func appendFloats(b []byte, s []float64) []byte {
+	if vec.LittleEndian {
+		return append(b, vec.Bytes(s)...)
+	}
+	return appendFloatsPortable(b, s)
+}
+
+// decodeFloats sets dst from the little-endian b, of 8·len(dst) bytes.
+func decodeFloats(dst []float64, b []byte) {
+	if vec.LittleEndian {
+		copy(vec.Bytes(dst), b)
+		return
+	}
+	decodeFloatsPortable(dst, b)
+}
+
+// appendFloatsPortable and decodeFloatsPortable are the big-endian
+// paths, element by element; tests run them on every host.
+func appendFloatsPortable(b []byte, s []float64) []byte {
+	b = slices.Grow(b, 8*len(s))
 	for _, x := range s {
 		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
 	}
 	return b
 }
 
-func decodeFloats(dst []float64, b []byte) {
+func decodeFloatsPortable(dst []float64, b []byte) {
 	for i := range dst {
 		dst[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
 	}

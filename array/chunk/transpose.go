@@ -1,10 +1,29 @@
 package chunk
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gask-dev/gask/internal/vec"
+)
 
 // Transpose returns c with its axes permuted: axis i of the result is
 // axis axes[i] of c. nil axes reverse them, as NumPy's transpose.
 func Transpose(c *Chunk, axes []int) (*Chunk, error) {
+	out := &Chunk{Data: make([]float64, len(c.Data))}
+	shape, err := TransposeInto(out.Data, c, axes)
+	if err != nil {
+		return nil, err
+	}
+	out.Shape = shape
+	return out, nil
+}
+
+// TransposeInto writes the data of Transpose(c, axes) to dst and returns
+// its shape. dst must hold c.Len() elements and must not overlap c.Data;
+// a buffer kept from an earlier block of the same size saves the
+// allocation (and on a fresh buffer the page faults), which for a
+// 2000×2000 block costs more than the transpose itself.
+func TransposeInto(dst []float64, c *Chunk, axes []int) ([]int, error) {
 	nd := len(c.Shape)
 	if axes == nil {
 		axes = make([]int, nd)
@@ -15,25 +34,27 @@ func Transpose(c *Chunk, axes []int) (*Chunk, error) {
 	if err := checkPerm(axes, nd); err != nil {
 		return nil, err
 	}
+	if len(dst) != len(c.Data) {
+		return nil, fmt.Errorf("%w: %d outputs for %d inputs", ErrShape, len(dst), len(c.Data))
+	}
 	shape := make([]int, nd)
 	for i, a := range axes {
 		shape[i] = c.Shape[a]
 	}
-	out := &Chunk{Shape: shape, Data: make([]float64, len(c.Data))}
 	if len(c.Data) == 0 {
-		return out, nil
+		return shape, nil
 	}
 	if nd == 2 && axes[0] == 1 {
-		transpose2D(out.Data, c.Data, c.Shape[0], c.Shape[1])
-		return out, nil
+		vec.Transpose(dst, c.Data, c.Shape[0], c.Shape[1])
+		return shape, nil
 	}
 	in := c.Strides()
 	st := make([]int, nd) // input stride of each output axis
 	for i, a := range axes {
 		st[i] = in[a]
 	}
-	gather(out.Data, c.Data, shape, st, 0)
-	return out, nil
+	gather(dst, c.Data, shape, st, 0)
+	return shape, nil
 }
 
 func checkPerm(axes []int, nd int) error {
@@ -82,26 +103,6 @@ func gather(dst, src []float64, shape, st []int, base int) {
 			}
 			off -= st[a] * shape[a]
 			idx[a] = 0
-		}
-	}
-}
-
-// tile is the side of the blocks the 2-D transpose moves at a time: two
-// 32×32 tiles of float64 (16 KiB) sit in L1 together.
-const tile = 32
-
-// transpose2D writes the transpose of the r×c matrix src to dst (c×r).
-func transpose2D(dst, src []float64, r, c int) {
-	for i0 := 0; i0 < r; i0 += tile {
-		i1 := min(i0+tile, r)
-		for j0 := 0; j0 < c; j0 += tile {
-			j1 := min(j0+tile, c)
-			for i := i0; i < i1; i++ {
-				row := src[i*c : i*c+c]
-				for j := j0; j < j1; j++ {
-					dst[j*r+i] = row[j]
-				}
-			}
 		}
 	}
 }

@@ -46,6 +46,18 @@
 // (arm64, ppc64, s390x, riscv64, and amd64 with FMA but no AVX2 under the
 // purego tag); on other CPUs the math package answers.
 //
+// # Transpose
+//
+// Transpose moves a row-major matrix to its transpose in tiles of 64 rows
+// by 1024 columns, each in blocks transposed in registers: on amd64 with
+// AVX by assembly kernels that load 8 source rows by 4 columns as 128-bit
+// halves, pair them with unpacks and store four whole destination cache
+// lines, with non-temporal stores when the destination is 4 MiB or more;
+// elsewhere by Go, 4×4 blocks through locals. A 2000×2000 matrix takes
+// 0.55 to 0.9 ns per element on a shared AMD EPYC (the Go blocks 2, the
+// naive loop 4.5). Bytes and View give float64 memory as bytes and back,
+// for encoders.
+//
 // # Random numbers
 //
 // Uniform and Normal are pure functions of (seed, stream): the same
