@@ -57,6 +57,10 @@ func WorkerMain(args []string, stderr io.Writer) int {
 	alloc := allocation.Detect()
 	nthreads := fs.Int("nthreads", 0, "tasks run at once (default: the CPUs this process may use)")
 	memLimit := fs.String("memory-limit", "auto", `memory limit, e.g. "4GiB"; "auto" is this process's allocation; "0" is none`)
+	memTarget := fs.Float64("memory-target", workerd.DefaultMemoryTarget, "fraction of the memory limit of managed bytes (results held) above which the least recently used results spill to disk; 0 is off")
+	memSpill := fs.Float64("memory-spill", workerd.DefaultMemorySpill, "fraction of the memory limit of process memory (RSS) above which results spill until it is below the target; 0 is off")
+	memPause := fs.Float64("memory-pause", workerd.DefaultMemoryPause, "fraction of the memory limit of process memory above which the worker pauses (no new tasks or fetches) until it falls; 0 is off")
+	localDir := fs.String("local-directory", "", "directory for spilled results, in a directory of the worker's own removed when it stops (default: the system's temporary directory)")
 	name := fs.String("name", "", "worker name, unique in the cluster (default: its address)")
 	listen := fs.String("listen", "tcp://127.0.0.1:0", "address to serve peers on; across machines use tcp://0.0.0.0:0 (advertised with this host's name) or tcp://HOST:0")
 	resources := fs.String("resources", "", `resources this worker offers, e.g. "GPU=2,MEM=8e9"`)
@@ -113,6 +117,16 @@ func WorkerMain(args []string, stderr io.Writer) int {
 	if cfg.MemoryLimit > 0 {
 		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}
+	// 0 turns a threshold off here; in the Config it means the default.
+	off := func(f float64) float64 {
+		if f <= 0 {
+			return -1
+		}
+		return f
+	}
+	cfg.MemoryTarget, cfg.MemorySpill, cfg.MemoryPause = off(*memTarget), off(*memSpill), off(*memPause)
+	cfg.LocalDirectory = *localDir
+	cfg.ProcessMemory = workerd.ProcessRSS // this process is the worker's own
 	var err error
 	if cfg.Resources, err = parseResources(*resources); err != nil {
 		fmt.Fprintf(stderr, "gask worker: --resources: %v\n", err)

@@ -149,6 +149,13 @@ type WorkerDeath struct {
 	Reason string
 }
 
+// WorkerPaused: a worker paused (Paused) or resumed because of its memory
+// use. A paused worker gets no new tasks; the values it holds stay usable.
+type WorkerPaused struct {
+	Worker WorkerID
+	Paused bool
+}
+
 func (*ClientJoined) eventName() string    { return "client-joined" }
 func (*ClientLeft) eventName() string      { return "client-left" }
 func (*GraphUpdated) eventName() string    { return "graph-updated" }
@@ -162,3 +169,4 @@ func (*ReplicasChanged) eventName() string { return "replicas-changed" }
 func (*DataPlaced) eventName() string      { return "data-placed" }
 func (*WorkerDeath) eventName() string     { return "worker-death" }
 func (*WorkerClosing) eventName() string   { return "worker-closing" }
+func (*WorkerPaused) eventName() string    { return "worker-paused" }

@@ -28,6 +28,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in schedu
 //
 //	worker-join w1 [nthreads=1] [funcs=inc,add] [resources=GPU:1] [name=alice] [memory=N]
 //	worker-leave w1 [reason="..."]     worker-death w1 reason="..."     worker-closing w1
+//	worker-paused w1                   worker-resumed w1
 //	submit c1 a=inc b=add(a) c=add(a,b)[prio=5,retries=2,workers=alice|bob,loose,res=GPU:1] want=c
 //	finish w1 a [nbytes=8] [dur=1ms]   fail w1 b [kind=task] [msg=boom]
 //	release c1 a b                     cancel c1 a
@@ -251,6 +252,11 @@ func (h *harness) run(line string, first bool) ([]string, error) {
 			return nil, err
 		}
 		ev = &scheduler.WorkerClosing{Worker: scheduler.WorkerID(pos[0])}
+	case "worker-paused", "worker-resumed":
+		if err := need(1); err != nil {
+			return nil, err
+		}
+		ev = &scheduler.WorkerPaused{Worker: scheduler.WorkerID(pos[0]), Paused: cmd == "worker-paused"}
 	case "worker-death":
 		if err := need(1); err != nil {
 			return nil, err
@@ -452,8 +458,12 @@ func (h *harness) state() []string {
 		out = append(out, l)
 	}
 	for _, w := range h.s.Workers() {
-		out = append(out, fmt.Sprintf("worker %s nthreads=%d processing=%d memory=%d nbytes=%d",
-			w.ID, w.NThreads, w.Processing, w.InMemory, w.NBytes))
+		l := fmt.Sprintf("worker %s nthreads=%d processing=%d memory=%d nbytes=%d",
+			w.ID, w.NThreads, w.Processing, w.InMemory, w.NBytes)
+		if w.Paused {
+			l += " paused"
+		}
+		out = append(out, l)
 	}
 	if len(out) == 0 {
 		out = append(out, "(empty)")

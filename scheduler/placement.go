@@ -160,7 +160,7 @@ func (s *State) capacity(w *worker) int {
 }
 
 func (s *State) hasRoom(t *task, w *worker) bool {
-	return w.runs(t) && w.nprocessing < s.capacity(w) && s.fits(t, w, true)
+	return !w.paused && w.runs(t) && w.nprocessing < s.capacity(w) && s.fits(t, w, true)
 }
 
 // leastBusy picks, for a root task, the valid worker with room and the
@@ -199,7 +199,7 @@ func (s *State) bestWorker(t *task) *worker {
 	var best *worker
 	bestCost := math.Inf(1)
 	consider := func(w *worker) {
-		if !w.runs(t) || !s.fits(t, w, true) {
+		if w.paused || !w.runs(t) || !s.fits(t, w, true) {
 			return
 		}
 		var move int64
@@ -297,7 +297,7 @@ func (s *State) unassign(t *task) {
 
 // fill sends queued tasks to w while it has room.
 func (s *State) fill(w *worker) {
-	if s.workers[w.id] != w {
+	if s.workers[w.id] != w || w.paused {
 		return
 	}
 	var skipped []*task

@@ -150,6 +150,7 @@ type worker struct {
 	nbytes      int64  // their total size
 	canRun      []int8 // by task.fnIdx: 0 not known yet, 1 yes, 2 no
 	closing     bool   // connection dropped; no new tasks
+	paused      bool   // short of memory; no new tasks until it resumes
 }
 
 type client struct {
@@ -234,6 +235,8 @@ func (s *State) Handle(ev Event) []Command {
 		if w := s.workers[e.Worker]; w != nil {
 			w.closing = true
 		}
+	case *WorkerPaused:
+		s.workerPaused(e)
 	default:
 		panic(fmt.Sprintf("scheduler: unknown event %T", ev))
 	}
@@ -278,6 +281,7 @@ type WorkerInfo struct {
 	Processing  int
 	InMemory    int
 	NBytes      int64
+	Paused      bool
 }
 
 // Workers returns a view of every worker, in join order.
@@ -285,7 +289,7 @@ func (s *State) Workers() []WorkerInfo {
 	out := make([]WorkerInfo, 0, len(s.order))
 	for _, w := range s.order {
 		out = append(out, WorkerInfo{ID: w.id, Name: w.name, NThreads: w.nthreads, MemoryLimit: w.memoryLimit,
-			Processing: w.nprocessing, InMemory: w.nkeys, NBytes: w.nbytes})
+			Processing: w.nprocessing, InMemory: w.nkeys, NBytes: w.nbytes, Paused: w.paused})
 	}
 	return out
 }

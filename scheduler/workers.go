@@ -245,3 +245,17 @@ func (s *State) replicasChanged(e *ReplicasChanged) {
 		}
 	}
 }
+
+// workerPaused marks a worker short of memory, or no longer. Its tasks
+// stay assigned to it (it still finishes what it runs); on resuming it
+// takes queued work again.
+func (s *State) workerPaused(e *WorkerPaused) {
+	w := s.workers[e.Worker]
+	if w == nil || w.paused == e.Paused {
+		return
+	}
+	w.paused = e.Paused
+	if !w.paused {
+		s.fill(w)
+	}
+}

@@ -365,6 +365,14 @@ func (s *Server) message(pc *peerConn, m wire.Msg) {
 			s.apply(&scheduler.ReplicasChanged{Worker: wid, Added: m.Added, NBytes: m.NBytes, Dropped: m.Dropped})
 			return
 		case *wire.Heartbeat:
+			if prev := s.metrics[pc.id]; (prev != nil && prev.Paused) != m.Paused {
+				s.apply(&scheduler.WorkerPaused{Worker: wid, Paused: m.Paused})
+				what := "worker resumed"
+				if m.Paused {
+					what = "worker paused: short of memory"
+				}
+				s.log.Info(what, "name", pc.hello.Name, "rss", m.RSS, "managed", m.ManagedBytes)
+			}
 			s.metrics[pc.id] = m
 			return
 		}

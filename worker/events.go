@@ -52,6 +52,19 @@ type DataPut struct {
 	NBytes int64
 }
 
+// ValueLost: a value held here can no longer be read (its copy on disk
+// failed to read back). It is forgotten here and reported dropped; tasks
+// here waiting to use it are reported missing.
+type ValueLost struct{ Key string }
+
+// InputLost: an execution could not start because its input Dep, held
+// here, could not be read. The task is reported missing, as when an input
+// cannot be fetched, and the scheduler runs it again.
+type InputLost struct {
+	Key string
+	Dep string
+}
+
 // Pause stops new executions and fetches; Resume restarts them.
 type Pause struct{}
 
@@ -65,6 +78,8 @@ func (*ExecuteFailed) workerEvent()    {}
 func (*FetchDone) workerEvent()        {}
 func (*FetchFailed) workerEvent()      {}
 func (*DataPut) workerEvent()          {}
+func (*ValueLost) workerEvent()        {}
+func (*InputLost) workerEvent()        {}
 func (*Pause) workerEvent()            {}
 func (*Resume) workerEvent()           {}
 
@@ -112,6 +127,9 @@ type ReportReplicas struct {
 	NBytes []int64
 }
 
+// ReportLost: tell the scheduler this worker no longer holds Key.
+type ReportLost struct{ Key string }
+
 func (*Execute) workerCommand()         {}
 func (*CancelExecution) workerCommand() {}
 func (*FetchKeys) workerCommand()       {}
@@ -120,3 +138,4 @@ func (*ReportDone) workerCommand()      {}
 func (*ReportErred) workerCommand()     {}
 func (*ReportMissing) workerCommand()   {}
 func (*ReportReplicas) workerCommand()  {}
+func (*ReportLost) workerCommand()      {}

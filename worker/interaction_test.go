@@ -34,6 +34,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in worker
 //	fetched w2 a b:16 [nbytes=8]                 fetch-failed w2 a b
 //	free a b                                     put x [nbytes=8]
 //	pause                                        resume
+//	lost a                                       input-lost b a   (b, executing, could not read a)
 //	state
 func TestInteraction(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txt")
@@ -289,6 +290,16 @@ func (h *harness) run(line string, first bool) ([]string, error) {
 			}
 		}
 		ev = e
+	case "lost":
+		if err := need(1); err != nil {
+			return nil, err
+		}
+		ev = &worker.ValueLost{Key: pos[0]}
+	case "input-lost":
+		if err := need(2); err != nil {
+			return nil, err
+		}
+		ev = &worker.InputLost{Key: pos[0], Dep: pos[1]}
 	case "pause":
 		ev = &worker.Pause{}
 	case "resume":
@@ -408,6 +419,8 @@ func formatCommand(c worker.Command) string {
 			sizes[i] = strconv.FormatInt(n, 10)
 		}
 		return fmt.Sprintf("replicas [%s] nbytes=[%s]", strings.Join(c.Added, " "), strings.Join(sizes, " "))
+	case *worker.ReportLost:
+		return "report-lost " + c.Key
 	default:
 		return fmt.Sprintf("unknown command %T", c)
 	}

@@ -96,6 +96,10 @@ func (s *State) Handle(ev Event) []Command {
 		s.fetchFailed(e)
 	case *DataPut:
 		s.dataPut(e)
+	case *ValueLost:
+		s.valueLost(e.Key)
+	case *InputLost:
+		s.inputLost(e)
 	case *Pause:
 		s.paused = true
 	case *Resume:
@@ -303,6 +307,59 @@ func (s *State) executeFailed(e *ExecuteFailed) {
 	s.executing--
 	if t.state != Cancelled {
 		s.emit(&ReportErred{Key: t.key, Err: e.Err})
+	}
+	if len(t.dependents) == 0 {
+		delete(s.tasks, t.key)
+		return
+	}
+	// Tasks here wait for it as an input held elsewhere: fetch it.
+	t.state = Fetch
+	t.wanted = false
+	if len(t.holders) == 0 {
+		s.missing(t, t.tried)
+		return
+	}
+	s.toFetch[t] = struct{}{}
+}
+
+// valueLost forgets a value held here that can no longer be read. Tasks
+// here that would use it are reported missing and dropped, so that the
+// scheduler places them again; a task already executing finds out when it
+// reads its inputs (InputLost).
+func (s *State) valueLost(key string) {
+	d := s.tasks[key]
+	if d == nil || d.state != Memory {
+		return
+	}
+	delete(s.tasks, key)
+	s.emit(&ReportLost{Key: key})
+	// Values in memory do not list their dependents: look for them (a loss
+	// is rare). Sorted, for a deterministic order of reports.
+	var users []*task
+	for _, t := range s.tasks {
+		if (t.state == Waiting || t.state == Ready) && slices.Contains(t.deps, d) {
+			users = append(users, t)
+		}
+	}
+	slices.SortFunc(users, func(a, b *task) int { return strings.Compare(a.key, b.key) })
+	for _, t := range users {
+		if s.tasks[t.key] != t || (t.state != Waiting && t.state != Ready) {
+			continue // dropped with an earlier one
+		}
+		s.emit(&ReportMissing{Key: t.key, Dep: key, Holders: []string{s.cfg.Self}})
+		s.drop(t)
+	}
+}
+
+func (s *State) inputLost(e *InputLost) {
+	t := s.tasks[e.Key]
+	if t == nil || (t.state != Executing && t.state != Cancelled) {
+		return
+	}
+	s.executing--
+	s.valueLost(e.Dep)
+	if t.state == Executing {
+		s.emit(&ReportMissing{Key: t.key, Dep: e.Dep, Holders: []string{s.cfg.Self}})
 	}
 	if len(t.dependents) == 0 {
 		delete(s.tasks, t.key)

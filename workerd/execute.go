@@ -27,7 +27,18 @@ type result struct {
 	nbytes   int64
 	duration time.Duration
 	err      *wire.RemoteError
+	lostDep  string // the input that could not be read: the task did not run
 }
+
+// inputLostError is decodeArgs's error for an input that is not readable
+// here (lost in a failed read-back from disk).
+type inputLostError struct {
+	dep string
+	err error
+}
+
+func (e *inputLostError) Error() string { return fmt.Sprintf("input %s: %v", e.dep, e.err) }
+func (e *inputLostError) Unwrap() error { return e.err }
 
 // run executes j and stores its value. Panics become errors.
 func (w *Worker) run(j *job) (res result) {
@@ -41,6 +52,11 @@ func (w *Worker) run(j *job) (res result) {
 		}
 	}()
 	args, err := w.decodeArgs(j)
+	var lost *inputLostError
+	if errors.As(err, &lost) {
+		w.log.Warn("task input lost; reporting it missing", "key", j.key, "err", err)
+		return result{key: j.key, lostDep: lost.dep}
+	}
 	if err != nil {
 		return result{key: j.key, err: &wire.RemoteError{Kind: wire.KindDecode, Key: j.key, Message: err.Error()}}
 	}
@@ -49,6 +65,7 @@ func (w *Worker) run(j *job) (res result) {
 		return result{key: j.key, err: taskError(j.key, err)}
 	}
 	res.nbytes = w.store.putValue(j.key, v, j.fn.Result, j.inline)
+	w.storedValue()
 	return res
 }
 
@@ -83,7 +100,12 @@ func (w *Worker) decodeArgs(j *job) ([]any, error) {
 	for i, a := range raw {
 		c := j.fn.Args[i]
 		if a.Dep >= 0 {
-			args[i], err = w.store.value(j.deps[a.Dep], c)
+			dep := j.deps[a.Dep]
+			args[i], err = w.store.value(dep, c)
+			var lost *lostError
+			if errors.Is(err, errNotHere) || errors.As(err, &lost) {
+				return nil, &inputLostError{dep: dep, err: err}
+			}
 		} else {
 			args[i], err = c.Decode(a.Value)
 		}

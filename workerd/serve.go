@@ -2,6 +2,7 @@ package workerd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -65,7 +66,18 @@ func (w *Worker) servePeer(ctx context.Context, c *wire.Conn) {
 		case *wire.GetData:
 			for _, k := range m.Keys {
 				b, ok, err := w.store.encoded(k)
-				if err != nil {
+				var lost *lostError
+				if errors.As(err, &lost) {
+					// Tell the loop, which tells the scheduler; the peer
+					// tries another holder or reports it missing.
+					w.log.Error("value lost", "key", k, "err", err)
+					select {
+					case w.events <- valueLost{key: k}:
+					case <-ctx.Done():
+						return
+					}
+					ok = false
+				} else if err != nil {
 					w.log.Error("cannot encode value", "key", k, "err", err)
 					ok = false
 				}
@@ -73,6 +85,7 @@ func (w *Worker) servePeer(ctx context.Context, c *wire.Conn) {
 			}
 		case *wire.PutData:
 			n := w.store.putEncoded(m.Key, m.Value)
+			w.storedValue()
 			select {
 			case w.events <- peerPut{key: m.Key, nbytes: n}:
 			case <-ctx.Done():

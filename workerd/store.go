@@ -2,7 +2,9 @@ package workerd
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"hash/crc32"
 	"reflect"
 	"sync"
 
@@ -11,41 +13,102 @@ import (
 )
 
 // store holds the values on this worker: decoded (as task results) or
-// encoded (as fetched or scattered), converting lazily and caching both.
-// Executors, the peer server and the loop all use it, so it has its own lock.
+// encoded (as fetched or scattered), converting lazily and caching both;
+// or spilled, encoded in a file of the spill filesystem, and read back into
+// memory when a task or a peer wants it. Values in memory are kept in
+// least-recently-used order, which is the order they spill in.
+// Executors, the peer server, the memory monitor and the loop all use it,
+// so it has its own lock; file I/O happens outside it.
 type store struct {
 	mu      sync.Mutex
 	entries map[string]*entry
-	managed int64
+	lru     entry // sentinel: lru.next is the most recently used value in memory
+	managed int64 // bytes in memory (entries not spilled)
+	spilled int64 // bytes on disk
+	fs      spillFS
+	seq     uint64
+
+	spillErrors int64 // spills that failed; the values stayed in memory
+	readErrors  int64 // values that failed to read back and were lost
 }
 
 type entry struct {
+	key    string
 	val    any
 	codec  *codec.Codec // the codec val was made with; nil when only enc is known
 	enc    []byte
 	nbytes int64
+
+	// While spilled, val and enc are nil and the value is in file.
+	file string
+	size int    // encoded length, as written
+	sum  uint32 // its CRC-32C
+
+	prev, next *entry // LRU links while in memory, not being spilled, and nbytes > 0
+	spilling   bool   // being written to disk: out of the LRU until done
 }
 
-func newStore() *store { return &store{entries: map[string]*entry{}} }
+// errNotHere is returned for a key the store does not hold.
+var errNotHere = errors.New("value is not on this worker")
+
+// lostError is returned for a value that was spilled and failed to read
+// back. The store has forgotten it.
+type lostError struct {
+	key string
+	err error
+}
+
+func (e *lostError) Error() string {
+	return fmt.Sprintf("value %s was lost: reading it back from disk: %v", e.key, e.err)
+}
+func (e *lostError) Unwrap() error { return e.err }
+
+func newStore(fs spillFS) *store {
+	s := &store{entries: map[string]*entry{}, fs: fs}
+	s.lru.prev, s.lru.next = &s.lru, &s.lru
+	return s
+}
+
+func (s *store) linked(e *entry) bool { return e.next != nil }
+
+func (s *store) unlink(e *entry) {
+	if e.next == nil {
+		return
+	}
+	e.prev.next, e.next.prev = e.next, e.prev
+	e.prev, e.next = nil, nil
+}
+
+// touch makes e the most recently used.
+func (s *store) touch(e *entry) {
+	if e.nbytes <= 0 || e.file != "" || e.spilling || s.entries[e.key] != e {
+		return
+	}
+	s.unlink(e)
+	e.prev, e.next = &s.lru, s.lru.next
+	s.lru.next.prev = e
+	s.lru.next = e
+}
 
 // putValue stores a task's result. With inline, a small result is encoded
 // at once, to go to the scheduler with the task's completion (see inline).
 func (s *store) putValue(key string, v any, c *codec.Codec, inline bool) int64 {
 	n := codec.Size(v)
-	e := &entry{val: v, codec: c, nbytes: n}
+	e := &entry{key: key, val: v, codec: c, nbytes: n}
 	if inline && n <= wire.InlineLimit {
 		if b, err := c.Encode(v); err == nil && len(b) <= wire.InlineLimit {
 			e.enc = b
 		}
 	}
 	s.mu.Lock()
-	s.replace(key, e)
+	file := s.replace(key, e)
 	s.mu.Unlock()
+	s.remove(file)
 	return n
 }
 
-// inline returns the key's encoded value if it is already encoded and
-// small enough to send inline, or nil.
+// inline returns the key's encoded value if it is in memory, already
+// encoded and small enough to send inline, or nil.
 func (s *store) inline(key string) []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -59,42 +122,124 @@ func (s *store) inline(key string) []byte {
 func (s *store) putEncoded(key string, b []byte) int64 {
 	n := int64(len(b))
 	s.mu.Lock()
-	s.replace(key, &entry{enc: b, nbytes: n})
+	file := s.replace(key, &entry{key: key, enc: b, nbytes: n})
 	s.mu.Unlock()
+	s.remove(file)
 	return n
 }
 
-func (s *store) replace(key string, e *entry) {
+// replace stores e under key, dropping the value it replaces, and returns
+// the file to remove ("" for none). s.mu is held.
+func (s *store) replace(key string, e *entry) (file string) {
 	if old := s.entries[key]; old != nil {
-		s.managed -= old.nbytes
+		file = s.forget(old)
 	}
 	s.entries[key] = e
 	s.managed += e.nbytes
+	s.touch(e)
+	return file
+}
+
+// forget drops e from the accounts and the map, and returns its file for
+// the caller to remove once it has released s.mu ("" for none).
+func (s *store) forget(e *entry) (file string) {
+	delete(s.entries, e.key)
+	s.unlink(e)
+	if e.file != "" {
+		s.spilled -= e.nbytes
+		file, e.file = e.file, ""
+		return file
+	}
+	s.managed -= e.nbytes
+	return ""
+}
+
+// remove removes a spilled value's file. A file that cannot be removed
+// goes with the spill directory when the worker stops.
+func (s *store) remove(file string) {
+	if file != "" {
+		s.fs.Remove(file)
+	}
 }
 
 func (s *store) delete(key string) {
 	s.mu.Lock()
+	var file string
 	if e := s.entries[key]; e != nil {
-		s.managed -= e.nbytes
-		delete(s.entries, key)
+		file = s.forget(e)
 	}
 	s.mu.Unlock()
+	s.remove(file)
+}
+
+// get returns the key's entry with its value in memory, reading it back
+// from disk if it was spilled. The returned val, codec and enc are a
+// snapshot, safe to use without the lock; e identifies the entry they came
+// from (nil when it went away meanwhile), for encode.
+func (s *store) get(key string) (e *entry, val any, c *codec.Codec, enc []byte, err error) {
+	for {
+		s.mu.Lock()
+		e := s.entries[key]
+		if e == nil {
+			s.mu.Unlock()
+			return nil, nil, nil, nil, errNotHere
+		}
+		if e.file == "" {
+			s.touch(e)
+			val, c, enc = e.val, e.codec, e.enc
+			s.mu.Unlock()
+			return e, val, c, enc, nil
+		}
+		file, size, sum := e.file, e.size, e.sum
+		s.mu.Unlock()
+
+		b, rerr := readSpill(s.fs, file, size, sum)
+
+		s.mu.Lock()
+		if s.entries[key] != e {
+			// Freed or replaced while read: what was read is still the
+			// value that was asked for.
+			s.mu.Unlock()
+			if rerr != nil {
+				return nil, nil, nil, nil, errNotHere
+			}
+			return nil, nil, nil, b, nil
+		}
+		if e.file != file {
+			s.mu.Unlock()
+			continue // another reader brought it back first
+		}
+		if rerr != nil {
+			s.readErrors++
+			s.forget(e)
+			s.mu.Unlock()
+			s.remove(file)
+			return nil, nil, nil, nil, &lostError{key: key, err: rerr}
+		}
+		// Back in memory: it was just used.
+		e.file, e.enc = "", b
+		s.spilled -= e.nbytes
+		s.managed += e.nbytes
+		s.touch(e)
+		s.mu.Unlock()
+		s.fs.Remove(file)
+		return e, nil, nil, b, nil
+	}
 }
 
 // value returns the key's value as the type c decodes.
 func (s *store) value(key string, c *codec.Codec) (any, error) {
-	s.mu.Lock()
-	e := s.entries[key]
-	s.mu.Unlock()
-	if e == nil {
-		return nil, fmt.Errorf("value %s is not on this worker", key)
-	}
-	if e.val != nil && (e.codec == c || e.codec.Type() == c.Type()) {
-		return e.val, nil
-	}
-	b, err := s.encodedEntry(e)
+	e, val, vc, b, err := s.get(key)
 	if err != nil {
 		return nil, err
+	}
+	if val != nil && (vc == c || vc.Type() == c.Type()) {
+		return val, nil
+	}
+	if b == nil && val != nil {
+		if b, err = s.encode(key, e, val, vc); err != nil {
+			return nil, err
+		}
 	}
 	if c.Type() == bytesType {
 		// Decoding []byte hands back its input: give the task its own copy
@@ -107,41 +252,126 @@ func (s *store) value(key string, c *codec.Codec) (any, error) {
 var bytesType = reflect.TypeFor[[]byte]()
 
 // encoded returns the key's value as bytes, or ok=false if it is not here.
+// A spilled value that cannot be read back is lost: err is a *lostError.
 func (s *store) encoded(key string) (b []byte, ok bool, err error) {
-	s.mu.Lock()
-	e := s.entries[key]
-	s.mu.Unlock()
-	if e == nil {
+	e, val, c, b, err := s.get(key)
+	if errors.Is(err, errNotHere) {
 		return nil, false, nil
 	}
-	b, err = s.encodedEntry(e)
+	if err != nil {
+		return nil, false, err
+	}
+	if b != nil || val == nil {
+		return b, true, nil
+	}
+	b, err = s.encode(key, e, val, c)
 	return b, true, err
 }
 
-func (s *store) encodedEntry(e *entry) ([]byte, error) {
-	s.mu.Lock()
-	b := e.enc
-	s.mu.Unlock()
-	if b != nil || e.val == nil {
-		return b, nil
-	}
-	if b, ok := codec.View(e.val); ok {
+// encode encodes val, the value of entry e, caching the encoding in e
+// unless it is a view of the value's own memory or e changed meanwhile.
+// (Entries, not values, are compared: a value may be of a type == panics on.)
+func (s *store) encode(key string, e *entry, val any, c *codec.Codec) ([]byte, error) {
+	if b, ok := codec.View(val); ok {
 		// Bytes, strings and numeric slices are sent from their own memory:
 		// no copy of a large value per fetch, and none kept beside it.
 		return b, nil
 	}
-	b, err := e.codec.Encode(e.val)
+	b, err := c.Encode(val)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
-	e.enc = b
+	if e != nil && s.entries[key] == e && e.file == "" && e.enc == nil {
+		e.enc = b
+	}
 	s.mu.Unlock()
 	return b, nil
 }
 
-func (s *store) stats() (n int, managed int64) {
+// spill writes values to disk, least recently used first, until at least n
+// bytes have left memory or none is left to spill. It stops at the first
+// failure: the value that failed stays in memory, where it was in the
+// order. Only one spill runs at a time (the memory monitor's).
+func (s *store) spill(n int64) (spilled int64, err error) {
+	for spilled < n {
+		s.mu.Lock()
+		e := s.lru.prev
+		if e == &s.lru {
+			s.mu.Unlock()
+			return spilled, nil
+		}
+		prev := e.prev // to put it back in its place if it fails
+		s.unlink(e)
+		e.spilling = true
+		val, c, enc := e.val, e.codec, e.enc
+		s.seq++
+		file := spillName(e.key, s.seq)
+		s.mu.Unlock()
+
+		b := enc
+		if b == nil && val != nil {
+			var ok bool
+			if b, ok = codec.View(val); !ok {
+				b, err = c.Encode(val)
+			}
+		}
+		if err == nil {
+			err = writeSpill(s.fs, file, b)
+		}
+
+		s.mu.Lock()
+		e.spilling = false
+		if s.entries[e.key] != e {
+			// Freed or replaced while written.
+			s.mu.Unlock()
+			if err == nil {
+				s.fs.Remove(file)
+			}
+			err = nil
+			continue
+		}
+		if err != nil {
+			s.spillErrors++
+			if s.linked(prev) || prev == &s.lru {
+				e.prev, e.next = prev, prev.next
+				prev.next.prev = e
+				prev.next = e
+			} else {
+				s.touch(e)
+			}
+			s.mu.Unlock()
+			return spilled, fmt.Errorf("spill %s: %w", e.key, err)
+		}
+		e.val, e.codec, e.enc = nil, nil, nil
+		e.file, e.size, e.sum = file, len(b), crc32.Checksum(b, castagnoli)
+		s.managed -= e.nbytes
+		s.spilled += e.nbytes
+		spilled += e.nbytes
+		s.mu.Unlock()
+	}
+	return spilled, nil
+}
+
+// memoryStats are the store's accounts.
+type memoryStats struct {
+	n           int   // values held, in memory or spilled
+	managed     int64 // bytes in memory
+	spilled     int64 // bytes on disk
+	spillErrors int64
+	readErrors  int64
+}
+
+func (s *store) stats() memoryStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.entries), s.managed
+	st := memoryStats{n: len(s.entries), managed: s.managed, spilled: s.spilled,
+		spillErrors: s.spillErrors, readErrors: s.readErrors}
+	return st
+}
+
+func (s *store) managedBytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.managed
 }

@@ -25,13 +25,33 @@ type Config struct {
 	Name        string // unique in the cluster; default the listen address
 	NThreads    int    // default 1
 	MemoryLimit int64  // bytes; 0 means no limit
-	Resources   []wire.Resource
-	Transport   transport.Config
-	Build       string        // the program's build identity
-	Heartbeat   time.Duration // default 1s
-	Logger      *slog.Logger
+	// Thresholds, as fractions of MemoryLimit (0: the Default… constants;
+	// negative: off). Above MemoryTarget of managed bytes (the values held
+	// in memory), least recently used values spill to disk until below it;
+	// above MemorySpill of process memory they spill until the process is
+	// below MemoryTarget; above MemoryPause the worker pauses (no new tasks
+	// or fetches) until memory falls below it again.
+	MemoryTarget, MemorySpill, MemoryPause float64
+	// ProcessMemory measures the memory of this worker's process, for the
+	// spill and pause thresholds. Nil means the managed bytes alone: right
+	// for workers that share a process (a local cluster's goroutine
+	// workers). A worker that has its process to itself uses ProcessRSS.
+	ProcessMemory func() int64
+	// MemoryInterval is how often memory is checked; default 100ms.
+	MemoryInterval time.Duration
+	// LocalDirectory is where values spill to, in a directory of their own
+	// that is removed when the worker stops; default the system's
+	// temporary directory.
+	LocalDirectory string
+	Resources      []wire.Resource
+	Transport      transport.Config
+	Build          string        // the program's build identity
+	Heartbeat      time.Duration // default 1s
+	Logger         *slog.Logger
 	// Ready, if set, is called with the worker's address once it has joined.
 	Ready func(addr string)
+
+	spillFS spillFS // tests: instead of a directory under LocalDirectory
 }
 
 // ErrSchedulerLost is returned by Run when the scheduler connection breaks.
@@ -42,6 +62,8 @@ type Worker struct {
 	cfg   Config
 	log   *slog.Logger
 	store *store
+	spill *dirFS // nil when Config.spillFS is set
+	th    thresholds
 	state *worker.State
 	addr  string
 
@@ -52,7 +74,11 @@ type Worker struct {
 	specs  map[string]*wire.Compute // tasks to run here, by key; owned by the loop
 	cancel map[string]*taskContext  // running tasks
 	later  []any                    // events the loop raised for itself
-	wg     sync.WaitGroup
+	stored chan struct{}            // wakes the memory monitor
+	// wakeAbove is the managed bytes past which storing a value wakes the
+	// memory monitor: the lowest threshold.
+	wakeAbove int64
+	wg        sync.WaitGroup
 }
 
 // New returns a worker for cfg.
@@ -74,7 +100,21 @@ func New(cfg Config) *Worker {
 			}
 		}
 	}
-	return &Worker{cfg: cfg, log: cfg.Logger, store: newStore()}
+	if cfg.MemoryInterval <= 0 {
+		cfg.MemoryInterval = 100 * time.Millisecond
+	}
+	w := &Worker{cfg: cfg, log: cfg.Logger, th: thresholds{
+		target: threshold(cfg.MemoryTarget, DefaultMemoryTarget),
+		spill:  threshold(cfg.MemorySpill, DefaultMemorySpill),
+		pause:  threshold(cfg.MemoryPause, DefaultMemoryPause),
+	}}
+	fs := cfg.spillFS
+	if fs == nil {
+		w.spill = &dirFS{parent: cfg.LocalDirectory}
+		fs = w.spill
+	}
+	w.store = newStore(fs)
+	return w
 }
 
 type fetched struct {
@@ -138,6 +178,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	for range w.cfg.NThreads {
 		w.wg.Go(func() { w.executor(runCtx) })
 	}
+	if w.cfg.MemoryLimit > 0 {
+		w.stored = make(chan struct{}, 1)
+		w.wakeAbove = w.th.lowest(w.cfg.MemoryLimit)
+		w.wg.Go(func() { w.monitorMemory(runCtx) })
+	}
 	var srv sync.WaitGroup
 	srv.Go(func() { w.serve(runCtx, ln) })
 	srv.Go(func() { w.readScheduler(runCtx) })
@@ -155,8 +200,13 @@ func (w *Worker) Run(ctx context.Context) error {
 	ln.Close()
 	w.sched.Close()
 	srv.Wait()
-	w.wg.Wait() // executors and transfers
+	w.wg.Wait() // executors, transfers and the memory monitor
 	w.peers.Close()
+	if w.spill != nil {
+		if cerr := w.spill.Close(); cerr != nil {
+			w.log.Warn("cannot remove the spill directory", "err", cerr)
+		}
+	}
 	return err
 }
 
@@ -261,7 +311,9 @@ func (w *Worker) handle(ctx context.Context, ev any) error {
 		}
 	case result:
 		delete(w.cancel, m.key)
-		if m.err != nil {
+		if m.lostDep != "" {
+			cmds = w.state.Handle(&worker.InputLost{Key: m.key, Dep: m.lostDep})
+		} else if m.err != nil {
 			cmds = w.state.Handle(&worker.ExecuteFailed{Key: m.key, Err: m.err})
 		} else {
 			cmds = w.state.Handle(&worker.ExecuteDone{Key: m.key, NBytes: m.nbytes, Duration: int64(m.duration)})
@@ -281,6 +333,21 @@ func (w *Worker) handle(ctx context.Context, ev any) error {
 		}
 	case peerPut:
 		cmds = w.state.Handle(&worker.DataPut{Key: m.key, NBytes: m.nbytes})
+	case valueLost:
+		cmds = w.state.Handle(&worker.ValueLost{Key: m.key})
+	case memoryPaused:
+		if m.paused {
+			w.log.Warn("worker paused: memory use is above its pause threshold", "memory", m.memory,
+				"managed", m.managed, "limit", w.cfg.MemoryLimit)
+			cmds = w.state.Handle(&worker.Pause{})
+		} else {
+			w.log.Info("worker resumed: memory use is below its pause threshold", "memory", m.memory,
+				"managed", m.managed, "limit", w.cfg.MemoryLimit)
+			cmds = w.state.Handle(&worker.Resume{})
+		}
+		w.do(ctx, cmds)
+		w.heartbeat() // the scheduler learns at once
+		return nil
 	default:
 		w.log.Warn("unexpected message from the scheduler", "op", fmt.Sprintf("%T", ev))
 		return nil
@@ -336,6 +403,9 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 			w.forgetSpec(c.Key)
 		case *worker.ReportReplicas:
 			w.sched.SendLater(&wire.Replicas{Added: c.Added, NBytes: c.NBytes})
+		case *worker.ReportLost:
+			w.store.delete(c.Key) // gone from the store already, normally
+			w.sched.SendLater(&wire.Replicas{Dropped: []string{c.Key}})
 		}
 	}
 }
@@ -358,6 +428,7 @@ func (w *Worker) fetch(ctx context.Context, from string, keys []string) {
 			f.keys = append(f.keys, v.Key)
 			f.nbytes = append(f.nbytes, w.store.putEncoded(v.Key, v.Bytes))
 		}
+		w.storedValue()
 		for _, k := range keys {
 			if !got[k] {
 				f.missing = append(f.missing, k)
@@ -371,11 +442,11 @@ func (w *Worker) fetch(ctx context.Context, from string, keys []string) {
 }
 
 func (w *Worker) heartbeat() {
-	n, managed := w.store.stats()
+	st := w.store.stats()
 	w.sched.Send(&wire.Heartbeat{
 		Executing: int64(w.state.Executing()), Ready: int64(w.state.NumReady()),
-		InMemory: int64(n), ManagedBytes: managed, RSS: rss(), HeapBytes: heapBytes(),
-		Paused: w.state.Paused(),
+		InMemory: int64(st.n), ManagedBytes: st.managed, SpilledBytes: st.spilled,
+		RSS: rss(), HeapBytes: heapBytes(), Paused: w.state.Paused(),
 	})
 }
 

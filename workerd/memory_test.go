@@ -1,0 +1,52 @@
+package workerd
+
+import "testing"
+
+func TestDecide(t *testing.T) {
+	dask := thresholds{target: 0.6, spill: 0.7, pause: 0.8}
+	const limit = 1000
+	tests := []struct {
+		name             string
+		th               thresholds
+		limit            int64
+		managed, process int64
+		want             memoryDecision
+	}{
+		{"no limit", dask, 0, 900, 900, memoryDecision{}},
+		{"below target", dask, limit, 600, 650, memoryDecision{}},
+		{"managed above target", dask, limit, 700, 0, memoryDecision{spill: 100}},
+		{"managed above target, process low", dask, limit, 650, 500, memoryDecision{spill: 50}},
+		{"process above spill", dask, limit, 300, 750, memoryDecision{spill: 150, hard: true}},
+		{"process at spill", dask, limit, 300, 700, memoryDecision{}},
+		{"process above spill, little managed", dask, limit, 50, 750, memoryDecision{spill: 50, hard: true}},
+		{"managed wins over process", dask, limit, 690, 710, memoryDecision{spill: 110, hard: true}},
+		{"pause on process", dask, limit, 100, 850, memoryDecision{spill: 100, hard: true, pause: true}},
+		{"pause on managed", dask, limit, 850, 0, memoryDecision{spill: 250, pause: true}},
+		{"at pause", dask, limit, 0, 800, memoryDecision{pause: false}},
+		{"no target: spill to the spill threshold", thresholds{spill: 0.7, pause: 0.8}, limit, 500, 750, memoryDecision{spill: 50, hard: true}},
+		{"no target, managed high", thresholds{spill: 0.7}, limit, 650, 0, memoryDecision{}},
+		{"only target", thresholds{target: 0.5}, limit, 400, 990, memoryDecision{}},
+		{"only target, managed", thresholds{target: 0.5}, limit, 600, 990, memoryDecision{spill: 100}},
+		{"nothing on", thresholds{}, limit, 990, 990, memoryDecision{}},
+		{"only pause", thresholds{pause: 0.9}, limit, 0, 950, memoryDecision{pause: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := decide(tt.th, tt.limit, tt.managed, tt.process)
+			if got != tt.want {
+				t.Errorf("decide(%+v, %d, managed=%d, process=%d) = %+v, want %+v",
+					tt.th, tt.limit, tt.managed, tt.process, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestThreshold(t *testing.T) {
+	for _, tt := range []struct{ v, def, want float64 }{
+		{0, 0.6, 0.6}, {0.5, 0.6, 0.5}, {-1, 0.6, 0}, {1.2, 0.8, 1.2},
+	} {
+		if got := threshold(tt.v, tt.def); got != tt.want {
+			t.Errorf("threshold(%v, %v) = %v, want %v", tt.v, tt.def, got, tt.want)
+		}
+	}
+}

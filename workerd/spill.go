@@ -1,0 +1,133 @@
+package workerd
+
+import (
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// spillFS is where spilled values go: one file per value. The worker uses
+// a directory of the local disk (dirFS); tests use an in-memory one and
+// one that fails on purpose.
+type spillFS interface {
+	Create(name string) (io.WriteCloser, error)
+	Open(name string) (io.ReadCloser, error)
+	Remove(name string) error
+}
+
+// dirFS spills to a directory it creates under a local directory on first
+// use, and removes with everything in it on Close.
+type dirFS struct {
+	parent string // the local directory; "" is the system's temporary directory
+	mu     sync.Mutex
+	dir    string // created on first Create
+	err    error
+}
+
+func (d *dirFS) path(name string) (string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.dir == "" && d.err == nil {
+		parent := d.parent
+		if parent == "" {
+			parent = os.TempDir()
+		}
+		if err := os.MkdirAll(parent, 0o755); err != nil {
+			return "", fmt.Errorf("local directory: %w", err)
+		}
+		// Unique per worker, also for several workers in one process.
+		d.dir, d.err = os.MkdirTemp(parent, fmt.Sprintf("gask-worker-%d-", os.Getpid()))
+	}
+	if d.err != nil {
+		return "", d.err
+	}
+	return filepath.Join(d.dir, name), nil
+}
+
+func (d *dirFS) Create(name string) (io.WriteCloser, error) {
+	p, err := d.path(name)
+	if err != nil {
+		return nil, err
+	}
+	return os.Create(p)
+}
+
+func (d *dirFS) Open(name string) (io.ReadCloser, error) {
+	p, err := d.path(name)
+	if err != nil {
+		return nil, err
+	}
+	return os.Open(p)
+}
+
+func (d *dirFS) Remove(name string) error {
+	p, err := d.path(name)
+	if err != nil {
+		return err
+	}
+	return os.Remove(p)
+}
+
+// Close removes the spill directory.
+func (d *dirFS) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.dir == "" {
+		return nil
+	}
+	err := os.RemoveAll(d.dir)
+	d.dir, d.err = "", errors.New("spill directory closed")
+	return err
+}
+
+// spillName names the file of a key's value: a hash of the key (keys may
+// hold any bytes) and a number unique in the store, so that a value
+// replaced while spilled never shares a file with its successor.
+func spillName(key string, seq uint64) string {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return fmt.Sprintf("%016x-%d", h.Sum64(), seq)
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// writeSpill writes b to name; on any error it removes what was written.
+func writeSpill(fs spillFS, name string, b []byte) error {
+	f, err := fs.Create(name)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fs.Remove(name)
+	}
+	return err
+}
+
+// readSpill reads a value back and checks it is the one written.
+func readSpill(fs spillFS, name string, size int, sum uint32) ([]byte, error) {
+	f, err := fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, size)
+	if _, err := io.ReadFull(f, b); err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if n, _ := f.Read(make([]byte, 1)); n > 0 {
+		return nil, fmt.Errorf("read %s: longer than the %d bytes written", name, size)
+	}
+	if crc32.Checksum(b, castagnoli) != sum {
+		return nil, fmt.Errorf("read %s: checksum mismatch", name)
+	}
+	return b, nil
+}

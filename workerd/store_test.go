@@ -1,0 +1,303 @@
+package workerd
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/gask-dev/gask/codec"
+)
+
+var (
+	bytesCodec = codec.For[[]byte]()
+	intsCodec  = codec.For[[]int64]()
+	mapCodec   = codec.For[map[string]int]()
+)
+
+func blob(key string, n int) []byte { return bytes.Repeat([]byte(key[:1]), n) }
+
+// sz is the managed size of a blob of 100 bytes.
+var sz = codec.Size(blob("a", 100))
+
+// spilledKeys lists the keys whose values are on disk.
+func spilledKeys(s *store) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for k, e := range s.entries {
+		if e.file != "" {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// lruKeys lists the keys in memory, least recently used first.
+func lruKeys(s *store) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for e := s.lru.prev; e != &s.lru; e = e.prev {
+		out = append(out, e.key)
+	}
+	return out
+}
+
+func checkStats(t *testing.T, s *store, managed, spilled int64) {
+	t.Helper()
+	st := s.stats()
+	if st.managed != managed || st.spilled != spilled {
+		t.Fatalf("stats() managed=%d spilled=%d, want %d and %d", st.managed, st.spilled, managed, spilled)
+	}
+}
+
+func TestStoreSpillsLeastRecentlyUsedFirst(t *testing.T) {
+	fs := newMemFS()
+	s := newStore(fs)
+	for _, k := range []string{"a", "b", "c", "d"} {
+		s.putValue(k, blob(k, 100), bytesCodec, false)
+	}
+	// Using a (a task input) and c (a peer fetch) makes b the oldest.
+	if _, err := s.value("a", bytesCodec); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.encoded("c"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := lruKeys(s), []string{"b", "d", "a", "c"}; !slices.Equal(got, want) {
+		t.Fatalf("LRU order = %v, want %v", got, want)
+	}
+	n, err := s.spill(sz + 1)
+	if err != nil || n != 2*sz {
+		t.Fatalf("spill(%d) = %d, %v, want %d, nil", sz+1, n, err, 2*sz)
+	}
+	if got, want := spilledKeys(s), []string{"b", "d"}; !slices.Equal(got, want) {
+		t.Fatalf("spilled %v, want %v", got, want)
+	}
+	checkStats(t, s, 2*sz, 2*sz)
+	if got := len(fs.names()); got != 2 {
+		t.Fatalf("%d files, want 2", got)
+	}
+
+	// Read back transparently, as a task input and as bytes for a peer;
+	// each is back in memory, most recently used.
+	v, err := s.value("b", bytesCodec)
+	if err != nil || !bytes.Equal(v.([]byte), blob("b", 100)) {
+		t.Fatalf("value(b) = %v, %v", v, err)
+	}
+	b, ok, err := s.encoded("d")
+	if err != nil || !ok || !bytes.Equal(b, blob("d", 100)) {
+		t.Fatalf("encoded(d) = %q, %v, %v", b, ok, err)
+	}
+	checkStats(t, s, 4*sz, 0)
+	if got := fs.names(); len(got) != 0 {
+		t.Fatalf("files %v left after reading back", got)
+	}
+	if got, want := lruKeys(s), []string{"a", "c", "b", "d"}; !slices.Equal(got, want) {
+		t.Fatalf("LRU order = %v, want %v", got, want)
+	}
+
+	// Everything spills when asked for more than there is.
+	if n, err := s.spill(1 << 20); err != nil || n != 4*sz {
+		t.Fatalf("spill(1MiB) = %d, %v, want %d, nil", n, err, 4*sz)
+	}
+	checkStats(t, s, 0, 4*sz)
+
+	// Freeing a spilled value removes its file.
+	s.delete("a")
+	checkStats(t, s, 0, 3*sz)
+	if got := len(fs.names()); got != 3 {
+		t.Fatalf("%d files after deleting a, want 3", got)
+	}
+	// Replacing a spilled value removes its file too.
+	s.putEncoded("b", []byte("new b"))
+	checkStats(t, s, 5, 2*sz)
+	if b, _, _ := s.encoded("b"); string(b) != "new b" {
+		t.Fatalf("encoded(b) = %q after replacing it", b)
+	}
+	s.delete("b")
+	s.delete("c")
+	s.delete("d")
+	checkStats(t, s, 0, 0)
+	if got := fs.names(); len(got) != 0 {
+		t.Fatalf("files %v left after deleting everything", got)
+	}
+}
+
+func TestStoreSpillsEveryKindOfValue(t *testing.T) {
+	s := newStore(newMemFS())
+	s.putValue("ints", []int64{1, 2, 3}, intsCodec, false) // encoded by view
+	s.putValue("map", map[string]int{"x": 1}, mapCodec, false)
+	s.putValue("inline", []byte("small"), bytesCodec, true)
+	s.putEncoded("fetched", []byte("from a peer"))
+	if _, err := s.spill(1 << 20); err != nil {
+		t.Fatal(err)
+	}
+	if got := spilledKeys(s); len(got) != 4 {
+		t.Fatalf("spilled %v, want all 4", got)
+	}
+	if v, err := s.value("ints", intsCodec); err != nil || !slices.Equal(v.([]int64), []int64{1, 2, 3}) {
+		t.Errorf("value(ints) = %v, %v", v, err)
+	}
+	if v, err := s.value("map", mapCodec); err != nil || v.(map[string]int)["x"] != 1 {
+		t.Errorf("value(map) = %v, %v", v, err)
+	}
+	if v, err := s.value("inline", bytesCodec); err != nil || string(v.([]byte)) != "small" {
+		t.Errorf("value(inline) = %v, %v", v, err)
+	}
+	if b, ok, err := s.encoded("fetched"); err != nil || !ok || string(b) != "from a peer" {
+		t.Errorf("encoded(fetched) = %q, %v, %v", b, ok, err)
+	}
+	// A task that changes its []byte input does not change the value.
+	v, _ := s.value("inline", bytesCodec)
+	v.([]byte)[0] = 'X'
+	if v, _ := s.value("inline", bytesCodec); string(v.([]byte)) != "small" {
+		t.Errorf("value(inline) = %q after a task changed its copy", v)
+	}
+}
+
+func TestStoreFullDiskKeepsValues(t *testing.T) {
+	fs := newMemFS()
+	fs.setCapacity(250) // two values and half of a third
+	s := newStore(fs)
+	for _, k := range []string{"a", "b", "c", "d"} {
+		s.putValue(k, blob(k, 100), bytesCodec, false)
+	}
+	n, err := s.spill(4 * sz)
+	if n != 2*sz || err == nil || !isNoSpace(err) {
+		t.Fatalf("spill(all) on a disk with room for 250 bytes = %d, %v, want %d and ENOSPC", n, err, 2*sz)
+	}
+	if got, want := spilledKeys(s), []string{"a", "b"}; !slices.Equal(got, want) {
+		t.Fatalf("spilled %v, want %v", got, want)
+	}
+	checkStats(t, s, 2*sz, 2*sz)
+	if got := s.stats().spillErrors; got != 1 {
+		t.Errorf("spillErrors = %d, want 1", got)
+	}
+	// The half-written file is gone, c keeps its place as the oldest in
+	// memory, and every value reads back whole.
+	if got := len(fs.names()); got != 2 {
+		t.Errorf("%d files, want 2: %v", got, fs.names())
+	}
+	if got, want := lruKeys(s), []string{"c", "d"}; !slices.Equal(got, want) {
+		t.Errorf("LRU order = %v, want %v", got, want)
+	}
+	for _, k := range []string{"a", "b", "c", "d"} {
+		v, err := s.value(k, bytesCodec)
+		if err != nil || !bytes.Equal(v.([]byte), blob(k, 100)) {
+			t.Errorf("value(%s) = %v, %v", k, v, err)
+		}
+	}
+	// Once there is room, spilling works again.
+	fs.setCapacity(0)
+	if n, err := s.spill(4 * sz); n != 4*sz || err != nil {
+		t.Fatalf("spill(all) with room = %d, %v, want %d", n, err, 4*sz)
+	}
+}
+
+func TestStoreReadErrorLosesValue(t *testing.T) {
+	for _, mode := range []string{"io-error", "corrupt"} {
+		t.Run(mode, func(t *testing.T) {
+			fs := newMemFS()
+			s := newStore(fs)
+			s.putValue("a", blob("a", 100), bytesCodec, false)
+			s.putValue("b", blob("b", 100), bytesCodec, false)
+			if _, err := s.spill(2 * sz); err != nil {
+				t.Fatal(err)
+			}
+			bad := func(name string) bool { return name == spillName("a", 1) }
+			if mode == "io-error" {
+				fs.failRead = bad
+			} else {
+				fs.corrupt = bad
+			}
+			_, err := s.value("a", bytesCodec)
+			var lost *lostError
+			if !errors.As(err, &lost) {
+				t.Fatalf("value(a) error = %v, want a lostError", err)
+			}
+			// Lost: forgotten, not read again, accounted for; b is fine.
+			if _, ok, err := s.encoded("a"); ok || err != nil {
+				t.Errorf("encoded(a) after the loss = %v, %v, want not here", ok, err)
+			}
+			if v, err := s.value("b", bytesCodec); err != nil || !bytes.Equal(v.([]byte), blob("b", 100)) {
+				t.Errorf("value(b) = %v, %v", v, err)
+			}
+			checkStats(t, s, sz, 0)
+			if got := s.stats().readErrors; got != 1 {
+				t.Errorf("readErrors = %d, want 1", got)
+			}
+			if got := fs.names(); len(got) != 0 {
+				t.Errorf("files %v left", got)
+			}
+		})
+	}
+}
+
+func TestSpillNamesAreUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for i := range 100 {
+		for _, k := range []string{"a", "b", "x/../../etc", "\x00"} {
+			n := spillName(k, uint64(i))
+			if seen[n] {
+				t.Fatalf("spillName(%q, %d) = %s again", k, i, n)
+			}
+			if bytes.ContainsAny([]byte(n), "/\\\x00.") {
+				t.Fatalf("spillName(%q, %d) = %q, not a plain file name", k, i, n)
+			}
+			seen[n] = true
+		}
+	}
+}
+
+func TestDirFSCreatesAndRemovesItsDirectory(t *testing.T) {
+	parent := t.TempDir()
+	d := &dirFS{parent: parent}
+	s := newStore(d)
+	s.putValue("a", blob("a", 100), bytesCodec, false)
+	if _, err := s.spill(1); err != nil {
+		t.Fatal(err)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(parent, fmt.Sprintf("gask-worker-%d-*", os.Getpid())))
+	if len(dirs) != 1 {
+		t.Fatalf("spill directories %v, want one", dirs)
+	}
+	if v, err := s.value("a", bytesCodec); err != nil || !bytes.Equal(v.([]byte), blob("a", 100)) {
+		t.Fatalf("value(a) = %v, %v", v, err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dirs[0]); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("spill directory after Close: %v, want it gone", err)
+	}
+}
+
+// TestStoreEncodesUncomparableValues checks that serving a value whose type
+// == cannot compare (a struct with a slice) works, and caches its encoding.
+func TestStoreEncodesUncomparableValues(t *testing.T) {
+	type result struct {
+		Lines []string
+		Code  int
+	}
+	c := codec.For[result]()
+	s := newStore(newMemFS())
+	s.putValue("r", result{Lines: []string{"a", "b"}, Code: 3}, c, false)
+	first, ok, err := s.encoded("r")
+	if err != nil || !ok {
+		t.Fatalf("encoded(r) = %v, %v", ok, err)
+	}
+	again, _, err := s.encoded("r")
+	if err != nil || !bytes.Equal(first, again) || &first[0] != &again[0] {
+		t.Errorf("encoded(r) twice: %v; want the cached bytes again", err)
+	}
+	v, err := c.Decode(first)
+	if got := v.(result); err != nil || got.Code != 3 || !slices.Equal(got.Lines, []string{"a", "b"}) {
+		t.Errorf("decoded %+v, %v", v, err)
+	}
+}
