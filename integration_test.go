@@ -20,6 +20,7 @@ import (
 
 	"github.com/gask-dev/gask"
 	"github.com/gask-dev/gask/cluster/local"
+	"github.com/gask-dev/gask/scheduler"
 	"github.com/gask-dev/gask/schedulerd"
 	"github.com/gask-dev/gask/transport"
 	"github.com/gask-dev/gask/wire"
@@ -804,7 +805,9 @@ func TestResources(t *testing.T) {
 // TestPriority orders tasks queued behind a blocked single thread; it
 // records the order in this process, so it runs on goroutine workers.
 func TestPriority(t *testing.T) {
-	_, c := startCluster(t, 1)
+	// Enough work sent ahead that all ten tasks below wait on the worker,
+	// however slowly the quick ones ran on a loaded machine.
+	_, c := startCluster(t, 1, local.Scheduler(scheduler.Config{TargetBatch: int64(time.Second)}))
 	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()
 	// Quick tasks first, so that the scheduler learns that tasks are short

@@ -26,6 +26,7 @@ import (
 	"github.com/gask-dev/gask"
 	"github.com/gask-dev/gask/internal/allocation"
 	"github.com/gask-dev/gask/nanny"
+	"github.com/gask-dev/gask/scheduler"
 	"github.com/gask-dev/gask/schedulerd"
 	"github.com/gask-dev/gask/transport"
 	"github.com/gask-dev/gask/workerd"
@@ -40,7 +41,13 @@ type config struct {
 	processes   bool
 	memoryLimit int64
 	logger      *slog.Logger
+	scheduler   scheduler.Config
 }
+
+// Scheduler tunes the cluster's scheduler (how much work it sends ahead,
+// how many worker deaths a task may see, ...); the zero Config is the
+// default.
+func Scheduler(cfg scheduler.Config) Option { return func(c *config) { c.scheduler = cfg } }
 
 // Workers sets the number of workers.
 func Workers(n int) Option { return func(c *config) { c.workers = n } }
@@ -139,7 +146,7 @@ func New(ctx context.Context, opts ...Option) (*Cluster, error) {
 	}
 	sctx, stop := context.WithCancel(context.Background())
 	c.stopScheduler = stop
-	srv := schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: c.log})
+	srv := schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: c.log, Scheduler: cfg.scheduler})
 	go func() { c.schedDone <- srv.Serve(sctx, lns...) }()
 
 	if err := c.Scale(ctx, cfg.workers); err != nil {
