@@ -3,7 +3,7 @@
 //	go run ./bench <workload> [flags] -json
 //
 // Workloads: throughput, latency, tree, sleep-balance, pi, transfer, startup,
-// scale. Each runs on a local cluster of worker processes (2 workers × 1
+// scale, array. Each runs on a local cluster of worker processes (2 workers × 1
 // thread unless the workload says otherwise), checks its own result — a
 // wrong result exits non-zero and prints no figures — and reports, beside
 // its own figures, `seconds` (the workload's main timed section) and
@@ -67,6 +67,7 @@ var workloads = []workload{
 	{"transfer", "worker-to-worker, scatter, gather and raw loopback TCP bandwidth", runTransfer},
 	{"startup", "process start to 2 worker processes ready and one task done", runStartup},
 	{"scale", "a: -n no-op tasks on real workers (default 1,000,000); b: the scheduler alone, -sim-n tasks", runScale},
+	{"array", "(sin(x) + cos(xᵀ)).sum() for x random -n × -n (default 20,000) in 100 blocks", runArray},
 }
 
 func main() {

@@ -61,6 +61,7 @@ func TestWorkloads(t *testing.T) {
 		{"scale", params{n: 1_000, simN: 10_000}, func(t *testing.T, f figures) {
 			positive(t, f, "tasks_per_sec", "sim_tasks_per_sec", "scheduler_bytes_per_task")
 		}},
+		{"array", params{n: 400}, func(t *testing.T, f figures) { positive(t, f, "result") }},
 	}
 	if len(cases) != len(workloads) {
 		t.Errorf("%d smoke cases for %d workloads", len(cases), len(workloads))

@@ -301,6 +301,24 @@ def scale(p):
     return dict(n=n, seconds=secs, submit_seconds=submit, tasks_per_sec=n / secs)
 
 
+def array(p):
+    """(sin(x) + cos(x.T)).sum() for x uniform on [0, 1), n×n in 100 blocks."""
+    import dask.array as da
+
+    n = p.n or 20_000
+    c = max(n // 10, 1)
+    cluster, client = new_cluster()
+    with cluster, client:
+        t0 = time.perf_counter()
+        x = da.random.random((n, n), chunks=(c, c))
+        total = float((da.sin(x) + da.cos(x.T)).sum().compute())
+        secs = time.perf_counter() - t0
+    expect = n * n * ((1 - math.cos(1)) + math.sin(1))
+    if not abs(total - expect) / expect < 1e-3:
+        raise RuntimeError(f"sum {total}, expected about {expect}")
+    return dict(n=n, chunk=c, seconds=secs, result=total)
+
+
 WORKLOADS = {
     "throughput": throughput,
     "latency": latency,
@@ -310,6 +328,7 @@ WORKLOADS = {
     "transfer": transfer,
     "startup": startup,
     "scale": scale,
+    "array": array,
 }
 
 

@@ -49,6 +49,7 @@ var specs = []spec{
 	{"transfer", []string{"transfer"}, []string{"transfer"}, []string{"w2w_mb_per_sec", "scatter_mb_per_sec", "gather_mb_per_sec", "raw_mb_per_sec", "raw_fresh_mb_per_sec", "peak_rss_bytes"}},
 	{"startup", []string{"startup"}, []string{"startup"}, []string{"seconds", "wall_seconds", "peak_rss_bytes"}},
 	{"scale", []string{"scale"}, nil, []string{"tasks_per_sec", "submit_seconds", "sim_tasks_per_sec", "scheduler_bytes_per_task", "peak_rss_bytes"}},
+	{"array", []string{"array"}, []string{"array"}, []string{"seconds", "result", "peak_rss_bytes"}},
 }
 
 func main() {
