@@ -16,7 +16,7 @@
 //
 //		x := array.Uniform(1, []int{20000, 20000}, array.Chunks(2000, 2000))
 //		s := array.Add(array.Sin(x), array.Cos(x.T())).Sum() // nothing runs yet
-//		fmt.Println(s)                                       // array<shape=(), ..., tasks=206 (216 before fusion)>
+//		fmt.Println(s)                                       // array<shape=(), ..., tasks=116>
 //		total, err := array.ComputeScalar(ctx, c, s)         // ≈ 5.2e8
 //	}
 //
@@ -57,15 +57,17 @@
 //
 // # How operations become tasks
 //
-// Element-wise operations do not make a task each. A block of x is a task
-// (array.uniform, say); sin(x) + cos(xᵀ) is, per block, one expression
-// over x's blocks (i, j) and (j, i), run as one task (array.elementwise2)
-// that evaluates it a thousand elements at a time, reading the block of
-// xᵀ in place in 32×32 tiles: Dask's blockwise fusion. A reduction over
-// all axes of an expression runs inside that task too, so the seed
-// workload above is one task per block to make x, one per block for
-// sin + cos + the partial sum, and 16 to add up the 100 partials: 216
-// tasks, and 206 once gask fuses the diagonal blocks' chains.
+// Element-wise operations do not make a task each. sin(x) + cos(xᵀ) is,
+// per block, one expression over x's blocks (i, j) and (j, i), run as one
+// task that evaluates it a thousand elements at a time, reading the block
+// of xᵀ in place in 32×32 tiles: Dask's blockwise fusion. A reduction over
+// all axes of an expression runs inside that task too. Random blocks are
+// not stored at all: each task that reads one makes it again from the
+// seed (a few ns an element, less than keeping and moving it), so the seed
+// workload above is one task per block for x's two blocks, sin + cos and
+// the partial sum, and 16 to add up the 100 partials: 116 tasks, holding
+// no block of x between tasks. A block of a random array needed on its
+// own (x.Sum(), x.Slice(...)) is a task (array.uniform) like any other.
 // Reductions over some axes, slices, rechunks and matrix products work on
 // whole blocks, each a task; Transpose and Concatenate only rearrange
 // blocks. An expression reads at most two blocks of other arrays; a

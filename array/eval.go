@@ -21,11 +21,13 @@ type program struct {
 	Out    []int // with Reduce: the result's shape, of one element
 }
 
-// leafRef is input In of the task, transposed by Perm (nil: as it is).
+// leafRef is input In of the task, or with In -1 the block Gen makes,
+// transposed by Perm (nil: as it is).
 type leafRef struct {
 	_    struct{} `cbor:",toarray"`
 	In   int
 	Perm []int
+	Gen  *genSpec
 }
 
 type instr struct {
@@ -103,8 +105,25 @@ func (p *program) run(ins []*chunk.Chunk) (*chunk.Chunk, error) {
 	}
 	ev := &evaluator{code: p.Code, size: size, leaves: make([]leafData, len(p.Leaves))}
 	tiled := false
+	made := map[int]*chunk.Chunk{} // generated blocks, by the first leaf that made one
 	for i, l := range p.Leaves {
-		c := ins[l.In]
+		var c *chunk.Chunk
+		if l.In >= 0 {
+			c = ins[l.In]
+		} else {
+			for j, o := range p.Leaves[:i] {
+				if o.In < 0 && sameGen(o.Gen, l.Gen) && made[j] != nil {
+					c = made[j]
+					break
+				}
+			}
+			if c == nil {
+				if c, err = l.Gen.make(); err != nil {
+					return nil, err
+				}
+				made[i] = c
+			}
+		}
 		if p.swaps(l, c) {
 			ev.leaves[i] = leafData{data: c.Data, swap: true}
 			tiled = true
@@ -308,8 +327,22 @@ func (p *program) check(nIn int) (int, error) {
 	bad := func(format string, args ...any) (int, error) {
 		return 0, fmt.Errorf("%w: element-wise program: "+format, append([]any{chunk.ErrFormat}, args...)...)
 	}
+	size, err := chunk.Size(p.Shape)
+	if err != nil {
+		return 0, err
+	}
 	for i, l := range p.Leaves {
-		if l.In < 0 || l.In >= nIn {
+		switch {
+		case l.In == -1 && l.Gen != nil:
+			// A generated block is no bigger than the expression's: the
+			// program decides no allocation of its own.
+			if n, err := chunk.Size(l.Gen.Shape); err != nil || n != size {
+				return bad("leaf %d generates a block of shape %v for a block of %v", i, l.Gen.Shape, p.Shape)
+			}
+			if l.Gen.Dist != genUniform && l.Gen.Dist != genNormal {
+				return bad("leaf %d: distribution %d", i, l.Gen.Dist)
+			}
+		case l.In < 0 || l.In >= nIn || l.Gen != nil:
 			return bad("leaf %d reads input %d of %d", i, l.In, nIn)
 		}
 	}

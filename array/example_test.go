@@ -31,7 +31,7 @@ func Example() {
 	// (1 - cos 1) + sin 1 ≈ 1.3012.
 	fmt.Printf("mean %.2f\n", total/(400*400))
 	// Output:
-	// array<shape=(), chunksize=(), chunks=1 (), bytes=8 B (8 B per chunk), dtype=float64, tasks=31 (35 before fusion)>
+	// array<shape=(), chunksize=(), chunks=1 (), bytes=8 B (8 B per chunk), dtype=float64, tasks=19>
 	// mean 1.30
 }
 

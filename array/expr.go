@@ -1,6 +1,7 @@
 package array
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/gask-dev/gask"
@@ -55,6 +56,42 @@ type expr struct {
 	args  []*expr
 	ins   []*gask.Delayed[*chunk.Chunk] // the distinct tasks it reads, by key
 	code  int                           // instructions it compiles to
+	// gen, on a leaf, says how to make the block afresh inside the task
+	// that reads it (a random block: cheaper to regenerate than to store
+	// and move). Such a leaf reads no task; d is its block as a task of
+	// its own, for when it is needed on its own.
+	gen *genSpec
+}
+
+// genSpec makes a random block: what a task needs to regenerate it.
+type genSpec struct {
+	_     struct{} `cbor:",toarray"`
+	Dist  uint8    // genUniform or genNormal
+	Seed  uint64
+	Shape []int
+	Block uint64
+}
+
+// Distributions of generated blocks.
+const (
+	genUniform = iota + 1
+	genNormal
+)
+
+// generated is a leaf made afresh by each task that reads it; d makes the
+// same block as a task, for when it is needed on its own.
+func generated(d *gask.Delayed[*chunk.Chunk], g *genSpec, shape []int) *expr {
+	return &expr{kind: leafExpr, shape: shape, d: d, gen: g, code: 1}
+}
+
+func (g *genSpec) make() (*chunk.Chunk, error) {
+	switch g.Dist {
+	case genUniform:
+		return chunk.Uniform(g.Shape, g.Seed, g.Block), nil
+	case genNormal:
+		return chunk.Normal(g.Shape, g.Seed, g.Block), nil
+	}
+	return nil, fmt.Errorf("%w: element-wise program: distribution %d", chunk.ErrFormat, g.Dist)
 }
 
 func leaf(d *gask.Delayed[*chunk.Chunk], shape []int) *expr {
@@ -294,6 +331,13 @@ func isIdentity(perm []int) bool {
 	return true
 }
 
+func sameGen(a, b *genSpec) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Dist == b.Dist && a.Seed == b.Seed && a.Block == b.Block && slices.Equal(a.Shape, b.Shape)
+}
+
 // compile turns e into a program over e.ins.
 func (e *expr) compile() *program {
 	p := &program{Shape: e.shape}
@@ -301,11 +345,16 @@ func (e *expr) compile() *program {
 	emit = func(x *expr) {
 		switch x.kind {
 		case leafExpr:
-			in := slices.IndexFunc(e.ins, func(d *gask.Delayed[*chunk.Chunk]) bool { return d.Key() == x.d.Key() })
-			ref := slices.IndexFunc(p.Leaves, func(l leafRef) bool { return l.In == in && slices.Equal(l.Perm, x.perm) })
+			in, gen := -1, x.gen
+			if gen == nil {
+				in = slices.IndexFunc(e.ins, func(d *gask.Delayed[*chunk.Chunk]) bool { return d.Key() == x.d.Key() })
+			}
+			ref := slices.IndexFunc(p.Leaves, func(l leafRef) bool {
+				return l.In == in && slices.Equal(l.Perm, x.perm) && sameGen(l.Gen, gen)
+			})
 			if ref < 0 {
 				ref = len(p.Leaves)
-				p.Leaves = append(p.Leaves, leafRef{In: in, Perm: x.perm})
+				p.Leaves = append(p.Leaves, leafRef{In: in, Perm: x.perm, Gen: gen})
 			}
 			p.Code = append(p.Code, instr{Op: opLoad, Arg: ref})
 		case constExpr:

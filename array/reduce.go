@@ -144,12 +144,55 @@ func (r *reduction) count() int {
 func tree[T any](r *reduction, partial func(n int, e *expr, shape []int) *gask.Delayed[T],
 	combine *gask.Fn2[T, T, T], finish func(root *gask.Delayed[T], shape []int) *expr) Array {
 	return newArray(r.out, eachBlock(r.out, func(o int, _, shape []int) *expr {
-		leaves := make([]*gask.Delayed[T], len(r.groups[o]))
-		for i, n := range r.groups[o] {
+		group := r.sharersAdjacent(r.groups[o])
+		leaves := make([]*gask.Delayed[T], len(group))
+		for i, n := range group {
 			leaves[i] = partial(n, r.a.blocks[n], shape)
 		}
 		return finish(gask.TreeReduce(combine, leaves, r.cfg.fanIn), shape)
 	}))
+}
+
+// sharersAdjacent orders the blocks of one reduction so that blocks that
+// read a common task come one after the other: each next block is, when
+// there is one, an unused block sharing an input with the last one taken,
+// else the next in block order. The tree then combines them in that order
+// and the depth-first graph order computes them together, so a shared
+// input (block (j,i) of x is read by block (i,j) of x and of xᵀ) is
+// dropped soon after it is made instead of waiting for a far row.
+func (r *reduction) sharersAdjacent(group []int) []int {
+	readers := map[string][]int{} // input task key → blocks of group reading it
+	for _, n := range group {
+		for _, in := range r.a.blocks[n].ins {
+			readers[in.Key()] = append(readers[in.Key()], n)
+		}
+	}
+	used := make(map[int]bool, len(group))
+	out := make([]int, 0, len(group))
+	next := 0
+	for len(out) < len(group) {
+		var pick = -1
+		if len(out) > 0 {
+		search:
+			for _, in := range r.a.blocks[out[len(out)-1]].ins {
+				for _, m := range readers[in.Key()] {
+					if !used[m] {
+						pick = m
+						break search
+					}
+				}
+			}
+		}
+		if pick < 0 {
+			for used[group[next]] {
+				next++
+			}
+			pick = group[next]
+		}
+		used[pick] = true
+		out = append(out, pick)
+	}
+	return out
 }
 
 func asBlock(root *gask.Delayed[*chunk.Chunk], shape []int) *expr { return leaf(root, shape) }
