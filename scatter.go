@@ -33,6 +33,8 @@ func ToWorkers(names ...string) ScatterOption {
 // futures for them, to pass to tasks instead of sending large values with
 // every task. Values are spread round-robin over the workers, or copied to
 // all with Broadcast. The same value scattered twice has the same key.
+// Bytes, strings and numeric slices are sent from their own memory: do not
+// change them before Scatter returns.
 func Scatter[T any](ctx context.Context, c *Client, values []T, opts ...ScatterOption) ([]*Future[T], error) {
 	var o scatterOptions
 	for _, opt := range opts {
@@ -60,9 +62,13 @@ func Scatter[T any](ctx context.Context, c *Client, values []T, opts ...ScatterO
 	keys := make([]string, len(values))
 	encoded := make([][]byte, len(values))
 	for i, v := range values {
-		b, err := codec.Marshal(v)
-		if err != nil {
-			return nil, fmt.Errorf("gask: scatter value %d: %w", i, err)
+		// Bytes, strings and numeric slices go from their own memory, not
+		// a copy: Scatter returns only once the workers hold them.
+		b, ok := codec.View(v)
+		if !ok {
+			if b, err = codec.Marshal(v); err != nil {
+				return nil, fmt.Errorf("gask: scatter value %d: %w", i, err)
+			}
 		}
 		h := sha256.Sum256(b)
 		keys[i] = "scatter-" + hex.EncodeToString(h[:12])

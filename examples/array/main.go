@@ -5,8 +5,8 @@
 // — on a local cluster of worker processes, and prints the array's
 // summary, the sum, how it compares with its expectation and the time.
 //
-//	go run ./examples/array                         # 4000×4000 in 1000×1000 blocks
-//	go run ./examples/array -n 20000 -chunk 2000    # the full one: 3 GiB in 100 blocks
+//	go run ./examples/array             # 4000×4000 in 400×400 blocks
+//	go run ./examples/array -n 20000    # the full one: 3 GiB in 100 blocks of 2000×2000
 //	go run ./examples/array -workers 4 -threads 2
 package main
 
@@ -26,12 +26,15 @@ import (
 func main() {
 	gask.Main() // the worker processes are this program, re-executed
 	n := flag.Int("n", 4000, "the array is n×n")
-	chunk := flag.Int("chunk", 1000, "blocks are chunk×chunk")
+	chunk := flag.Int("chunk", 0, "blocks are chunk×chunk (0: n/10, 100 blocks as in the seed)")
 	seed := flag.Uint64("seed", 1, "random seed")
 	workers := flag.Int("workers", 2, "worker processes")
 	threads := flag.Int("threads", 1, "threads per worker")
 	flag.Parse()
 
+	if *chunk <= 0 {
+		*chunk = max(1, *n/10)
+	}
 	ctx := context.Background()
 	cluster, err := local.New(ctx, local.Processes(), local.Workers(*workers), local.Threads(*threads))
 	if err != nil {
