@@ -453,6 +453,20 @@ func buildSpec(c *Client, f *registry.Func, args []argument, o taskOptions, i in
 	raw := make([]registry.Arg, len(args))
 	var firstErr error
 	for j, a := range args {
+		if l, ok := a.(listArg); ok {
+			sts := l.states()
+			list := make([]int, len(sts))
+			for i, st := range sts {
+				// A future listed twice is one dependency.
+				list[i] = slices.Index(spec.Deps, st.key)
+				if list[i] < 0 {
+					list[i] = len(spec.Deps)
+					spec.Deps = append(spec.Deps, st.key)
+				}
+			}
+			raw[j] = registry.Arg{Dep: -1, List: list}
+			continue
+		}
 		dep, val, err := a.argument()
 		switch {
 		case err != nil:

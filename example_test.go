@@ -79,6 +79,26 @@ func ExampleFn1_Map() {
 	// Output: [1 4 9 16]
 }
 
+// All passes a list of futures as one slice argument, as Dask's submit
+// takes a list: the task waits for them all.
+func ExampleAll() {
+	ctx := context.Background()
+	cluster, err := local.New(ctx, local.Workers(2))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cluster.Close()
+	c := cluster.Client()
+
+	squares := Square.Map(c, []int{1, 2, 3, 4})
+	total, err := Total.Submit(c, gask.All(squares...)).Result(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(total)
+	// Output: 30
+}
+
 // AsCompleted yields futures in the order their tasks finish.
 func ExampleAsCompleted() {
 	ctx := context.Background()

@@ -1159,3 +1159,29 @@ func TestGarbageCollectedFuturesRelease(t *testing.T) {
 		return nil
 	})
 }
+
+// TestAllTakesAListOfFutures checks gask.All: a task receives a list of
+// futures' values as one slice argument, in order, from several workers,
+// with a future listed twice, and an empty list.
+func TestAllTakesAListOfFutures(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		parts := Inc.Map(c, []int{1, 2, 3, 4, 5, 6}) // 2..7, spread over the workers
+		total := Sum.Submit(c, gask.All(parts...))
+		if got, err := total.Result(ctx); err != nil || got != 27 {
+			t.Errorf("Sum(All(inc(1..6))) = %v, %v, want 27", got, err)
+		}
+		twice := Sum.Submit(c, gask.All(parts[0], parts[5], parts[0]))
+		if got, err := twice.Result(ctx); err != nil || got != 2+7+2 {
+			t.Errorf("Sum(All(a, b, a)) = %v, %v, want 11", got, err)
+		}
+		if got, err := Sum.Submit(c, gask.All[int]()).Result(ctx); err != nil || got != 0 {
+			t.Errorf("Sum(All()) = %v, %v, want 0", got, err)
+		}
+		if Sum.Submit(c, gask.All(parts...)).Key() != total.Key() {
+			t.Errorf("the same list submitted twice has another key")
+		}
+		if _, err := gask.Compute(ctx, c, Sum.Delay(gask.All(parts...))); err == nil || !strings.Contains(err.Error(), "gask.All") {
+			t.Errorf("Delay with gask.All = %v, want an error naming gask.All", err)
+		}
+	})
+}

@@ -180,6 +180,9 @@ func taskSteps(t *graph.Task) (stepsOf, error) {
 	}
 	s := chainStep{fn: t.Func, key: string(t.Key), args: make([]stepArg, len(raw))}
 	for j, a := range raw {
+		if a.List != nil {
+			return stepsOf{}, fmt.Errorf("task %s: a list argument (gask.All) cannot be fused", t.Key)
+		}
 		if a.Dep >= 0 {
 			s.args[j] = stepArg{kind: argDep, index: a.Dep}
 		} else {

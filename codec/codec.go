@@ -181,6 +181,17 @@ func For[T any]() *Codec {
 	return actual.(*Codec)
 }
 
+// Lookup returns the Codec of t if this process has made one with For,
+// or nil. Registering a task function makes the codecs of its arguments
+// and result, so a worker finds the codec of any type its functions
+// return: that is how it decodes the elements of a list argument.
+func Lookup(t reflect.Type) *Codec {
+	if c, ok := codecs.Load(t); ok {
+		return c.(*Codec)
+	}
+	return nil
+}
+
 // Type returns the type the Codec encodes.
 func (c *Codec) Type() reflect.Type { return c.typ }
 

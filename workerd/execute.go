@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gask-dev/gask/codec"
+	"reflect"
 	"runtime/debug"
 	"time"
 
@@ -99,6 +101,16 @@ func (w *Worker) decodeArgs(j *job) ([]any, error) {
 	args := make([]any, len(raw))
 	for i, a := range raw {
 		c := j.fn.Args[i]
+		if a.List != nil {
+			if args[i], err = w.listArg(j, a.List, c); err != nil {
+				var lost *inputLostError
+				if errors.As(err, &lost) {
+					return nil, err
+				}
+				return nil, fmt.Errorf("argument %d of %s: %w", i+1, j.fn.Name, err)
+			}
+			continue
+		}
 		if a.Dep >= 0 {
 			dep := j.deps[a.Dep]
 			args[i], err = w.store.value(dep, c)
@@ -114,4 +126,35 @@ func (w *Worker) decodeArgs(j *job) ([]any, error) {
 		}
 	}
 	return args, nil
+}
+
+// listArg builds a list argument (gask.All): the values of the listed
+// dependencies, decoded with the codec of the slice's element type, in a
+// slice of the argument's type. The worker knows the element codec when
+// one of its functions returns (or takes) that type.
+func (w *Worker) listArg(j *job, list []int, c *codec.Codec) (any, error) {
+	st := c.Type()
+	if st.Kind() != reflect.Slice {
+		return nil, fmt.Errorf("a list of values for a parameter of type %v, which is not a slice", st)
+	}
+	ec := codec.Lookup(st.Elem())
+	if ec == nil {
+		return nil, fmt.Errorf("no codec for %v in this worker: register a function that returns it", st.Elem())
+	}
+	out := reflect.MakeSlice(st, len(list), len(list))
+	for i, d := range list {
+		dep := j.deps[d]
+		v, err := w.store.value(dep, ec)
+		var lost *lostError
+		if errors.Is(err, errNotHere) || errors.As(err, &lost) {
+			return nil, &inputLostError{dep: dep, err: err}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("element %d (%s): %w", i, dep, err)
+		}
+		if v != nil {
+			out.Index(i).Set(reflect.ValueOf(v))
+		}
+	}
+	return out.Interface(), nil
 }

@@ -9,17 +9,27 @@ import (
 // ErrBadArgs is wrapped by every argument-decoding error.
 var ErrBadArgs = errors.New("gask: malformed task arguments")
 
-// Arg is one argument of a task: an inline encoded value, or the index of
-// one of the task's dependencies whose value is the argument.
+// Arg is one argument of a task: an inline encoded value, the index of one
+// of the task's dependencies whose value is the argument, or (List) the
+// indexes of dependencies whose values, in order, make a slice argument.
 type Arg struct {
 	Dep   int // index into the task's dependencies, or -1
 	Value []byte
+	List  []int // with Dep -1 and no Value: a list of dependency indexes
 }
 
 // AppendArgs encodes args.
 func AppendArgs(b []byte, args []Arg) []byte {
 	b = binary.AppendUvarint(b, uint64(len(args)))
 	for _, a := range args {
+		if a.List != nil {
+			b = append(b, 2)
+			b = binary.AppendUvarint(b, uint64(len(a.List)))
+			for _, d := range a.List {
+				b = binary.AppendUvarint(b, uint64(d))
+			}
+			continue
+		}
 		if a.Dep >= 0 {
 			b = append(b, 1)
 			b = binary.AppendUvarint(b, uint64(a.Dep))
@@ -64,6 +74,21 @@ func DecodeArgs(b []byte, nDeps int) ([]Arg, error) {
 				return nil, fmt.Errorf("%w: argument %d names dependency %d of %d", ErrBadArgs, i, v, nDeps)
 			}
 			args[i] = Arg{Dep: int(v)}
+		case 2:
+			// v elements, each a varint of at least one byte.
+			if v > uint64(len(b)) {
+				return nil, fmt.Errorf("%w: argument %d lists %d dependencies, %d bytes left", ErrBadArgs, i, v, len(b))
+			}
+			list := make([]int, v)
+			for j := range list {
+				d, k := binary.Uvarint(b)
+				if k <= 0 || d >= uint64(nDeps) {
+					return nil, fmt.Errorf("%w: argument %d, element %d: bad dependency index", ErrBadArgs, i, j)
+				}
+				list[j] = int(d)
+				b = b[k:]
+			}
+			args[i] = Arg{Dep: -1, List: list}
 		default:
 			return nil, fmt.Errorf("%w: argument %d has tag %d", ErrBadArgs, i, tag)
 		}

@@ -3,11 +3,12 @@ package registry
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"testing"
 )
 
 func TestArgsRoundTrip(t *testing.T) {
-	in := []Arg{{Dep: -1, Value: []byte("abc")}, {Dep: 2}, {Dep: -1}, {Dep: 0}}
+	in := []Arg{{Dep: -1, Value: []byte("abc")}, {Dep: 2}, {Dep: -1}, {Dep: 0}, {Dep: -1, List: []int{2, 0, 2}}, {Dep: -1, List: []int{}}}
 	out, err := DecodeArgs(AppendArgs(nil, in), 3)
 	if err != nil {
 		t.Fatal(err)
@@ -16,7 +17,7 @@ func TestArgsRoundTrip(t *testing.T) {
 		t.Fatalf("DecodeArgs gave %d args, want %d", len(out), len(in))
 	}
 	for i := range in {
-		if out[i].Dep != in[i].Dep || !bytes.Equal(out[i].Value, in[i].Value) {
+		if out[i].Dep != in[i].Dep || !bytes.Equal(out[i].Value, in[i].Value) || !slices.Equal(out[i].List, in[i].List) || (out[i].List == nil) != (in[i].List == nil) {
 			t.Errorf("arg %d = %+v, want %+v", i, out[i], in[i])
 		}
 	}
@@ -27,6 +28,7 @@ func TestArgsRoundTrip(t *testing.T) {
 
 func FuzzDecodeArgs(f *testing.F) {
 	f.Add(AppendArgs(nil, []Arg{{Dep: -1, Value: []byte("x")}, {Dep: 1}}), 2)
+	f.Add(AppendArgs(nil, []Arg{{Dep: -1, List: []int{0, 1, 1}}}), 2)
 	f.Fuzz(func(t *testing.T, b []byte, n int) {
 		if n < 0 || n > 1000 {
 			return
