@@ -258,16 +258,7 @@ func TestDelayedPersist(t *testing.T) {
 		for _, fu := range append(futs, f, g, h) {
 			fu.Release()
 		}
-		poll(t, ctx, "released values freed", func() error {
-			n := 0
-			for _, w := range workersByName(t, ctx, c) {
-				n += w.InMemory
-			}
-			if n != 0 {
-				return fmt.Errorf("%d values in memory", n)
-			}
-			return nil
-		})
+		waitAllFreed(t, ctx, c, "released values freed")
 	})
 }
 
@@ -289,16 +280,7 @@ func TestSubmitTakesDelayed(t *testing.T) {
 		for _, fu := range futs {
 			fu.Release()
 		}
-		poll(t, ctx, "the delayed argument freed with its dependents", func() error {
-			n := 0
-			for _, w := range workersByName(t, ctx, c) {
-				n += w.InMemory
-			}
-			if n != 0 {
-				return fmt.Errorf("%d values in memory", n)
-			}
-			return nil
-		})
+		waitAllFreed(t, ctx, c, "the delayed argument freed with its dependents")
 	})
 }
 

@@ -75,6 +75,8 @@ func (f *Future[T]) Status() Status {
 }
 
 // Done is closed when the task has finished, failed or been cancelled.
+// Keep the future while you wait on the channel: a future that becomes
+// garbage releases its task.
 func (f *Future[T]) Done() <-chan struct{} {
 	f.c.mu.Lock()
 	defer f.c.mu.Unlock()
@@ -83,6 +85,9 @@ func (f *Future[T]) Done() <-chan struct{} {
 
 // Err waits for the task and returns its error, or nil if it succeeded.
 func (f *Future[T]) Err(ctx context.Context) error {
+	// f must outlive the wait: collected meanwhile, its cleanup would
+	// release the key, and the completion would find no one to tell.
+	defer runtime.KeepAlive(f)
 	return f.c.wait(ctx, f.st)
 }
 

@@ -110,6 +110,27 @@ func workersByName(t *testing.T, ctx context.Context, c *gask.Client) map[string
 	return out
 }
 
+// valuesHeld is how many values the cluster's workers hold in all.
+func valuesHeld(t *testing.T, ctx context.Context, c *gask.Client) int {
+	t.Helper()
+	n := 0
+	for _, w := range workersByName(t, ctx, c) {
+		n += w.InMemory
+	}
+	return n
+}
+
+// waitAllFreed waits until the workers hold no value.
+func waitAllFreed(t *testing.T, ctx context.Context, c *gask.Client, what string) {
+	t.Helper()
+	poll(t, ctx, what, func() error {
+		if n := valuesHeld(t, ctx, c); n != 0 {
+			return fmt.Errorf("%d values in memory", n)
+		}
+		return nil
+	})
+}
+
 func taskErr(t *testing.T, err error) *gask.TaskError {
 	t.Helper()
 	var te *gask.TaskError
@@ -405,11 +426,7 @@ func TestRelease(t *testing.T) {
 		if _, err := chain.Result(ctx); err != nil {
 			t.Fatal(err)
 		}
-		total := 0
-		for _, w := range workersByName(t, ctx, c) {
-			total += w.InMemory
-		}
-		if total < 41 {
+		if total := valuesHeld(t, ctx, c); total < 41 {
 			t.Errorf("before Release, workers hold %d values, want at least 41", total)
 		}
 		for _, f := range futs {
@@ -1149,12 +1166,8 @@ func TestGarbageCollectedFuturesRelease(t *testing.T) {
 	}()
 	poll(t, ctx, "values released after GC", func() error {
 		runtime.GC()
-		total := 0
-		for _, w := range workersByName(t, ctx, c) {
-			total += w.InMemory
-		}
-		if total != 0 {
-			return fmt.Errorf("%d values still held", total)
+		if n := valuesHeld(t, ctx, c); n != 0 {
+			return fmt.Errorf("%d values still held", n)
 		}
 		return nil
 	})
@@ -1184,4 +1197,37 @@ func TestAllTakesAListOfFutures(t *testing.T) {
 			t.Errorf("Delay with gask.All = %v, want an error naming gask.All", err)
 		}
 	})
+}
+
+// TestWaitKeepsTheFutureAlive checks that a future nobody else refers to
+// stays alive while Err waits on it: were it collected meanwhile, its
+// cleanup would release the task and the wait would never end.
+func TestWaitKeepsTheFutureAlive(t *testing.T) {
+	_, c := startCluster(t, 1)
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	orderMu.Lock()
+	open := make(chan struct{})
+	gate = open
+	orderMu.Unlock()
+	errc := make(chan error, 1)
+	go func() { errc <- Gate.Submit(c, gask.V("kept"), gask.Impure()).Err(ctx) }()
+	poll(t, ctx, "gate task running", func() error {
+		if w := workersByName(t, ctx, c); w["local-1"].Processing != 1 {
+			return errNotYet
+		}
+		return nil
+	})
+	for range 5 {
+		runtime.GC() // would collect the future and run its cleanup
+	}
+	// A Release sent by a cleanup would reach the scheduler before this
+	// query's answer: the task must still be there.
+	if w := workersByName(t, ctx, c); w["local-1"].Processing != 1 {
+		t.Fatalf("after GC, the waited-on task was released (processing %d)", w["local-1"].Processing)
+	}
+	close(open)
+	if err := <-errc; err != nil {
+		t.Errorf("Err() of a future only Err refers to = %v, want nil", err)
+	}
 }
