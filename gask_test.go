@@ -31,6 +31,15 @@ func TestMain(m *testing.M) {
 var (
 	Inc = gask.Func("test.inc", func(ctx context.Context, x int) (int, error) { return x + 1, nil })
 	Add = gask.Func2("test.add", func(ctx context.Context, a, b int) (int, error) { return a + b, nil })
+	// Hog touches mib MiB of fresh memory and holds it until ctx ends.
+	Hog = gask.Func("test.hog", func(ctx context.Context, mib int) (int, error) {
+		b := make([]byte, mib<<20)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		<-ctx.Done()
+		return len(b), nil
+	})
 	Fma = gask.Func3("test.fma", func(ctx context.Context, a, b, c float64) (float64, error) { return a*b + c, nil })
 	Sum = gask.Func("test.sum", func(ctx context.Context, xs []int) (int, error) {
 		n := 0

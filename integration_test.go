@@ -1231,3 +1231,27 @@ func TestWaitKeepsTheFutureAlive(t *testing.T) {
 		t.Errorf("Err() of a future only Err refers to = %v, want nil", err)
 	}
 }
+
+// TestMemoryHogIsRestarted checks the nanny's guard: a task that takes
+// more than 95% of its worker's memory limit gets the worker killed and
+// restarted, and after three such deaths the task fails with an error
+// that names memory and the limit.
+func TestMemoryHogIsRestarted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("worker processes in -short mode")
+	}
+	_, c := startCluster(t, 1, local.Processes(), local.MemoryLimit(256<<20))
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	_, err := Hog.Submit(c, gask.V(2048), gask.Impure()).Result(ctx)
+	if !errors.Is(err, gask.ErrKilledWorker) {
+		t.Fatalf("Hog(2 GiB) on a 256 MiB worker = %v, want ErrKilledWorker", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "memory") || !strings.Contains(msg, "limit of 256 MiB") {
+		t.Errorf("the killed-worker error %q does not name memory and the limit", msg)
+	}
+	// The restarted worker still works.
+	if got, err := Inc.Submit(c, gask.V(1)).Result(ctx); err != nil || got != 2 {
+		t.Errorf("Inc(1) after the restarts = %v, %v", got, err)
+	}
+}

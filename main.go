@@ -60,6 +60,7 @@ func WorkerMain(args []string, stderr io.Writer) int {
 	memTarget := fs.Float64("memory-target", workerd.DefaultMemoryTarget, "fraction of the memory limit of managed bytes (results held) above which the least recently used results spill to disk; 0 is off")
 	memSpill := fs.Float64("memory-spill", workerd.DefaultMemorySpill, "fraction of the memory limit of process memory (RSS) above which results spill until it is below the target; 0 is off")
 	memPause := fs.Float64("memory-pause", workerd.DefaultMemoryPause, "fraction of the memory limit of process memory above which the worker pauses (no new tasks or fetches) until it falls; 0 is off")
+	memTerminate := fs.Float64("memory-terminate", nanny.DefaultMemoryTerminate, "with --nanny: fraction of the memory limit of process memory above which the nanny kills and restarts the worker; 0 is off")
 	localDir := fs.String("local-directory", "", "directory for spilled results, in a directory of the worker's own removed when it stops (default: the system's temporary directory)")
 	name := fs.String("name", "", "worker name, unique in the cluster (default: its address)")
 	listen := fs.String("listen", "tcp://127.0.0.1:0", "address to serve peers on; across machines use tcp://0.0.0.0:0 (advertised with this host's name) or tcp://HOST:0")
@@ -163,7 +164,8 @@ func WorkerMain(args []string, stderr io.Writer) int {
 			return 1
 		}
 		err = nanny.Run(ctx, nanny.Config{Scheduler: addr, Transport: cfg.Transport, Name: *name, Command: exe,
-			Args: append([]string{"worker"}, child...), Env: []string{WorkerEnv + "=1"}, Logger: log})
+			Args: append([]string{"worker"}, child...), Env: []string{WorkerEnv + "=1"}, Logger: log,
+			MemoryLimit: cfg.MemoryLimit, MemoryTerminate: off(*memTerminate)})
 		if err != nil {
 			fmt.Fprintf(stderr, "gask nanny: %v\n", err)
 			return 1

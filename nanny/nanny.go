@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gask-dev/gask/internal/allocation"
 	"github.com/gask-dev/gask/transport"
 	"github.com/gask-dev/gask/wire"
 )
@@ -45,7 +46,23 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 	// Started, if set, is called with each new worker process's address.
 	Started func(addr string, pid int)
+	// MemoryLimit is the worker's memory limit in bytes (0: none). When the
+	// worker process's resident memory passes MemoryTerminate of it, the
+	// nanny kills the process and restarts it, and the scheduler is told
+	// that memory was the cause.
+	MemoryLimit int64
+	// MemoryTerminate is the fraction of MemoryLimit at which the worker
+	// is restarted; 0 means DefaultMemoryTerminate (Dask's 95%), negative
+	// turns the guard off.
+	MemoryTerminate float64
+	// MemoryInterval is how often the nanny reads the worker's memory;
+	// default 100ms.
+	MemoryInterval time.Duration
 }
+
+// DefaultMemoryTerminate is the fraction of its memory limit at which a
+// worker process is killed and restarted.
+const DefaultMemoryTerminate = 0.95
 
 // Death describes how a worker process ended.
 type Death struct {
@@ -97,6 +114,12 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = 10 * time.Second
 	}
+	if cfg.MemoryTerminate == 0 {
+		cfg.MemoryTerminate = DefaultMemoryTerminate
+	}
+	if cfg.MemoryInterval <= 0 {
+		cfg.MemoryInterval = 100 * time.Millisecond
+	}
 	nc, err := transport.Dial(ctx, cfg.Scheduler, cfg.Transport)
 	if err != nil {
 		return fmt.Errorf("gask nanny: connect to scheduler: %w", err)
@@ -142,7 +165,7 @@ func Run(ctx context.Context, cfg Config) error {
 	for {
 		start := time.Now()
 		kills, known := oomKills()
-		addr, ps, err := runOnce(ctx, cfg)
+		addr, ps, memory, err := runOnce(ctx, cfg)
 		if ctx.Err() != nil {
 			return schedulerGone()
 		}
@@ -151,6 +174,9 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		after, _ := oomKills()
 		d := Describe(ps, known && after > kills)
+		if memory != "" {
+			d.OOM, d.Reason = true, memory
+		}
 		joined = joined || addr != ""
 		if !joined {
 			return fmt.Errorf("%w: %s (does the program call gask.Main() first thing in main, and accept these arguments: %q?)",
@@ -174,11 +200,12 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 }
 
-// runOnce starts the worker and waits for it to end, or stops it when ctx ends.
-func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState, err error) {
+// runOnce starts the worker and waits for it to end, or stops it when ctx
+// ends. memory is set when the nanny killed it for passing its memory limit.
+func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState, memory string, err error) {
 	r, w, err := os.Pipe()
 	if err != nil {
-		return "", nil, err
+		return "", nil, "", err
 	}
 	defer r.Close()
 	cmd := exec.Command(cfg.Command, cfg.Args...)
@@ -189,7 +216,7 @@ func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState,
 	cmd.SysProcAttr = childAttr()
 	if err := cmd.Start(); err != nil {
 		w.Close()
-		return "", nil, fmt.Errorf("gask nanny: start worker: %w", err)
+		return "", nil, "", fmt.Errorf("gask nanny: start worker: %w", err)
 	}
 	w.Close()
 	addrCh := make(chan string, 1)
@@ -199,8 +226,23 @@ func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState,
 	}()
 	waitCh := make(chan error, 1)
 	go func() { waitCh <- cmd.Wait() }()
+	var tick <-chan time.Time
+	if cfg.MemoryLimit > 0 && cfg.MemoryTerminate > 0 {
+		t := time.NewTicker(cfg.MemoryInterval)
+		defer t.Stop()
+		tick = t.C
+	}
+	terminate := int64(cfg.MemoryTerminate * float64(cfg.MemoryLimit))
 	for {
 		select {
+		case <-tick:
+			if n := processRSS(cmd.Process.Pid); n > terminate && memory == "" {
+				memory = fmt.Sprintf("worker process %d used %s of memory, more than %.0f%% of its limit of %s: the nanny killed and restarted it",
+					cmd.Process.Pid, allocation.FormatBytes(n), 100*cfg.MemoryTerminate, allocation.FormatBytes(cfg.MemoryLimit))
+				cfg.Logger.Warn("worker exceeded its memory limit; restarting it", "name", cfg.Name, "rss", n, "limit", cfg.MemoryLimit)
+				cmd.Process.Kill()
+				tick = nil
+			}
 		case a := <-addrCh:
 			if a != "" {
 				addr = a
@@ -212,9 +254,9 @@ func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState,
 		case err := <-waitCh:
 			var ee *exec.ExitError
 			if err != nil && !errors.As(err, &ee) {
-				return addr, cmd.ProcessState, err
+				return addr, cmd.ProcessState, memory, err
 			}
-			return addr, cmd.ProcessState, nil
+			return addr, cmd.ProcessState, memory, nil
 		case <-ctx.Done():
 			cmd.Process.Signal(syscall.SIGTERM)
 			t := time.NewTimer(5 * time.Second)
@@ -225,7 +267,7 @@ func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState,
 				<-waitCh
 			}
 			t.Stop()
-			return addr, cmd.ProcessState, nil
+			return addr, cmd.ProcessState, memory, nil
 		}
 	}
 }

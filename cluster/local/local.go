@@ -236,7 +236,7 @@ func (c *Cluster) startWorker(ctx context.Context, name string) error {
 		go func() {
 			defer close(w.done)
 			err := nanny.Run(wctx, nanny.Config{Scheduler: c.addr, Name: name, Command: exe, Args: args,
-				Env: env, Logger: c.log, Started: ready})
+				Env: env, Logger: c.log, Started: ready, MemoryLimit: c.cfg.memoryLimit})
 			failed <- err
 		}()
 	} else {
