@@ -395,6 +395,8 @@ func TestResultAfterReleaseOrCancel(t *testing.T) {
 			t.Fatal(err)
 		}
 		big.Release()
+		// Once the worker has dropped it, no fetch can succeed.
+		waitAllFreed(t, ctx, c, "the released value dropped")
 		if _, err := big.Result(ctx); !errors.Is(err, gask.ErrReleased) {
 			t.Errorf("Result() after Release = %v, want ErrReleased", err)
 		}
