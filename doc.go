@@ -40,9 +40,17 @@
 //	}
 //
 // Result waits for the task and fetches its value straight from the worker
-// that holds it; Gather does the same for many futures, with one request per
-// worker. Wait waits for futures of any types; AsCompleted yields them as
-// they finish. Every wait takes a context.
+// that holds it (a small value, up to 1 KiB, comes with the news that the
+// task finished); Gather does the same for many futures, with one request
+// per worker. Wait waits for futures of any types; AsCompleted yields them
+// as they finish. Every wait takes a context. All passes a list of futures
+// as one slice argument:
+//
+//	total := Sum.Submit(c, gask.All(parts...)) // Sum takes a []int
+//
+// A value stays on the cluster while a future holds it: Release drops the
+// hold (and so does the garbage collector, for a future no longer
+// referenced); Scatter puts your program's values on the workers.
 //
 // Keys are pure: the same function with the same arguments has the same
 // key, and is computed once while some future holds it. Impure opts out;
