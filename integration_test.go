@@ -1257,3 +1257,29 @@ func TestMemoryHogIsRestarted(t *testing.T) {
 		t.Errorf("Inc(1) after the restarts = %v, %v", got, err)
 	}
 }
+
+// TestLimitBelowIdleMemory checks that a worker process whose memory limit
+// is below what it needs idle still runs tasks: its nanny does not restart
+// it for ever, nor does it pause for good; both say so in the log.
+func TestLimitBelowIdleMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("worker processes in -short mode")
+	}
+	_, c := startCluster(t, 1, local.Processes(), local.MemoryLimit(8<<20))
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	before, err := gask.Run(ctx, c, Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Inc.Submit(c, gask.V(1)).Result(ctx); err != nil || got != 2 {
+		t.Fatalf("Inc(1) on a worker limited to 8 MiB = %v, %v, want 2", got, err)
+	}
+	after, err := gask.Run(ctx, c, Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before["local-1"] != after["local-1"] {
+		t.Errorf("the worker was restarted (pid %d, then %d)", before["local-1"], after["local-1"])
+	}
+}

@@ -236,6 +236,9 @@ func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState,
 	for {
 		select {
 		case <-tick:
+			if addr == "" {
+				continue // not joined yet: its idle memory is not known
+			}
 			if n := processRSS(cmd.Process.Pid); n > terminate && memory == "" {
 				memory = fmt.Sprintf("worker process %d used %s of memory, more than %.0f%% of its limit of %s: the nanny killed and restarted it",
 					cmd.Process.Pid, allocation.FormatBytes(n), 100*cfg.MemoryTerminate, allocation.FormatBytes(cfg.MemoryLimit))
@@ -246,6 +249,14 @@ func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState,
 		case a := <-addrCh:
 			if a != "" {
 				addr = a
+				if idle := processRSS(cmd.Process.Pid); tick != nil && idle > terminate {
+					// A limit below what the worker needs idle would restart
+					// it for ever: warn and leave memory to the worker's own
+					// spilling and pausing.
+					cfg.Logger.Error("memory limit is below this worker's idle memory; the nanny will not restart it for memory",
+						"name", cfg.Name, "idle", allocation.FormatBytes(idle), "limit", allocation.FormatBytes(cfg.MemoryLimit))
+					tick = nil
+				}
 				if cfg.Started != nil {
 					cfg.Started(a, cmd.Process.Pid)
 				}

@@ -100,6 +100,14 @@ func (w *Worker) monitorMemory(ctx context.Context) {
 	paused := false
 	var retry, lastFree time.Time
 	process := w.processMemory()
+	th := w.th
+	if th.pause > 0 && process > int64(th.pause*float64(w.cfg.MemoryLimit)) {
+		// Paused from the start, the worker would never run a task: a
+		// limit below what the process needs idle cannot be kept.
+		w.log.Error("memory limit is below this worker's idle memory; it will not pause for memory",
+			"memory", process, "limit", w.cfg.MemoryLimit)
+		th.pause = 0
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -111,7 +119,7 @@ func (w *Worker) monitorMemory(ctx context.Context) {
 			// read of /proc) waits for the tick.
 		}
 		managed := w.store.managedBytes()
-		d := decide(w.th, w.cfg.MemoryLimit, managed, process)
+		d := decide(th, w.cfg.MemoryLimit, managed, process)
 		if d.spill > 0 && time.Now().After(retry) {
 			n, err := w.store.spill(d.spill)
 			if err != nil {
@@ -129,7 +137,7 @@ func (w *Worker) monitorMemory(ctx context.Context) {
 			if n > 0 {
 				managed = w.store.managedBytes()
 				process = w.processMemory()
-				d = decide(w.th, w.cfg.MemoryLimit, managed, process)
+				d = decide(th, w.cfg.MemoryLimit, managed, process)
 			}
 		}
 		if d.pause != paused {
