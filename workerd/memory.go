@@ -140,6 +140,15 @@ func (w *Worker) monitorMemory(ctx context.Context) {
 				d = decide(th, w.cfg.MemoryLimit, managed, process)
 			}
 		}
+		if d.pause && w.cfg.ProcessMemory != nil && time.Since(lastFree) > time.Second {
+			// Paused on process memory: heap freed since (spilled values,
+			// finished tasks) stays resident until returned to the system,
+			// and without this the worker would stay paused for good.
+			debug.FreeOSMemory()
+			lastFree = time.Now()
+			process = w.processMemory()
+			d = decide(th, w.cfg.MemoryLimit, managed, process)
+		}
 		if d.pause != paused {
 			paused = d.pause
 			select {
