@@ -165,6 +165,7 @@ func (c *Client) read() {
 
 // finish records a task's outcome; c.mu is held.
 func (c *Client) finish(st *futureState, s Status, err error) {
+	st.gen++
 	if st.status != Pending {
 		if s == Finished && st.status == Finished {
 			return // a new location after recomputation; holders updated
@@ -202,6 +203,7 @@ var errRetry = errors.New("gask: value moved; retry")
 func (c *Client) fetchOne(ctx context.Context, st *futureState) ([]byte, error) {
 	c.mu.Lock()
 	holders := slices.Clone(st.holders)
+	gen := st.gen
 	c.mu.Unlock()
 	var last error
 	for _, h := range holders {
@@ -224,7 +226,9 @@ func (c *Client) fetchOne(ctx context.Context, st *futureState) ([]byte, error) 
 		// will not recompute it: waiting for it would never end.
 		return nil, ErrReleased
 	}
-	if st.status == Finished && slices.Equal(st.holders, holders) {
+	if st.status == Finished && st.gen == gen {
+		// No newer completion came while we fetched: the value is gone
+		// from where it was, and the scheduler will say where it is next.
 		if c.lost != nil {
 			return nil, c.lost
 		}

@@ -33,6 +33,7 @@ type futureState struct {
 	holders []string
 	nbytes  int64
 	inline  []byte // the encoded value, when it came with the task's completion
+	gen     uint64 // counts completions: a fetch that missed knows whether a newer one came
 	done    chan struct{}
 	refs    int                   // live Future values holding the key on the scheduler
 	notify  []chan<- *futureState // AsCompleted / Wait listeners
