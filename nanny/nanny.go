@@ -263,6 +263,23 @@ func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState,
 			}
 			addrCh = nil
 		case err := <-waitCh:
+			if addrCh != nil {
+				// It may have said its address just before it ended: the
+				// pipe is closed now, so the reader is about to answer
+				// (unless a process it started holds the pipe open).
+				t := time.NewTimer(time.Second)
+				select {
+				case a := <-addrCh:
+					if a != "" {
+						addr = a
+						if cfg.Started != nil {
+							cfg.Started(a, cmd.Process.Pid)
+						}
+					}
+				case <-t.C:
+				}
+				t.Stop()
+			}
 			var ee *exec.ExitError
 			if err != nil && !errors.As(err, &ee) {
 				return addr, cmd.ProcessState, memory, err
