@@ -233,13 +233,23 @@ func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState,
 		tick = t.C
 	}
 	terminate := int64(cfg.MemoryTerminate * float64(cfg.MemoryLimit))
+	// joined records the address the worker reported, if any.
+	joined := func(a string) {
+		if a == "" {
+			return
+		}
+		addr = a
+		if cfg.Started != nil {
+			cfg.Started(a, cmd.Process.Pid)
+		}
+	}
 	for {
 		select {
 		case <-tick:
 			if addr == "" {
 				continue // not joined yet: its idle memory is not known
 			}
-			if n := processRSS(cmd.Process.Pid); n > terminate && memory == "" {
+			if n := allocation.ResidentBytes(cmd.Process.Pid); n > terminate && memory == "" {
 				memory = fmt.Sprintf("worker process %d used %s of memory, more than %.0f%% of its limit of %s: the nanny killed and restarted it",
 					cmd.Process.Pid, allocation.FormatBytes(n), 100*cfg.MemoryTerminate, allocation.FormatBytes(cfg.MemoryLimit))
 				cfg.Logger.Warn("worker exceeded its memory limit; restarting it", "name", cfg.Name, "rss", n, "limit", cfg.MemoryLimit)
@@ -247,19 +257,14 @@ func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState,
 				tick = nil
 			}
 		case a := <-addrCh:
-			if a != "" {
-				addr = a
-				if idle := processRSS(cmd.Process.Pid); tick != nil && idle > terminate {
-					// A limit below what the worker needs idle would restart
-					// it for ever: warn and leave memory to the worker's own
-					// spilling and pausing.
-					cfg.Logger.Error("memory limit is below this worker's idle memory; the nanny will not restart it for memory",
-						"name", cfg.Name, "idle", allocation.FormatBytes(idle), "limit", allocation.FormatBytes(cfg.MemoryLimit))
-					tick = nil
-				}
-				if cfg.Started != nil {
-					cfg.Started(a, cmd.Process.Pid)
-				}
+			joined(a)
+			if idle := allocation.ResidentBytes(cmd.Process.Pid); addr != "" && tick != nil && idle > terminate {
+				// A limit below what the worker needs idle would restart it
+				// for ever: warn and leave memory to the worker's own
+				// spilling and pausing.
+				cfg.Logger.Error("memory limit is below this worker's idle memory; the nanny will not restart it for memory",
+					"name", cfg.Name, "idle", allocation.FormatBytes(idle), "limit", allocation.FormatBytes(cfg.MemoryLimit))
+				tick = nil
 			}
 			addrCh = nil
 		case err := <-waitCh:
@@ -270,12 +275,7 @@ func runOnce(ctx context.Context, cfg Config) (addr string, ps *os.ProcessState,
 				t := time.NewTimer(time.Second)
 				select {
 				case a := <-addrCh:
-					if a != "" {
-						addr = a
-						if cfg.Started != nil {
-							cfg.Started(a, cmd.Process.Pid)
-						}
-					}
+					joined(a)
 				case <-t.C:
 				}
 				t.Stop()

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gask-dev/gask/internal/allocation"
 	"github.com/gask-dev/gask/internal/peer"
 	"github.com/gask-dev/gask/internal/registry"
 	"github.com/gask-dev/gask/transport"
@@ -481,14 +482,4 @@ func heapBytes() int64 {
 }
 
 // rss reads the process's resident set size; 0 where unknown.
-func rss() int64 {
-	b, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0
-	}
-	var size, res int64
-	if _, err := fmt.Sscan(string(b), &size, &res); err != nil {
-		return 0
-	}
-	return res * int64(os.Getpagesize())
-}
+func rss() int64 { return allocation.ResidentBytes(0) }
