@@ -18,6 +18,25 @@ import (
 	"github.com/gask-dev/gask"
 )
 
+// raceEnabled is set when the tests run under the race detector.
+var raceEnabled bool
+
+func pattern(i, mib int) []byte {
+	b := make([]byte, mib<<20)
+	for j := range b {
+		b[j] = byte(i + j/4096)
+	}
+	return b
+}
+
+func byteSum(b []byte) int {
+	n := 0
+	for _, x := range b {
+		n += int(x)
+	}
+	return n
+}
+
 // TestMain lets the test binary serve as a worker: local.Processes
 // re-executes it as `gask.test worker <addr> ...`, and gask.Main must run
 // before the testing package parses flags.
@@ -49,6 +68,12 @@ var (
 		return n, nil
 	})
 	Nothing = gask.Func0("test.nothing", func(ctx context.Context) (int, error) { return 42, nil })
+	// Pattern makes mib MiB whose byte j is byte(i + j/4096).
+	Pattern = gask.Func2("test.pattern", func(ctx context.Context, i, mib int) ([]byte, error) {
+		return pattern(i, mib), nil
+	})
+	// ByteSum adds up the bytes of b.
+	ByteSum = gask.Func("test.bytesum", func(ctx context.Context, b []byte) (int, error) { return byteSum(b), nil })
 	Pid     = gask.Func0("test.pid", func(ctx context.Context) (int, error) { return os.Getpid(), nil })
 
 	// Block runs until its context ends or it has run for d.

@@ -1,6 +1,7 @@
 package gask_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -1258,6 +1259,77 @@ func TestMemoryHogIsRestarted(t *testing.T) {
 	}
 }
 
+// TestResultsBeyondMemorySpill holds results of twice the cluster's memory
+// on worker processes with small limits: the workers must spill them to
+// disk rather than be killed, and read them back intact.
+func TestResultsBeyondMemorySpill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("worker processes in -short mode")
+	}
+	if raceEnabled {
+		t.Skip("memory limits cannot hold under the race detector's shadow memory; CI runs this without -race")
+	}
+	const workers, limit, pieces, mib = 2, 96 << 20, 24, 8
+	_, c := startCluster(t, workers, local.Processes(), local.MemoryLimit(limit))
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	before, err := gask.Run(ctx, c, Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is := make([]int, pieces)
+	for i := range is {
+		is[i] = i
+	}
+	held := Pattern.MapArgs(c, argsOf(is), argsOf(repeat(mib, pieces)))
+	if _, _, err := gask.Wait(ctx, held, gask.AllCompleted); err != nil {
+		t.Fatal(err)
+	}
+	// Wait for the workers' reports to account for every byte held (they
+	// report early when much moves to disk): most must be on disk.
+	var spilled int64
+	for {
+		var managed int64
+		spilled = 0
+		for _, w := range workersByName(t, ctx, c) {
+			spilled, managed = spilled+w.SpilledBytes, managed+w.ManagedBytes
+		}
+		if spilled+managed >= pieces*mib<<20 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the workers report %d bytes in memory and %d on disk, never the %d held", managed, spilled, pieces*mib<<20)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if min := int64(pieces*mib<<20 - workers*limit); spilled < min {
+		t.Errorf("spilled %d bytes of %d held, want at least %d", spilled, pieces*mib<<20, min)
+	}
+	sums, err := gask.Gather(ctx, ByteSum.MapArgs(c, futureArgs(held)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range sums {
+		if want := byteSum(pattern(i, mib)); s != want {
+			t.Errorf("piece %d sums to %d after spilling, want %d", i, s, want)
+		}
+	}
+	// A spilled value also reaches the client.
+	if b, err := held[0].Result(ctx); err != nil || !bytes.Equal(b, pattern(0, mib)) {
+		t.Errorf("piece 0 fetched after spilling: %d bytes, %v", len(b), err)
+	}
+	after, err := gask.Run(ctx, c, Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, pid := range before {
+		if after[name] != pid {
+			t.Errorf("worker %s was restarted (pid %d, then %d)", name, pid, after[name])
+		}
+	}
+}
+
 // TestLimitBelowIdleMemory checks that a worker process whose memory limit
 // is below what it needs idle still runs tasks: its nanny does not restart
 // it for ever, nor does it pause for good; both say so in the log.
@@ -1282,4 +1354,30 @@ func TestLimitBelowIdleMemory(t *testing.T) {
 	if before["local-1"] != after["local-1"] {
 		t.Errorf("the worker was restarted (pid %d, then %d)", before["local-1"], after["local-1"])
 	}
+}
+
+// argsOf turns values into arguments.
+func argsOf[T any](xs []T) []gask.Arg[T] {
+	out := make([]gask.Arg[T], len(xs))
+	for i, x := range xs {
+		out[i] = gask.V(x)
+	}
+	return out
+}
+
+// futureArgs turns futures into arguments.
+func futureArgs[T any](fs []*gask.Future[T]) []gask.Arg[T] {
+	out := make([]gask.Arg[T], len(fs))
+	for i, f := range fs {
+		out[i] = f
+	}
+	return out
+}
+
+func repeat[T any](x T, n int) []T {
+	out := make([]T, n)
+	for i := range out {
+		out[i] = x
+	}
+	return out
 }

@@ -115,9 +115,6 @@ func WorkerMain(args []string, stderr io.Writer) int {
 		}
 		cfg.MemoryLimit = n
 	}
-	if cfg.MemoryLimit > 0 {
-		debug.SetMemoryLimit(cfg.MemoryLimit)
-	}
 	// 0 turns a threshold off here; in the Config it means the default.
 	off := func(f float64) float64 {
 		if f <= 0 {
@@ -182,7 +179,12 @@ func WorkerMain(args []string, stderr io.Writer) int {
 			}
 		}
 	}
-	err = workerd.New(cfg).Run(ctx)
+	wk := workerd.New(cfg)
+	if n := wk.RuntimeMemoryLimit(); n > 0 {
+		// This process is the worker's: its Go runtime keeps to the limit.
+		debug.SetMemoryLimit(n)
+	}
+	err = wk.Run(ctx)
 	if err != nil {
 		log.Error("worker stopped", "err", err)
 		return 1

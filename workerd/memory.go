@@ -83,6 +83,10 @@ type memoryPaused struct {
 	managed, memory int64
 }
 
+// memoryMoved asks the loop for a heartbeat: the memory accounts changed
+// by much since the last.
+type memoryMoved struct{}
+
 // valueLost tells the loop a value it holds was lost (it failed to read
 // back from disk when a peer asked for it).
 type valueLost struct{ key string }
@@ -98,7 +102,8 @@ func (w *Worker) monitorMemory(ctx context.Context) {
 	tick := time.NewTicker(w.cfg.MemoryInterval)
 	defer tick.Stop()
 	paused := false
-	var retry, lastFree time.Time
+	var lastFree time.Time
+	var reported int64 // spilled bytes as of the last report this monitor asked for
 	process := w.processMemory()
 	th := w.th
 	if th.pause > 0 && process > int64(th.pause*float64(w.cfg.MemoryLimit)) {
@@ -120,21 +125,14 @@ func (w *Worker) monitorMemory(ctx context.Context) {
 		}
 		managed := w.store.managedBytes()
 		d := decide(th, w.cfg.MemoryLimit, managed, process)
-		if d.spill > 0 && time.Now().After(retry) {
-			n, err := w.store.spill(d.spill)
-			if err != nil {
-				// The value stays in memory; nothing is lost. Pausing (at
-				// the pause threshold) is what keeps memory in check now.
-				w.log.Error("cannot spill to disk; values stay in memory", "err", err, "spilled", n, "want", d.spill)
-				retry = time.Now().Add(spillBackoff)
-			}
-			if n > 0 && d.hard && w.cfg.ProcessMemory != nil && time.Since(lastFree) > time.Second {
-				// Give the memory of what was spilled back to the system,
-				// so that the process measure sees it go.
-				debug.FreeOSMemory()
-				lastFree = time.Now()
-			}
-			if n > 0 {
+		if d.spill > 0 {
+			if n := w.spillDown(d.spill); n > 0 {
+				if d.hard && w.cfg.ProcessMemory != nil && time.Since(lastFree) > time.Second {
+					// Give the memory of what was spilled back to the
+					// system, so that the process measure sees it go.
+					debug.FreeOSMemory()
+					lastFree = time.Now()
+				}
 				managed = w.store.managedBytes()
 				process = w.processMemory()
 				d = decide(th, w.cfg.MemoryLimit, managed, process)
@@ -156,8 +154,64 @@ func (w *Worker) monitorMemory(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			}
+			reported = w.store.stats().spilled // the loop heartbeats on a pause or resume
+		} else if sp := w.store.stats().spilled; abs(sp-reported) > w.cfg.MemoryLimit/20 {
+			// Values moved to or from disk by more than 5 % of the limit:
+			// the scheduler and clients hear it before the next heartbeat.
+			select {
+			case w.events <- memoryMoved{}:
+				reported = sp
+			default: // the loop is busy; the next round tries again
+			}
 		}
 	}
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// spillDown spills at least n bytes of values, least recently used first,
+// and returns how many it spilled. One spill runs at a time. After a
+// failure (the value stays in memory; nothing is lost) spilling is not
+// tried again for spillBackoff: pausing is what keeps memory in check
+// meanwhile.
+func (w *Worker) spillDown(n int64) int64 {
+	w.spillMu.Lock()
+	defer w.spillMu.Unlock()
+	if time.Now().Before(w.retry) {
+		return 0
+	}
+	spilled, err := w.store.spill(n)
+	if err != nil {
+		w.log.Error("cannot spill to disk; values stay in memory", "err", err, "spilled", spilled, "want", n)
+		w.retry = time.Now().Add(spillBackoff)
+	}
+	return spilled
+}
+
+// RuntimeMemoryLimit is the limit for the Go runtime of a process that is
+// this worker's alone (debug.SetMemoryLimit), or 0 without a memory limit:
+// the spill threshold, else the pause threshold, else 90 % of the limit.
+// Left at the worker's limit, the garbage collector would let freed values
+// pile up past the nanny's 95 % before collecting them; at the spill
+// threshold it collects them as the process nears the point where it must
+// spill harder, so resident memory follows live values.
+func (w *Worker) RuntimeMemoryLimit() int64 {
+	if w.cfg.MemoryLimit <= 0 {
+		return 0
+	}
+	f := 0.9
+	switch {
+	case w.th.spill > 0:
+		f = min(f, w.th.spill)
+	case w.th.pause > 0:
+		f = min(f, w.th.pause)
+	}
+	return int64(f * float64(w.cfg.MemoryLimit))
 }
 
 // processMemory is the memory measure for the spill and pause thresholds.
@@ -168,12 +222,25 @@ func (w *Worker) processMemory() int64 {
 	return w.cfg.ProcessMemory()
 }
 
-// storedValue wakes the memory monitor after a value was stored, if the
-// values held now pass the lowest threshold: below it, the monitor's tick
-// is soon enough, and a worker running tiny tasks wakes no one per task.
+// storedValue is called by whoever stored a value (an executor, a
+// transfer, the peer server), before it goes on. Past the target it spills
+// down to it at once, in the caller's goroutine: a worker making or
+// fetching values faster than the monitor's tick must not outrun its disk.
+// Past the lowest threshold it wakes the memory monitor (for process
+// memory and pausing); below it, the monitor's tick is soon enough, and a
+// worker running tiny tasks wakes no one per task.
 func (w *Worker) storedValue() {
-	if w.stored == nil || w.store.managedBytes() <= w.wakeAbove {
+	if w.stored == nil {
 		return
+	}
+	managed := w.store.managedBytes()
+	if managed <= w.wakeAbove {
+		return
+	}
+	if w.th.target > 0 {
+		if target := int64(w.th.target * float64(w.cfg.MemoryLimit)); managed > target {
+			w.spillDown(managed - target)
+		}
 	}
 	select {
 	case w.stored <- struct{}{}:

@@ -320,3 +320,30 @@ func TestPauseHoldsNewTasks(t *testing.T) {
 		t.Fatalf("Result after resuming = %d bytes, %v", len(b), err)
 	}
 }
+
+// TestResultPastTargetSpillsBeforeItIsReported: a task whose result takes
+// the worker past its target spills down to the target before its
+// completion is reported, so a worker making results faster than its
+// memory monitor wakes cannot outrun its disk.
+func TestResultPastTargetSpillsBeforeItIsReported(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	fs := workerd.NewMemFS()
+	limit := int64(4 * blobSize)
+	tc := startTestCluster(t, ctx, workerd.WithSpillFS(workerd.Config{MemoryLimit: limit}, fs))
+	target := int64(workerd.DefaultMemoryTarget * float64(limit))
+	var held []*gask.Future[[]byte]
+	for i := range 12 {
+		f := testBlob.Submit(tc.c, gask.V(5000+i))
+		if err := f.Err(ctx); err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, f)
+		if st := tc.w.StoreStats(); st.Managed > target {
+			t.Fatalf("after result %d was reported: %d bytes in memory, over the target %d", i, st.Managed, target)
+		}
+	}
+	if st := tc.w.StoreStats(); st.Spilled < 12*blobSize-target {
+		t.Errorf("spilled %d bytes, want at least %d", st.Spilled, 12*blobSize-target)
+	}
+}

@@ -79,7 +79,12 @@ type Worker struct {
 	// wakeAbove is the managed bytes past which storing a value wakes the
 	// memory monitor: the lowest threshold.
 	wakeAbove int64
-	wg        sync.WaitGroup
+	// spillMu serialises spilling: the memory monitor's, and the one whoever
+	// stores a value past the target does before going on. retry is when
+	// spilling may be tried again after a failure.
+	spillMu sync.Mutex
+	retry   time.Time
+	wg      sync.WaitGroup
 }
 
 // New returns a worker for cfg.
@@ -336,6 +341,9 @@ func (w *Worker) handle(ctx context.Context, ev any) error {
 		cmds = w.state.Handle(&worker.DataPut{Key: m.key, NBytes: m.nbytes})
 	case valueLost:
 		cmds = w.state.Handle(&worker.ValueLost{Key: m.key})
+	case memoryMoved:
+		w.heartbeat()
+		return nil
 	case memoryPaused:
 		if m.paused {
 			w.log.Warn("worker paused: memory use is above its pause threshold", "memory", m.memory,
