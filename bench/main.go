@@ -3,7 +3,7 @@
 //	go run ./bench <workload> [flags] -json
 //
 // Workloads: throughput, latency, tree, sleep-balance, pi, transfer, startup,
-// scale, array. Each runs on a local cluster of worker processes (2 workers × 1
+// scale, array, spill. Each runs on a local cluster of worker processes (2 workers × 1
 // thread unless the workload says otherwise), checks its own result — a
 // wrong result exits non-zero and prints no figures — and reports, beside
 // its own figures, `seconds` (the workload's main timed section) and
@@ -43,13 +43,14 @@ type figures map[string]any
 // params are the sizes a workload may take from the command line. Zero
 // means the workload's default.
 type params struct {
-	n       int  // tasks (throughput, latency, scale), leaves (tree), tasks (pi)
-	points  int  // pi: points per task
-	mib     int  // transfer: MiB per piece
-	pieces  int  // transfer: pieces made on worker A
-	scatter int  // transfer: MiB scattered and gathered
-	simN    int  // scale: tasks for the scheduler-alone simulation
-	short   bool // sleep-balance: shorter sleeps (tests)
+	n        int  // tasks (throughput, latency, scale), leaves (tree), tasks (pi)
+	points   int  // pi: points per task
+	mib      int  // transfer, spill: MiB per piece
+	pieces   int  // transfer: pieces made on worker A
+	scatter  int  // transfer: MiB scattered and gathered
+	simN     int  // scale: tasks for the scheduler-alone simulation
+	short    bool // sleep-balance: shorter sleeps (tests)
+	limitMiB int  // spill: each worker's memory limit
 }
 
 type workload struct {
@@ -68,6 +69,7 @@ var workloads = []workload{
 	{"startup", "process start to 2 worker processes ready and one task done", runStartup},
 	{"scale", "a: -n no-op tasks on real workers (default 1,000,000); b: the scheduler alone, -sim-n tasks", runScale},
 	{"array", "(sin(x) + cos(xᵀ)).sum() for x random -n × -n (default 20,000) in 100 blocks", runArray},
+	{"spill", "-n results (default 96) of -mib MiB (default 32) held on 2 workers of -limit-mib MiB (default 512)", runSpill},
 }
 
 func main() {
@@ -93,6 +95,7 @@ func benchMain(args []string) int {
 	fs.IntVar(&p.pieces, "pieces", 0, "transfer: pieces made on worker A (0: 16)")
 	fs.IntVar(&p.scatter, "scatter-mib", 0, "transfer: MiB scattered and gathered (0: 256)")
 	fs.IntVar(&p.simN, "sim-n", 0, "scale: tasks for the scheduler-alone simulation (0: 1,000,000)")
+	fs.IntVar(&p.limitMiB, "limit-mib", 0, "spill: each worker's memory limit in MiB (0: 512)")
 	fs.BoolVar(&p.short, "short", false, "sleep-balance: sleeps ten times shorter")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (client and scheduler; not the workers) to `file`")
 	memprofile := fs.String("memprofile", "", "write an allocation profile of this process to `file` at the end")

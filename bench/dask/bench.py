@@ -319,6 +319,44 @@ def array(p):
     return dict(n=n, chunk=c, seconds=secs, result=total)
 
 
+def piece_checksum(i, size):
+    """checksum(fill_piece(i, size)) without making the piece."""
+    m = size // 8
+    base = ((i + 1) * GOLDEN) & MASK
+    return (m * base + m * (m - 1) // 2) & MASK
+
+
+def spill(p):
+    n = p.n or 96
+    size = (p.mib or 32) << 20
+    limit = (p.limit_mib or 512) << 20
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        memory_limit=limit,
+        dashboard_address="127.0.0.1:0",
+    )
+    client = Client(cluster)
+    with cluster, client:
+        before = set(client.scheduler_info()["workers"])
+        t0 = time.perf_counter()
+        pieces = client.map(fill_piece, range(n), [size] * n)
+        wait(pieces)
+        for f in pieces:
+            if f.status != "finished":
+                raise RuntimeError(f"piece: {f.status}: {f.exception()!r}")
+        spilled = sum(client.run(lambda dask_worker: dask_worker.data.spilled_total.memory).values())
+        sums = client.gather(client.map(checksum, pieces))
+        secs = time.perf_counter() - t0
+        after = set(client.scheduler_info()["workers"])
+    for i, s in enumerate(sums):
+        if s != piece_checksum(i, size):
+            raise RuntimeError(f"piece {i}: wrong checksum")
+    return dict(n=n, seconds=secs, correct=True, spilled_bytes=spilled, workers_killed=len(before - after),
+                total_bytes=n * size, limit_bytes=2 * limit)
+
+
 WORKLOADS = {
     "throughput": throughput,
     "latency": latency,
@@ -329,6 +367,7 @@ WORKLOADS = {
     "startup": startup,
     "scale": scale,
     "array": array,
+    "spill": spill,
 }
 
 
@@ -392,6 +431,7 @@ def main(argv):
     ap.add_argument("-pieces", type=int, default=0)
     ap.add_argument("-scatter-mib", dest="scatter_mib", type=int, default=0)
     ap.add_argument("-sim-n", dest="sim_n", type=int, default=0)
+    ap.add_argument("-limit-mib", dest="limit_mib", type=int, default=0)
     ap.add_argument("-short", action="store_true")
     p = ap.parse_args(argv)
     rss = RSSSampler()

@@ -50,6 +50,7 @@ var specs = []spec{
 	{"startup", []string{"startup"}, []string{"startup"}, []string{"seconds", "wall_seconds", "peak_rss_bytes"}},
 	{"scale", []string{"scale"}, nil, []string{"tasks_per_sec", "submit_seconds", "sim_tasks_per_sec", "scheduler_bytes_per_task", "peak_rss_bytes"}},
 	{"array", []string{"array"}, []string{"array"}, []string{"seconds", "result", "peak_rss_bytes"}},
+	{"spill", []string{"spill"}, []string{"spill"}, []string{"seconds", "spilled_bytes", "workers_killed", "peak_rss_bytes"}},
 }
 
 func main() {
