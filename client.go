@@ -539,22 +539,32 @@ func failedFutures[R any](c *Client, name string, n int, err error) []*Future[R]
 	return futs
 }
 
-// WorkerInfo describes a worker of the cluster.
+// WorkerInfo describes a worker of the cluster: what it is, its load and
+// its memory. ManagedBytes and Processing are the scheduler's accounts, up
+// to date; the rest is as of the worker's last heartbeat (every second,
+// and at once when it pauses, resumes, or moves much to or from disk).
 type WorkerInfo struct {
-	Name         string
-	Addr         string
-	NThreads     int
-	MemoryLimit  int64
-	Resources    map[string]float64
-	Build        string
-	Processing   int   // tasks assigned to it now
-	InMemory     int   // values it holds
-	ManagedBytes int64 // their total size
-	SpilledBytes int64
-	RSS          int64
-	Paused       bool
+	Name        string
+	Addr        string
+	NThreads    int
+	MemoryLimit int64 // bytes; 0 is none
+	Resources   map[string]float64
+	Build       string
+	Processing  int // tasks assigned to it now
+	InMemory    int // values it holds
+
+	// Memory, in bytes. ManagedBytes, the sizes of the values it holds, is
+	// ManagedInMemory + SpilledBytes when the heartbeat is current.
+	ManagedBytes    int64
+	ManagedInMemory int64 // of those, in memory
+	SpilledBytes    int64 // of those, spilled to its local directory
+	SpillErrors     int64 // spills that failed (full disk, I/O errors): the values stayed in memory
+	RSS             int64 // the worker process's resident memory (its whole process for goroutine workers)
+	HeapBytes       int64 // the Go heap in use
+	Paused          bool  // paused for memory: it starts no task and no fetch
+
 	// Executing and Ready are the worker's own counts of running tasks and
-	// tasks waiting for a thread, as of its last heartbeat (every second).
+	// tasks waiting for a thread.
 	Executing int
 	Ready     int
 }
@@ -583,7 +593,8 @@ func (c *Client) Workers(ctx context.Context) ([]WorkerInfo, error) {
 		for i, w := range m.Workers {
 			out[i] = WorkerInfo{Name: w.Name, Addr: w.Addr, NThreads: int(w.NThreads), MemoryLimit: w.MemoryLimit,
 				Build: w.Build, Processing: int(w.Processing), InMemory: int(w.InMemory), ManagedBytes: w.ManagedBytes,
-				SpilledBytes: w.SpilledBytes, RSS: w.RSS, Paused: w.Paused,
+				ManagedInMemory: w.ManagedInMemory, SpilledBytes: w.SpilledBytes, SpillErrors: w.SpillErrors,
+				RSS: w.RSS, HeapBytes: w.HeapBytes, Paused: w.Paused,
 				Executing: int(w.Executing), Ready: int(w.Ready)}
 			if len(w.Resources) > 0 {
 				out[i].Resources = map[string]float64{}

@@ -1292,7 +1292,7 @@ func TestResultsBeyondMemorySpill(t *testing.T) {
 		var managed int64
 		spilled = 0
 		for _, w := range workersByName(t, ctx, c) {
-			spilled, managed = spilled+w.SpilledBytes, managed+w.ManagedBytes
+			spilled, managed = spilled+w.SpilledBytes, managed+w.ManagedInMemory
 		}
 		if spilled+managed >= pieces*mib<<20 {
 			break

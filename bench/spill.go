@@ -89,7 +89,7 @@ func spilledBytes(ctx context.Context, c *gask.Client, held int64) (int64, error
 		var spilled, managed int64
 		for _, w := range infos {
 			spilled += w.SpilledBytes
-			managed += w.ManagedBytes
+			managed += w.ManagedInMemory
 		}
 		if spilled+managed >= held {
 			return spilled, nil

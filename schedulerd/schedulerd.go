@@ -420,7 +420,8 @@ func (s *Server) workersInfo(req uint64) *wire.WorkersInfo {
 			wi.Resources = pc.hello.Resources
 		}
 		if hb := s.metrics[string(w.ID)]; hb != nil {
-			wi.SpilledBytes, wi.RSS, wi.Paused = hb.SpilledBytes, hb.RSS, hb.Paused
+			wi.ManagedInMemory, wi.SpilledBytes, wi.SpillErrors = hb.ManagedBytes, hb.SpilledBytes, hb.SpillErrors
+			wi.RSS, wi.HeapBytes, wi.Paused = hb.RSS, hb.HeapBytes, hb.Paused
 			wi.Executing, wi.Ready = hb.Executing, hb.Ready
 		}
 		info.Workers = append(info.Workers, wi)

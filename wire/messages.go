@@ -4,7 +4,7 @@ import "fmt"
 
 // Version is the protocol version carried in every Hello. Peers with a
 // different version are refused at the handshake.
-const Version = 2
+const Version = 3
 
 // InlineLimit is the largest encoded result a worker sends with TaskDone,
 // and the scheduler passes on in KeyDone, when a client holds the task: a
@@ -395,12 +395,16 @@ type WorkerInfo struct {
 	Build        string
 	Processing   int64
 	InMemory     int64
-	ManagedBytes int64
-	SpilledBytes int64
-	RSS          int64
-	Paused       bool
-	Executing    int64 // tasks running on the worker, as of its last heartbeat
-	Ready        int64 // tasks waiting there for a thread
+	ManagedBytes int64 // sizes of the values it holds, in memory or on disk (the scheduler's account)
+	// As of the worker's last heartbeat:
+	ManagedInMemory int64 // sizes of the values it holds in memory
+	SpilledBytes    int64 // sizes of the values it holds on disk
+	SpillErrors     int64 // spills that failed (the values stayed in memory)
+	RSS             int64
+	HeapBytes       int64
+	Paused          bool
+	Executing       int64 // tasks running on the worker
+	Ready           int64 // tasks waiting there for a thread
 }
 
 // WorkersInfo answers WorkersQuery.
@@ -423,9 +427,9 @@ func (m *WorkersInfo) appendFields(b []byte) []byte {
 		b = appendString(b, w.Build)
 		b = appendVarint(b, w.Processing)
 		b = appendVarint(b, w.InMemory)
-		b = appendVarint(b, w.ManagedBytes)
-		b = appendVarint(b, w.SpilledBytes)
-		b = appendVarint(b, w.RSS)
+		for _, v := range [...]int64{w.ManagedBytes, w.ManagedInMemory, w.SpilledBytes, w.SpillErrors, w.RSS, w.HeapBytes} {
+			b = appendVarint(b, v)
+		}
 		b = appendBool(b, w.Paused)
 		b = appendVarint(b, w.Executing)
 		b = appendVarint(b, w.Ready)
@@ -446,9 +450,9 @@ func (m *WorkersInfo) decode(d *decoder) {
 			w.Build = d.str()
 			w.Processing = d.varint()
 			w.InMemory = d.varint()
-			w.ManagedBytes = d.varint()
-			w.SpilledBytes = d.varint()
-			w.RSS = d.varint()
+			for _, p := range [...]*int64{&w.ManagedBytes, &w.ManagedInMemory, &w.SpilledBytes, &w.SpillErrors, &w.RSS, &w.HeapBytes} {
+				*p = d.varint()
+			}
 			w.Paused = d.bool()
 			w.Executing = d.varint()
 			w.Ready = d.varint()
@@ -634,8 +638,9 @@ type Heartbeat struct {
 	Executing    int64
 	Ready        int64
 	InMemory     int64
-	ManagedBytes int64
-	SpilledBytes int64
+	ManagedBytes int64 // sizes of the values held in memory
+	SpilledBytes int64 // sizes of the values held on disk
+	SpillErrors  int64 // spills that failed since the worker started
 	RSS          int64
 	HeapBytes    int64
 	Paused       bool
@@ -643,13 +648,13 @@ type Heartbeat struct {
 
 func (*Heartbeat) Op() Op { return OpHeartbeat }
 func (m *Heartbeat) appendFields(b []byte) []byte {
-	for _, v := range [...]int64{m.Executing, m.Ready, m.InMemory, m.ManagedBytes, m.SpilledBytes, m.RSS, m.HeapBytes} {
+	for _, v := range [...]int64{m.Executing, m.Ready, m.InMemory, m.ManagedBytes, m.SpilledBytes, m.SpillErrors, m.RSS, m.HeapBytes} {
 		b = appendVarint(b, v)
 	}
 	return appendBool(b, m.Paused)
 }
 func (m *Heartbeat) decode(d *decoder) {
-	for _, p := range [...]*int64{&m.Executing, &m.Ready, &m.InMemory, &m.ManagedBytes, &m.SpilledBytes, &m.RSS, &m.HeapBytes} {
+	for _, p := range [...]*int64{&m.Executing, &m.Ready, &m.InMemory, &m.ManagedBytes, &m.SpilledBytes, &m.SpillErrors, &m.RSS, &m.HeapBytes} {
 		*p = d.varint()
 	}
 	m.Paused = d.bool()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -192,6 +193,12 @@ func TestSpillKeepsEveryResult(t *testing.T) {
 				if st.SpillErrors == 0 {
 					t.Errorf("spillErrors = 0 with a full disk")
 				}
+				poll(t, ctx, "the worker reports failed spills", func() error {
+					if wi, err := worker0(ctx, tc.c); err != nil || wi.SpillErrors == 0 {
+						return fmt.Errorf("SpillErrors = %d, %v", wi.SpillErrors, err)
+					}
+					return nil
+				})
 			}
 			// Values are read back for tasks too, and released values leave disk.
 			args := make([]gask.Arg[[]byte], len(futs))

@@ -454,7 +454,7 @@ func (w *Worker) heartbeat() {
 	st := w.store.stats()
 	w.sched.Send(&wire.Heartbeat{
 		Executing: int64(w.state.Executing()), Ready: int64(w.state.NumReady()),
-		InMemory: int64(st.n), ManagedBytes: st.managed, SpilledBytes: st.spilled,
+		InMemory: int64(st.n), ManagedBytes: st.managed, SpilledBytes: st.spilled, SpillErrors: st.spillErrors,
 		RSS: rss(), HeapBytes: heapBytes(), Paused: w.state.Paused(),
 	})
 }
