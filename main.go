@@ -173,7 +173,9 @@ func WorkerMain(args []string, stderr io.Writer) int {
 		return 0
 	}
 
+	underNanny := false
 	if fd := os.Getenv(nanny.ReadyFDEnv); fd != "" {
+		underNanny = true
 		if n, err := strconv.Atoi(fd); err == nil {
 			ready := os.NewFile(uintptr(n), "ready")
 			cfg.Ready = func(a string) {
@@ -182,10 +184,13 @@ func WorkerMain(args []string, stderr io.Writer) int {
 			}
 		}
 	}
-	err = workerd.New(cfg).Run(ctx)
-	if err != nil {
+	w := workerd.New(cfg)
+	if err := w.Run(ctx); err != nil {
 		log.Error("worker stopped", "err", err)
 		return 1
+	}
+	if w.Retired() && underNanny {
+		return nanny.ExitRetired // so that the nanny does not restart it
 	}
 	return 0
 }
