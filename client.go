@@ -30,6 +30,7 @@ type Client struct {
 	mu       sync.Mutex
 	futures  map[string]*futureState
 	queries  map[uint64]chan *wire.WorkersInfo
+	retires  map[uint64]chan *wire.WorkersRetired
 	nextReq  uint64
 	lost     error // set when the scheduler connection broke
 	closed   bool
@@ -83,6 +84,7 @@ func Connect(ctx context.Context, addr string, opts ...ClientOption) (*Client, e
 		log:        cfg.logger,
 		futures:    map[string]*futureState{},
 		queries:    map[uint64]chan *wire.WorkersInfo{},
+		retires:    map[uint64]chan *wire.WorkersRetired{},
 		readerDone: make(chan struct{}),
 	}
 	go c.read()
@@ -140,6 +142,11 @@ func (c *Client) read() {
 				delete(c.queries, m.ReqID)
 				ch <- m
 			}
+		case *wire.WorkersRetired:
+			if ch := c.retires[m.ReqID]; ch != nil {
+				delete(c.retires, m.ReqID)
+				ch <- m
+			}
 		default:
 			c.log.Warn("gask: unexpected message from the scheduler", "op", m.Op())
 		}
@@ -158,6 +165,10 @@ func (c *Client) read() {
 	}
 	for id, ch := range c.queries {
 		delete(c.queries, id)
+		close(ch)
+	}
+	for id, ch := range c.retires {
+		delete(c.retires, id)
 		close(ch)
 	}
 	c.mu.Unlock()

@@ -126,6 +126,9 @@
 //
 // Package cluster/local runs a scheduler and workers in this process or as
 // child processes. Connect reaches a scheduler started with `gask scheduler`.
+// Client.RetireWorkers removes workers without losing their results: the
+// values only they hold move to the other workers first (a local cluster's
+// Scale retires the workers it removes).
 //
 // The caller's duties: register functions in package-level variables; call
 // Main at the start of main; pass contexts that end; Close what you start

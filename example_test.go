@@ -260,3 +260,34 @@ func ExampleRun() {
 	fmt.Println(names)
 	// Output: [local-1: ready local-2: ready]
 }
+
+// RetireWorkers closes workers without losing their results: the values
+// only they hold move to the other workers first, so nothing is computed
+// again. (A local cluster's Scale retires the workers it removes.)
+func ExampleClient_RetireWorkers() {
+	ctx := context.Background()
+	cluster, err := local.New(ctx, local.Workers(2))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cluster.Close()
+	c := cluster.Client()
+
+	squares := Square.Map(c, []int{1, 2, 3, 4})
+	if _, err := gask.Gather(ctx, squares); err != nil {
+		log.Fatal(err)
+	}
+	if err := c.RetireWorkers(ctx, "local-2"); err != nil {
+		log.Fatal(err)
+	}
+	ws, err := c.Workers(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	vs, err := gask.Gather(ctx, squares)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(ws), ws[0].Name, vs)
+	// Output: 1 local-1 [1 4 9 16]
+}

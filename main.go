@@ -170,7 +170,9 @@ func WorkerMain(args []string, stderr io.Writer) int {
 		return 0
 	}
 
+	underNanny := false
 	if fd := os.Getenv(nanny.ReadyFDEnv); fd != "" {
+		underNanny = true
 		if n, err := strconv.Atoi(fd); err == nil {
 			ready := os.NewFile(uintptr(n), "ready")
 			cfg.Ready = func(a string) {
@@ -184,10 +186,12 @@ func WorkerMain(args []string, stderr io.Writer) int {
 		// This process is the worker's: its Go runtime keeps to the limit.
 		debug.SetMemoryLimit(n)
 	}
-	err = wk.Run(ctx)
-	if err != nil {
+	if err := wk.Run(ctx); err != nil {
 		log.Error("worker stopped", "err", err)
 		return 1
+	}
+	if wk.Retired() && underNanny {
+		return nanny.ExitRetired // so that the nanny does not restart it
 	}
 	return 0
 }

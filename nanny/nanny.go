@@ -8,7 +8,9 @@
 // the GASK_READY_FD environment variable (package gask's worker role does);
 // that is how the nanny knows which worker a death concerns. Run returns
 // when ctx ends or the scheduler goes away, after stopping the worker
-// (SIGTERM, then SIGKILL).
+// (SIGTERM, then SIGKILL), and when the worker retires: a worker process
+// that the scheduler retired exits with ExitRetired, which is no death, and
+// is not restarted.
 package nanny
 
 import (
@@ -31,6 +33,12 @@ import (
 // ReadyFDEnv names the environment variable that tells a worker process on
 // which file descriptor to write its address.
 const ReadyFDEnv = "GASK_READY_FD"
+
+// ExitRetired is the exit status of a worker process, started by a nanny,
+// that ended because the scheduler retired it: its values were moved to
+// other workers and it is not wanted any more. Run returns nil rather than
+// restart it. (An unusual status, so that no crash is taken for it.)
+const ExitRetired = 87
 
 // Config describes the supervised worker.
 type Config struct {
@@ -100,10 +108,10 @@ var ErrNeverStarted = errors.New("gask nanny: worker process ended before it joi
 // breaks: without a scheduler there is nothing to restart the worker for.
 var ErrSchedulerLost = errors.New("gask nanny: lost the connection to the scheduler")
 
-// Run supervises the worker until ctx ends. Once the worker has joined,
-// every death is followed by a restart after a back-off; if the first
-// process ends before joining, Run returns an error wrapping
-// ErrNeverStarted that says how it ended.
+// Run supervises the worker until ctx ends or the worker retires (nil
+// error). Once the worker has joined, every death is followed by a restart
+// after a back-off; if the first process ends before joining, Run returns
+// an error wrapping ErrNeverStarted that says how it ended.
 func Run(ctx context.Context, cfg Config) error {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -171,6 +179,10 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		if err != nil {
 			return err
+		}
+		if addr != "" && memory == "" && ps.Exited() && ps.ExitCode() == ExitRetired {
+			cfg.Logger.Info("worker retired", "name", cfg.Name)
+			return nil
 		}
 		after, _ := oomKills()
 		d := Describe(ps, known && after > kills)

@@ -3,6 +3,7 @@ package nanny
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os/exec"
@@ -155,5 +156,30 @@ func TestRunEndsWhenTheSchedulerGoes(t *testing.T) {
 	}
 	if err := syscall.Kill(pid, 0); err == nil {
 		t.Errorf("worker process %d still alive after Run returned", pid)
+	}
+}
+
+// TestRunEndsWhenTheWorkerRetires checks that a worker process that exits
+// with ExitRetired, as one the scheduler retired does, is not restarted:
+// Run returns nil at once, and tells the scheduler of no death.
+func TestRunEndsWhenTheWorkerRetires(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	addr, _ := startScheduler(t, ctx)
+
+	starts := 0
+	err := Run(ctx, Config{Scheduler: addr, Name: "w", Command: "sh",
+		Args:   []string{"-c", fmt.Sprintf("echo tcp://127.0.0.1:1 >&3; exit %d", ExitRetired)},
+		Logger: quiet, MinBackoff: time.Millisecond,
+		Started: func(string, int) { starts++ },
+	})
+	if err != nil {
+		t.Errorf("Run(a worker that retires) = %v, want nil", err)
+	}
+	if ctx.Err() != nil {
+		t.Errorf("Run returned only when its context ended")
+	}
+	if starts != 1 {
+		t.Errorf("the worker was started %d times, want once", starts)
 	}
 }

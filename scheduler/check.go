@@ -70,6 +70,87 @@ func (s *State) Check() error {
 			return fmt.Errorf("no-worker set holds %s (%v)", t.key, t.state)
 		}
 	}
+	return s.checkRetirement()
+}
+
+// checkRetirement verifies the bookkeeping of retiring workers and of the
+// values moving off them.
+func (s *State) checkRetirement() error {
+	noted := 0
+	for _, tr := range s.story {
+		if tr.note == 0 {
+			continue
+		}
+		noted++
+		if _, ok := s.notes[tr.note]; !ok {
+			return fmt.Errorf("story of %s refers to a forgotten note", tr.key)
+		}
+	}
+	if noted != len(s.notes) {
+		return fmt.Errorf("%d notes kept, the story refers to %d", len(s.notes), noted)
+	}
+	if len(s.acquires) != 0 {
+		return fmt.Errorf("%d moves started but not sent", len(s.acquires))
+	}
+	incoming := map[*worker]int64{}
+	moving := map[*worker]int{}
+	for t, m := range s.moves {
+		if s.tasks[t.key] != t || t.state != Memory {
+			return fmt.Errorf("moving %s (%v), which is not a value in memory", t.key, t.state)
+		}
+		if safelyHeld(t) {
+			return fmt.Errorf("moving %s, which a worker that is not retiring holds", t.key)
+		}
+		if s.workers[m.to.id] != m.to || !m.to.safe() || m.to.paused {
+			return fmt.Errorf("moving %s to %s, which is gone, retiring, closing or paused", t.key, m.to.id)
+		}
+		if slices.Contains(t.whoHas, m.to) {
+			return fmt.Errorf("moving %s to %s, which holds it", t.key, m.to.id)
+		}
+		if len(m.from) == 0 {
+			return fmt.Errorf("moving %s from nowhere", t.key)
+		}
+		incoming[m.to] += m.nbytes
+		for _, h := range m.from {
+			if h.retire == nil && s.workers[h.id] == h {
+				return fmt.Errorf("moving %s from %s, which is not retiring", t.key, h.id)
+			}
+			moving[h]++
+		}
+	}
+	pending := map[*worker]bool{}
+	for _, r := range s.requests {
+		if len(r.pending) == 0 {
+			return fmt.Errorf("retirement request %d of %s waits for nothing", r.done.ReqID, r.done.Client)
+		}
+		for _, w := range r.pending {
+			if s.workers[w.id] != w || w.retire == nil {
+				return fmt.Errorf("retirement request %d waits for %s, which is gone or not retiring", r.done.ReqID, w.id)
+			}
+			pending[w] = true
+		}
+	}
+	for id, w := range s.workers {
+		if w.incoming != incoming[w] {
+			return fmt.Errorf("worker %s: %d bytes incoming, moves to it have %d", id, w.incoming, incoming[w])
+		}
+		r := w.retire
+		if r == nil {
+			continue
+		}
+		if !pending[w] {
+			return fmt.Errorf("worker %s is retiring for no request", id)
+		}
+		if r.moving != moving[w] {
+			return fmt.Errorf("worker %s: %d moves of its values, %d under way", id, r.moving, moving[w])
+		}
+		if r.closed && (!w.closing || w.nprocessing != 0) {
+			return fmt.Errorf("worker %s was told to close, but is not closing or processes %d tasks", id, w.nprocessing)
+		}
+		if !r.closed && !w.closing && r.moving == 0 && w.nprocessing == 0 {
+			return fmt.Errorf("worker %s is done retiring but neither closed nor kept", id)
+		}
+	}
 	return nil
 }
 

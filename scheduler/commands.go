@@ -54,11 +54,38 @@ type NotifyCancelled struct {
 	Reason string
 }
 
+// Acquire: the worker should fetch copies of these values from the
+// holders named, keep them, and report them (ReplicasChanged), or report
+// each it could not get (DataMissing with an empty Key).
+type Acquire struct {
+	Worker WorkerID
+	Keys   []DepLoc
+}
+
+// CloseWorker: the worker retired; it should stop, and its connection
+// will close. Nothing runs there and every value it holds has a copy
+// elsewhere.
+type CloseWorker struct{ Worker WorkerID }
+
+// RetireDone answers a RetireWorkers request.
+type RetireDone struct {
+	Client  ClientID
+	ReqID   uint64
+	Retired []WorkerID // closed after their values moved, and gone
+	Kept    []WorkerID // still at work: some values only they hold could not be moved
+	Lost    []WorkerID // left before they could retire: their values were lost as in any death
+	Unknown []string   // names that matched no worker
+	Unmoved []string   // the values that kept the Kept workers, in submission order
+}
+
 func (*Compute) commandName() string         { return "compute" }
 func (*Free) commandName() string            { return "free" }
 func (*NotifyDone) commandName() string      { return "notify-done" }
 func (*NotifyErred) commandName() string     { return "notify-erred" }
 func (*NotifyCancelled) commandName() string { return "notify-cancelled" }
+func (*Acquire) commandName() string         { return "acquire" }
+func (*CloseWorker) commandName() string     { return "close-worker" }
+func (*RetireDone) commandName() string      { return "retire-done" }
 
 // arena hands out the commands of one Handle call from slabs that the next
 // call reuses, so that the per-task commands (a Compute, a NotifyDone and a

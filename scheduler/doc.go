@@ -25,6 +25,11 @@
 // has depends on how long tasks take: short tasks are sent ahead in larger
 // batches to hide the round trip.
 //
+// RetireWorkers retires workers without losing their values (Dask's
+// retire_workers): they get no new tasks, the values only they hold are
+// copied elsewhere (Acquire), and they are told to close (CloseWorker);
+// RetireDone answers. See retire.go.
+//
 // The caller's duties: call Handle from one goroutine; treat the returned
 // slice as valid only until the next call; never modify Events after passing
 // them. State.Check verifies every invariant and is meant for tests.

@@ -114,6 +114,9 @@ type TaskFailed struct {
 }
 
 // DataMissing: a worker could not get Dep (needed by Key) from Holders.
+// An empty Key means the worker was acquiring Dep (Acquire), not running
+// a task that needs it: the copy is then asked of another worker, and the
+// holders are not presumed to have lost it.
 type DataMissing struct {
 	Worker  WorkerID
 	Key     string
@@ -156,6 +159,17 @@ type WorkerPaused struct {
 	Paused bool
 }
 
+// RetireWorkers: a client asks to retire workers, each named by its
+// address or its name. They get no new tasks, the tasks they have finish
+// there, the values only they hold are copied to other workers (Acquire),
+// and then they are told to close (CloseWorker). RetireDone answers once
+// every named worker has left, been kept or died.
+type RetireWorkers struct {
+	Client  ClientID
+	ReqID   uint64
+	Workers []string
+}
+
 func (*ClientJoined) eventName() string    { return "client-joined" }
 func (*ClientLeft) eventName() string      { return "client-left" }
 func (*GraphUpdated) eventName() string    { return "graph-updated" }
@@ -170,3 +184,4 @@ func (*DataPlaced) eventName() string      { return "data-placed" }
 func (*WorkerDeath) eventName() string     { return "worker-death" }
 func (*WorkerClosing) eventName() string   { return "worker-closing" }
 func (*WorkerPaused) eventName() string    { return "worker-paused" }
+func (*RetireWorkers) eventName() string   { return "retire-workers" }

@@ -1,6 +1,7 @@
 package scheduler_test
 
 import (
+	"fmt"
 	"hash"
 	"testing"
 
@@ -28,6 +29,12 @@ func TestOddEvents(t *testing.T) {
 	step(&scheduler.ReplicasChanged{Worker: "nobody", Added: []string{"k"}})
 	step(&scheduler.KeysReleased{Client: "nobody", Keys: []string{"k"}})
 	step(&scheduler.ClientLeft{Client: "nobody"})
+	step(&scheduler.DataMissing{Worker: "nobody", Dep: "k"}) // an Acquire that failed
+	if cmds := step(&scheduler.RetireWorkers{Client: "c9", ReqID: 3, Workers: []string{"nobody", "nobody"}}); len(cmds) != 1 {
+		t.Errorf("RetireWorkers of unknown workers = %v, want one answer", cmds)
+	} else if d, ok := cmds[0].(*scheduler.RetireDone); !ok || d.ReqID != 3 || len(d.Unknown) != 2 || len(d.Retired)+len(d.Kept)+len(d.Lost) != 0 {
+		t.Errorf("RetireWorkers of unknown workers = %+v, want RetireDone{ReqID: 3, Unknown: [nobody nobody]}", cmds[0])
+	}
 	step(&scheduler.WorkerJoined{Worker: "w1", NThreads: 0, Funcs: funcs}) // 0 threads counts as 1
 	if got := s.Workers()[0].NThreads; got != 1 {
 		t.Errorf("NThreads = %d for a worker that said 0, want 1", got)
@@ -74,5 +81,36 @@ func TestDeterministic(t *testing.T) {
 		if a, b := run(), run(); a != b {
 			t.Errorf("two runs of model seed %d: trace hashes %x and %x, want equal", seed, a, b)
 		}
+	}
+}
+
+// A short story forgets old steps, and the notes of a retirement with them.
+func TestStoryForgetsNotes(t *testing.T) {
+	s := scheduler.New(scheduler.Config{StoryLen: 4})
+	step := func(ev scheduler.Event) {
+		t.Helper()
+		s.Handle(ev)
+		if err := s.Check(); err != nil {
+			t.Fatalf("Check() after %T = %v", ev, err)
+		}
+	}
+	funcs := scheduler.NewFuncSet([]string{"inc@sig"})
+	step(&scheduler.WorkerJoined{Worker: "w1", Funcs: funcs})
+	step(&scheduler.WorkerJoined{Worker: "w2", Funcs: funcs})
+	for i := range 3 {
+		k := fmt.Sprint("k", i)
+		step(&scheduler.GraphUpdated{Client: "c1", Tasks: []scheduler.TaskSpec{{Key: k, Func: "inc@sig", Args: []byte(k)}}, Wants: []string{k}})
+		ti, _ := s.Task(k)
+		step(&scheduler.TaskFinished{Worker: ti.Worker, Key: k, NBytes: 8})
+		step(&scheduler.RetireWorkers{Client: "c1", ReqID: uint64(i), Workers: []string{string(ti.Worker)}})
+		if story := s.Story(k); len(story) == 0 || story[len(story)-1].Note == "" {
+			t.Fatalf("Story(%s) = %v, want it to end with the move", k, story)
+		}
+		// The move fails for want of another worker to try: the worker is kept.
+		other := scheduler.WorkerID("w1")
+		if ti.Worker == other {
+			other = "w2"
+		}
+		step(&scheduler.DataMissing{Worker: other, Dep: k})
 	}
 }

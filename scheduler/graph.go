@@ -400,6 +400,10 @@ func (s *State) taskFinished(e *TaskFinished) {
 	}
 	s.leaveActive(t)
 	s.maybeRelease(t)
+	if w.retire != nil && t.state == Memory {
+		// A result on a retiring worker moves off it at once.
+		s.startMove(t, nil)
+	}
 	s.fill(w)
 }
 
@@ -412,6 +416,14 @@ func (s *State) addReplica(t *task, w *worker) {
 	t.whoHas = append(t.whoHas, w)
 	w.nkeys++
 	w.nbytes += t.nbytes
+	switch {
+	case w.retire != nil && !w.closing:
+		s.retiringHolds(t)
+	case len(s.moves) > 0 && w.safe():
+		if m := s.moves[t]; m != nil {
+			s.moved(t, m, w)
+		}
+	}
 }
 
 func (s *State) taskFailed(e *TaskFailed) {

@@ -34,6 +34,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in schedu
 //	release c1 a b                     cancel c1 a
 //	missing w2 c dep=a holders=w1      replicas w2 added=a:8,b dropped=c
 //	scatter c1 w1[,w2] x y:16 [nbytes=8]   client-join c1   client-leave c1
+//	retire c1 w1 [w2 ...] [req=1]      acquire-failed w2 a [holders=w1]   (w2 could not fetch a for an Acquire)
 //	state                              story a b
 //	config allowed-failures=2 target-batch=2ms max-ahead=4   (first command only)
 //
@@ -354,6 +355,26 @@ func (h *harness) run(line string, first bool) ([]string, error) {
 			e.NBytes = append(e.NBytes, n)
 		}
 		ev = e
+	case "retire":
+		if err := need(2); err != nil {
+			return nil, err
+		}
+		e := &scheduler.RetireWorkers{Client: scheduler.ClientID(pos[0]), Workers: pos[1:], ReqID: 1}
+		if v, ok := kv["req"]; ok {
+			if e.ReqID, err = strconv.ParseUint(v, 10, 64); err != nil {
+				return nil, err
+			}
+		}
+		ev = e
+	case "acquire-failed":
+		if err := need(2); err != nil {
+			return nil, err
+		}
+		e := &scheduler.DataMissing{Worker: scheduler.WorkerID(pos[0]), Dep: pos[1]}
+		for _, w := range splitList(kv["holders"], ",") {
+			e.Holders = append(e.Holders, scheduler.WorkerID(w))
+		}
+		ev = e
 	case "scatter":
 		if err := need(3); err != nil {
 			return nil, err
@@ -404,9 +425,13 @@ func (h *harness) handle(ev scheduler.Event) ([]string, error) {
 func (h *harness) transitions() []string {
 	var order []string
 	chains := map[string][]string{}
+	notes := map[string][]string{}
 	for _, tr := range h.s.Story(h.history...) {
 		if tr.Stimulus != h.events {
 			continue
+		}
+		if tr.Note != "" {
+			notes[tr.Key] = append(notes[tr.Key], tr.Note)
 		}
 		c, ok := chains[tr.Key]
 		if !ok {
@@ -424,7 +449,11 @@ func (h *harness) transitions() []string {
 	}
 	out := make([]string, 0, len(order))
 	for _, k := range order {
-		out = append(out, "~ "+k+": "+strings.Join(chains[k], "→"))
+		l := "~ " + k + ": " + strings.Join(chains[k], "→")
+		if n := notes[k]; len(n) > 0 {
+			l += " (" + strings.Join(n, "; ") + ")"
+		}
+		out = append(out, l)
 	}
 	return out
 }
@@ -462,6 +491,9 @@ func (h *harness) state() []string {
 			w.ID, w.NThreads, w.Processing, w.InMemory, w.NBytes)
 		if w.Paused {
 			l += " paused"
+		}
+		if w.Retiring {
+			l += " retiring"
 		}
 		out = append(out, l)
 	}
@@ -503,6 +535,35 @@ func formatCommand(c scheduler.Command) string {
 		return fmt.Sprintf("erred %s %s %s", c.Client, c.Key, formatErr(c.Key, c.Err))
 	case *scheduler.NotifyCancelled:
 		return fmt.Sprintf("cancelled %s %s: %s", c.Client, c.Key, c.Reason)
+	case *scheduler.Acquire:
+		keys := make([]string, len(c.Keys))
+		for i, d := range c.Keys {
+			hs := make([]string, len(d.Holders))
+			for j, w := range d.Holders {
+				hs[j] = string(w)
+			}
+			keys[i] = fmt.Sprintf("%s:%d@%s", d.Key, d.NBytes, strings.Join(hs, ","))
+		}
+		return fmt.Sprintf("acquire %s [%s]", c.Worker, strings.Join(keys, " "))
+	case *scheduler.CloseWorker:
+		return "close " + string(c.Worker)
+	case *scheduler.RetireDone:
+		s := fmt.Sprintf("retired %s req=%d", c.Client, c.ReqID)
+		for _, part := range []struct {
+			name string
+			ids  []scheduler.WorkerID
+		}{{"retired", c.Retired}, {"kept", c.Kept}, {"lost", c.Lost}} {
+			if len(part.ids) > 0 {
+				s += " " + part.name + "=" + idList(part.ids)
+			}
+		}
+		if len(c.Unknown) > 0 {
+			s += " unknown=[" + strings.Join(c.Unknown, " ") + "]"
+		}
+		if len(c.Unmoved) > 0 {
+			s += " unmoved=[" + strings.Join(c.Unmoved, " ") + "]"
+		}
+		return s
 	default:
 		return fmt.Sprintf("unknown command %T", c)
 	}

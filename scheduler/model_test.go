@@ -16,7 +16,8 @@ import (
 
 // TestModel drives the scheduler with random events — graphs submitted by
 // up to three clients, workers joining, closing, dying and dropping values,
-// tasks finishing and failing, late results, scatters and releases — and
+// tasks finishing and failing, late results, scatters, releases and
+// retirements (with the copies they ask for arriving or failing) — and
 // checks after every event both State.Check and a model of the cluster: the
 // workers of the model do exactly what the commands say, so what they run
 // and hold must be what the scheduler believes they run and hold. At the
@@ -31,7 +32,8 @@ func TestModel(t *testing.T) {
 	if *modelSeeds > 0 {
 		seeds = *modelSeeds
 	}
-	events, wasted := 0, 0
+	events, wasted, moved := 0, 0, 0
+	var outcomes [3]int // workers retired, kept, lost
 	for seed := range uint64(seeds) {
 		m := newModel(t, *modelFirstSeed+seed)
 		if !m.run(*modelEvents) {
@@ -39,8 +41,14 @@ func TestModel(t *testing.T) {
 		}
 		events += m.events
 		wasted += m.wasted
+		moved += m.moved
+		for i, n := range m.outcomes {
+			outcomes[i] += n
+		}
 	}
-	t.Logf("%d seeds, %d events; %d computes were cancelled in the batch that sent them", seeds, events, wasted)
+	t.Logf("%d seeds, %d events; %d computes were cancelled in the batch that sent them; "+
+		"%d workers retired, %d kept, %d lost while retiring; %d copies acquired", seeds, events, wasted,
+		outcomes[0], outcomes[1], outcomes[2], moved)
 }
 
 var (
@@ -59,6 +67,11 @@ type modelWorker struct {
 	closing bool
 	running map[string]*scheduler.Compute
 	has     map[string]bool
+	// Retirement: asked to retire (and not kept), told to close, and the
+	// copies it was asked to acquire.
+	retiring  bool
+	closed    bool
+	acquiring map[string]scheduler.DepLoc
 }
 
 type modelClient struct {
@@ -87,10 +100,15 @@ type model struct {
 	zombies []zombie
 	nkeys   int
 	nworker int
-	log     []string  // the last events and commands, for failure messages
-	trace   hash.Hash // of every event and command, to compare runs
+	nreq    uint64
+	retires map[uint64]bool // retirement requests: answered?
+	log     []string        // the last events and commands, for failure messages
+	trace   hash.Hash       // of every event and command, to compare runs
 	events  int
 	wasted  int // computes cancelled in the batch that sent them
+	// Retirement: workers retired, kept and lost; copies acquired.
+	outcomes [3]int
+	moved    int
 }
 
 func newModel(t *testing.T, seed uint64) *model {
@@ -100,6 +118,7 @@ func newModel(t *testing.T, seed uint64) *model {
 		workers: map[scheduler.WorkerID]*modelWorker{},
 		clients: map[scheduler.ClientID]*modelClient{},
 		specs:   map[string]scheduler.TaskSpec{},
+		retires: map[uint64]bool{},
 		trace:   fnv.New64a(),
 	}
 }
@@ -145,6 +164,12 @@ func (m *model) step() bool {
 		return m.replicas()
 	case r < 90:
 		return m.lateResult()
+	case r < 92:
+		return m.retire()
+	case r < 96:
+		return m.acquireRandom()
+	case r < 98:
+		return m.leaveClosed()
 	default:
 		return m.finishRandom(true)
 	}
@@ -162,14 +187,51 @@ func (m *model) handle(ev scheduler.Event, desc string) bool {
 	fmt.Fprintln(m.trace, desc)
 	cmds := m.s.Handle(ev)
 	var computes []*scheduler.Compute
+	var closed []scheduler.WorkerID
 	for _, c := range cmds {
 		m.log = append(m.log, "  -> "+formatCommand(c))
 		fmt.Fprintln(m.trace, formatCommand(c))
 		if !m.apply(c) {
 			return false
 		}
-		if c, ok := c.(*scheduler.Compute); ok {
+		switch c := c.(type) {
+		case *scheduler.Compute:
 			computes = append(computes, m.workers[c.Worker].running[c.Key])
+		case *scheduler.CloseWorker:
+			closed = append(closed, c.Worker)
+		}
+	}
+	// A worker the scheduler keeps (its retirement failed) is at work
+	// again at once; one still retiring after the batch got no task in it.
+	retiring := map[scheduler.WorkerID]bool{}
+	for _, wi := range m.s.Workers() {
+		retiring[wi.ID] = wi.Retiring
+		if w := m.workers[wi.ID]; w != nil && w.retiring && !wi.Retiring && !w.closed {
+			w.retiring = false
+		}
+	}
+	for _, c := range computes {
+		w := m.workers[c.Worker]
+		if w == nil || w.running[c.Key] != c {
+			m.wasted++
+			continue
+		}
+		if retiring[c.Worker] {
+			return m.failf("compute %s sent to %s, which is retiring", c.Key, c.Worker)
+		}
+	}
+	// A worker told to close leaves nothing behind: every value it holds
+	// has a copy on a worker that is neither closing nor retiring.
+	for _, id := range closed {
+		w := m.workers[id]
+		for k := range w.has {
+			safe := false
+			for _, o := range m.workers {
+				safe = safe || o != w && o.has[k] && !o.closing && !retiring[o.id]
+			}
+			if !safe {
+				return m.failf("close sent to %s, which holds the only safe copy of %s", id, k)
+			}
 		}
 	}
 	// The inputs of a compute must be where it says once the batch is
@@ -179,7 +241,6 @@ func (m *model) handle(ev scheduler.Event, desc string) bool {
 	for _, c := range computes {
 		w := m.workers[c.Worker]
 		if w == nil || w.running[c.Key] != c {
-			m.wasted++
 			continue
 		}
 		for _, d := range c.Deps {
@@ -250,6 +311,52 @@ func (m *model) apply(c scheduler.Command) bool {
 			}
 		}
 		delete(w.has, c.Key)
+		delete(w.acquiring, c.Key)
+	case *scheduler.Acquire:
+		w := m.workers[c.Worker]
+		if w == nil || w.closing || w.retiring {
+			return m.failf("acquire sent to %s, which is gone, closing or retiring", c.Worker)
+		}
+		for _, d := range c.Keys {
+			if w.has[d.Key] {
+				return m.failf("acquire %s sent to %s, which has it", d.Key, c.Worker)
+			}
+			if len(d.Holders) == 0 {
+				return m.failf("acquire %s from nobody", d.Key)
+			}
+			for _, h := range d.Holders {
+				if hw := m.workers[h]; hw == nil || !hw.has[d.Key] || !hw.retiring {
+					return m.failf("acquire %s from %s, which does not have it or is not retiring", d.Key, h)
+				}
+			}
+			w.acquiring[d.Key] = scheduler.DepLoc{Key: d.Key, NBytes: d.NBytes, Holders: slices.Clone(d.Holders)}
+		}
+	case *scheduler.CloseWorker:
+		w := m.workers[c.Worker]
+		if w == nil || !w.retiring || w.closing {
+			return m.failf("close sent to %s, which is gone, not retiring or closing", c.Worker)
+		}
+		if len(w.running) > 0 {
+			return m.failf("close sent to %s, which runs %v", c.Worker, slices.Sorted(maps.Keys(w.running)))
+		}
+		w.closed, w.closing = true, true
+	case *scheduler.RetireDone:
+		answered, ok := m.retires[c.ReqID]
+		if !ok || answered {
+			return m.failf("retirement %d answered, but it was not asked or was answered already", c.ReqID)
+		}
+		m.retires[c.ReqID] = true
+		m.outcomes[0] += len(c.Retired)
+		m.outcomes[1] += len(c.Kept)
+		m.outcomes[2] += len(c.Lost)
+		for _, id := range append(slices.Clone(c.Retired), c.Lost...) {
+			if m.workers[id] != nil {
+				return m.failf("retirement %d: %s retired or lost, but it is still here", c.ReqID, id)
+			}
+		}
+		if len(c.Kept) == 0 && len(c.Unmoved) > 0 || len(c.Kept) > 0 && len(c.Unmoved) == 0 {
+			return m.failf("retirement %d: kept %v for unmoved values %v", c.ReqID, c.Kept, c.Unmoved)
+		}
 	case *scheduler.NotifyDone:
 		cl := m.clients[c.Client]
 		if cl == nil || cl.holds[c.Key] == 0 {
@@ -342,7 +449,8 @@ func (m *model) client() *modelClient {
 func (m *model) joinWorker(name string, random bool) bool {
 	m.nworker++
 	w := &modelWorker{id: scheduler.WorkerID(fmt.Sprintf("w%d", m.nworker)), name: name,
-		funcs: map[string]bool{}, running: map[string]*scheduler.Compute{}, has: map[string]bool{}}
+		funcs: map[string]bool{}, running: map[string]*scheduler.Compute{}, has: map[string]bool{},
+		acquiring: map[string]scheduler.DepLoc{}}
 	nthreads := 1
 	for _, f := range modelFuncs {
 		w.funcs[f] = true
@@ -705,8 +813,90 @@ func (m *model) replicas() bool {
 	return m.handle(&scheduler.ReplicasChanged{Worker: w.id, Added: []string{k}, NBytes: []int64{8}}, fmt.Sprintf("replicas %s added=%s", w.id, k))
 }
 
+// retire asks to retire one or two workers, now and then naming one that
+// does not exist.
+func (m *model) retire() bool {
+	var names []string
+	for range 1 + m.rng.IntN(2) {
+		if w := m.pickWorker(); w != nil && !slices.Contains(names, string(w.id)) {
+			names = append(names, string(w.id))
+		}
+	}
+	if m.rng.IntN(8) == 0 {
+		names = append(names, "nobody")
+	}
+	if len(names) == 0 {
+		return true
+	}
+	for _, n := range names {
+		if w := m.workers[scheduler.WorkerID(n)]; w != nil {
+			w.retiring = true
+		}
+	}
+	m.nreq++
+	m.retires[m.nreq] = false
+	c := m.client()
+	return m.handle(&scheduler.RetireWorkers{Client: c.id, ReqID: m.nreq, Workers: names},
+		fmt.Sprintf("retire %s %v req=%d", c.id, names, m.nreq))
+}
+
+// acquireRandom ends one copy a worker was asked to acquire: it arrives if
+// a holder still has it (mostly), or the worker reports it could not get it.
+func (m *model) acquireRandom() bool {
+	var ws []*modelWorker
+	for _, id := range slices.Sorted(maps.Keys(m.workers)) {
+		if len(m.workers[id].acquiring) > 0 {
+			ws = append(ws, m.workers[id])
+		}
+	}
+	if len(ws) == 0 {
+		return true
+	}
+	w := ws[m.rng.IntN(len(ws))]
+	keys := slices.Sorted(maps.Keys(w.acquiring))
+	return m.acquire(w, keys[m.rng.IntN(len(keys))], m.rng.IntN(5) != 0)
+}
+
+func (m *model) acquire(w *modelWorker, key string, succeed bool) bool {
+	d := w.acquiring[key]
+	delete(w.acquiring, key)
+	found := false
+	for _, h := range d.Holders {
+		if hw := m.workers[h]; hw != nil && hw.has[key] {
+			found = true
+		}
+	}
+	if found && succeed {
+		m.moved++
+		w.has[key] = true
+		return m.handle(&scheduler.ReplicasChanged{Worker: w.id, Added: []string{key}, NBytes: []int64{d.NBytes}},
+			fmt.Sprintf("replicas (acquired) %s added=%s", w.id, key))
+	}
+	return m.handle(&scheduler.DataMissing{Worker: w.id, Dep: key, Holders: d.Holders},
+		fmt.Sprintf("acquire-failed %s %s holders=%v", w.id, key, d.Holders))
+}
+
+// leaveClosed has a worker that was told to close go.
+func (m *model) leaveClosed() bool {
+	for _, id := range slices.Sorted(maps.Keys(m.workers)) {
+		if m.workers[id].closed {
+			return m.leaveClosedWorker(id)
+		}
+	}
+	return true
+}
+
+func (m *model) leaveClosedWorker(id scheduler.WorkerID) bool {
+	if !m.handle(&scheduler.WorkerClosing{Worker: id}, "worker-closing (closed) "+string(id)) {
+		return false
+	}
+	delete(m.workers, id)
+	return m.handle(&scheduler.WorkerLeft{Worker: id}, "worker-leave (closed) "+string(id))
+}
+
 // finishAll removes closing workers, makes sure every restriction and
-// resource can be met, and runs every task to completion.
+// resource can be met, and runs every task to completion, with every
+// acquire and retirement.
 func (m *model) finishAll() bool {
 	for _, id := range slices.Sorted(maps.Keys(m.workers)) {
 		if m.workers[id].closing {
@@ -720,13 +910,38 @@ func (m *model) finishAll() bool {
 		return false
 	}
 	for range 100_000 {
-		rs := m.runningTasks()
-		if len(rs) == 0 {
+		if rs := m.runningTasks(); len(rs) > 0 {
+			r := rs[m.rng.IntN(len(rs))]
+			if !m.finish(r.worker, r.key, false) {
+				return false
+			}
+			continue
+		}
+		progress := false
+		for _, id := range slices.Sorted(maps.Keys(m.workers)) {
+			w := m.workers[id]
+			if w == nil {
+				continue
+			}
+			if len(w.acquiring) > 0 {
+				progress = true
+				if !m.acquire(w, slices.Sorted(maps.Keys(w.acquiring))[0], true) {
+					return false
+				}
+			} else if w.closed {
+				progress = true
+				if !m.leaveClosedWorker(id) {
+					return false
+				}
+			}
+		}
+		if !progress {
 			break
 		}
-		r := rs[m.rng.IntN(len(rs))]
-		if !m.finish(r.worker, r.key, false) {
-			return false
+	}
+	for req, answered := range m.retires {
+		if !answered {
+			return m.failf("at the end, retirement %d is not answered", req)
 		}
 	}
 	for st, n := range m.s.Counts() {

@@ -127,7 +127,7 @@ func (s *State) toNoWorker(t *task) {
 // fits reports whether w may run t: restrictions and total resources, and
 // with now also the resources free at the moment.
 func (s *State) fits(t *task, w *worker, now bool) bool {
-	if w.closing {
+	if w.closing || w.retire != nil {
 		return false
 	}
 	if len(t.restrict) > 0 && !t.loose && !slices.Contains(t.restrict, w.name) && !slices.Contains(t.restrict, string(w.id)) {
@@ -285,6 +285,9 @@ func workerPriority(t *task) int64 {
 // unassign takes a processing task off its worker; the caller sets its state.
 func (s *State) unassign(t *task) {
 	w := t.processing
+	if w.retire != nil {
+		s.retireDirty = true // it may have been the last task its retirement waited for
+	}
 	t.prev.next = t.next
 	t.next.prev = t.prev
 	t.prev, t.next = nil, nil
@@ -297,7 +300,7 @@ func (s *State) unassign(t *task) {
 
 // fill sends queued tasks to w while it has room.
 func (s *State) fill(w *worker) {
-	if s.workers[w.id] != w || w.paused {
+	if s.workers[w.id] != w || w.paused || w.closing || w.retire != nil {
 		return
 	}
 	var skipped []*task

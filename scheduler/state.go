@@ -146,11 +146,13 @@ type worker struct {
 	available   map[string]float64 // not used by processing tasks
 	procHead    task               // sentinel of the processing list
 	nprocessing int
-	nkeys       int    // values it holds
-	nbytes      int64  // their total size
-	canRun      []int8 // by task.fnIdx: 0 not known yet, 1 yes, 2 no
-	closing     bool   // connection dropped; no new tasks
-	paused      bool   // short of memory; no new tasks until it resumes
+	nkeys       int          // values it holds
+	nbytes      int64        // their total size
+	canRun      []int8       // by task.fnIdx: 0 not known yet, 1 yes, 2 no
+	closing     bool         // connection dropped, or told to close; no new tasks
+	paused      bool         // short of memory; no new tasks until it resumes
+	retire      *retireState // retiring: no new tasks; its unique values move elsewhere
+	incoming    int64        // bytes of the values being moved to it (retire.go)
 }
 
 type client struct {
@@ -176,9 +178,17 @@ type State struct {
 	avgDur   float64 // EWMA of task durations, ns; 0 until the first sample
 	rr       int     // round-robin cursor over workers
 
+	// Retirement (retire.go).
+	moves       map[*task]*move  // values being copied off retiring workers
+	requests    []*retireRequest // RetireWorkers not yet answered
+	acquires    []*task          // moves started this Handle, for one Acquire per worker
+	retireDirty bool             // something a retirement waits for may have changed
+
 	stimulus uint64
 	story    []transition
 	storyPos int
+	notes    map[uint32]string // of the story's notes (transition.note)
+	noteSeq  uint32
 	out      []Command
 	arena    arena
 }
@@ -194,6 +204,7 @@ func New(cfg Config) *State {
 		noWork:  make(map[*task]struct{}),
 		deaths:  make(map[WorkerID]string),
 		fnIndex: make(map[string]int32),
+		moves:   make(map[*task]*move),
 		lastIdx: -1,
 	}
 }
@@ -232,13 +243,16 @@ func (s *State) Handle(ev Event) []Command {
 	case *WorkerDeath:
 		s.recordDeath(e.Worker, e.Reason)
 	case *WorkerClosing:
-		if w := s.workers[e.Worker]; w != nil {
-			w.closing = true
-		}
+		s.workerClosing(e.Worker)
 	case *WorkerPaused:
 		s.workerPaused(e)
+	case *RetireWorkers:
+		s.retireWorkers(e)
 	default:
 		panic(fmt.Sprintf("scheduler: unknown event %T", ev))
+	}
+	if s.retireDirty || len(s.acquires) > 0 {
+		s.advanceRetirements()
 	}
 	return s.out
 }
@@ -282,6 +296,7 @@ type WorkerInfo struct {
 	InMemory    int
 	NBytes      int64
 	Paused      bool
+	Retiring    bool // asked to retire (RetireWorkers), and not kept
 }
 
 // Workers returns a view of every worker, in join order.
@@ -289,7 +304,7 @@ func (s *State) Workers() []WorkerInfo {
 	out := make([]WorkerInfo, 0, len(s.order))
 	for _, w := range s.order {
 		out = append(out, WorkerInfo{ID: w.id, Name: w.name, NThreads: w.nthreads, MemoryLimit: w.memoryLimit,
-			Processing: w.nprocessing, InMemory: w.nkeys, NBytes: w.nbytes, Paused: w.paused})
+			Processing: w.nprocessing, InMemory: w.nkeys, NBytes: w.nbytes, Paused: w.paused, Retiring: w.retire != nil})
 	}
 	return out
 }

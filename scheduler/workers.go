@@ -111,6 +111,7 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 		}
 	}
 	s.reviveUnrunnable()
+	s.retiringWorkerLeft(w)
 }
 
 // killedMessage explains a killed-worker failure with what is known of each death.
@@ -184,6 +185,10 @@ func (s *State) reviveUnrunnable() {
 }
 
 func (s *State) dataMissing(e *DataMissing) {
+	if e.Key == "" {
+		s.acquireFailed(e.Worker, e.Dep)
+		return
+	}
 	w := s.workers[e.Worker]
 	t := s.tasks[e.Key]
 	d := s.tasks[e.Dep]
@@ -257,5 +262,22 @@ func (s *State) workerPaused(e *WorkerPaused) {
 	w.paused = e.Paused
 	if !w.paused {
 		s.fill(w)
+	} else {
+		// A paused worker fetches nothing: values moving to it go elsewhere.
+		s.redirectMoves(w, "it paused")
+	}
+}
+
+// workerClosing marks a worker whose connection dropped: it gets no new
+// tasks, and values moving to it go elsewhere.
+func (s *State) workerClosing(id WorkerID) {
+	w := s.workers[id]
+	if w == nil {
+		return
+	}
+	w.closing = true
+	s.redirectMoves(w, "it is closing")
+	if w.retire != nil {
+		s.retireDirty = true
 	}
 }

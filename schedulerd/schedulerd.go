@@ -50,6 +50,7 @@ type peerConn struct {
 	hello    *wire.Hello
 	c        *wire.Conn
 	lastSeen time.Time // when the loop last heard from it
+	retired  bool      // a worker told to close: its leaving is no death
 }
 
 type event struct {
@@ -319,6 +320,13 @@ func (s *Server) leave(ctx context.Context, pc *peerConn, err error) {
 	case wire.RoleWorker:
 		delete(s.metrics, pc.id)
 		delete(s.names, pc.id)
+		if pc.retired {
+			// It closed because it was told to: no nanny will explain.
+			s.log.Info("worker retired", "name", pc.hello.Name)
+			s.apply(&scheduler.WorkerClosing{Worker: scheduler.WorkerID(pc.id)})
+			s.apply(&scheduler.WorkerLeft{Worker: scheduler.WorkerID(pc.id), Reason: "retired"})
+			return
+		}
 		s.log.Info("worker left", "name", pc.hello.Name, "err", err)
 		s.apply(&scheduler.WorkerClosing{Worker: scheduler.WorkerID(pc.id)})
 		// Give its nanny a moment to say why it died before acting on it.
@@ -397,6 +405,10 @@ func (s *Server) message(pc *peerConn, m wire.Msg) {
 		case *wire.WorkersQuery:
 			pc.c.Send(s.workersInfo(m.ReqID))
 			return
+		case *wire.RetireWorkers:
+			s.log.Info("retiring workers", "client", pc.id, "workers", m.Workers)
+			s.apply(&scheduler.RetireWorkers{Client: cid, ReqID: m.ReqID, Workers: m.Workers})
+			return
 		}
 	case wire.RoleNanny:
 		if m, ok := m.(*wire.WorkerDied); ok {
@@ -453,6 +465,20 @@ func (s *Server) apply(ev scheduler.Event) {
 			s.send(string(c.Client), &wire.KeyErred{Key: c.Key, Err: wire.RemoteError{Kind: c.Err.Kind, Key: c.Err.Key, Message: c.Err.Message, Stack: c.Err.Stack}})
 		case *scheduler.NotifyCancelled:
 			s.send(string(c.Client), &wire.KeyCancelled{Key: c.Key, Reason: c.Reason})
+		case *scheduler.Acquire:
+			m := &wire.AcquireKeys{Keys: make([]wire.DepLoc, len(c.Keys))}
+			for i, d := range c.Keys {
+				m.Keys[i] = wire.DepLoc{Key: d.Key, NBytes: d.NBytes, Holders: ids(d.Holders)}
+			}
+			s.send(string(c.Worker), m)
+		case *scheduler.CloseWorker:
+			if pc := s.conns[string(c.Worker)]; pc != nil {
+				pc.retired = true
+			}
+			s.send(string(c.Worker), &wire.WorkersRetired{Retired: []string{string(c.Worker)}})
+		case *scheduler.RetireDone:
+			s.send(string(c.Client), &wire.WorkersRetired{ReqID: c.ReqID, Retired: ids(c.Retired), Kept: ids(c.Kept),
+				Lost: ids(c.Lost), Unknown: c.Unknown, Unmoved: c.Unmoved})
 		}
 	}
 }

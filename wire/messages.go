@@ -44,6 +44,13 @@ const (
 	opEnd
 )
 
+// Retirement (ops 26 and 27 are work stealing's).
+const (
+	OpRetireWorkers  Op = 28
+	OpWorkersRetired Op = 29
+	OpAcquireKeys    Op = 30
+)
+
 var opNames = [...]string{
 	OpHello: "Hello", OpWelcome: "Welcome", OpUpdateGraph: "UpdateGraph", OpRelease: "Release",
 	OpCancel: "Cancel", OpDataPlaced: "DataPlaced", OpWorkersQuery: "WorkersQuery",
@@ -52,10 +59,11 @@ var opNames = [...]string{
 	OpHeartbeat: "Heartbeat", OpReplicas: "Replicas", OpGetData: "GetData", OpData: "Data",
 	OpPutData: "PutData", OpAck: "Ack", OpCall: "Call", OpCallResult: "CallResult",
 	OpWorkerDied: "WorkerDied", OpKeyCancelled: "KeyCancelled",
+	OpRetireWorkers: "RetireWorkers", OpWorkersRetired: "WorkersRetired", OpAcquireKeys: "AcquireKeys",
 }
 
 func (o Op) String() string {
-	if o > 0 && o < opEnd {
+	if int(o) < len(opNames) && opNames[o] != "" {
 		return opNames[o]
 	}
 	return fmt.Sprintf("Op(%d)", uint8(o))
@@ -128,6 +136,12 @@ func newMsg(op Op) Msg {
 		return new(CallResult)
 	case OpWorkerDied:
 		return new(WorkerDied)
+	case OpRetireWorkers:
+		return new(RetireWorkers)
+	case OpWorkersRetired:
+		return new(WorkersRetired)
+	case OpAcquireKeys:
+		return new(AcquireKeys)
 	}
 	return nil
 }
@@ -535,17 +549,36 @@ type Compute struct {
 	Held      bool // a client holds the result: send it with TaskDone if small
 }
 
+func appendDepLocs(b []byte, ds []DepLoc) []byte {
+	b = appendUvarint(b, uint64(len(ds)))
+	for _, dl := range ds {
+		b = appendString(b, dl.Key)
+		b = appendVarint(b, dl.NBytes)
+		b = appendStrings(b, dl.Holders)
+	}
+	return b
+}
+
+func decodeDepLocs(d *decoder) []DepLoc {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	ds := make([]DepLoc, n)
+	for i := range ds {
+		ds[i].Key = d.str()
+		ds[i].NBytes = d.varint()
+		ds[i].Holders = d.strings()
+	}
+	return ds
+}
+
 func (*Compute) Op() Op { return OpCompute }
 func (m *Compute) appendFields(b []byte) []byte {
 	b = appendString(b, m.Key)
 	b = appendString(b, m.Func)
 	b = appendBytes(b, m.Args)
-	b = appendUvarint(b, uint64(len(m.Deps)))
-	for _, dl := range m.Deps {
-		b = appendString(b, dl.Key)
-		b = appendVarint(b, dl.NBytes)
-		b = appendStrings(b, dl.Holders)
-	}
+	b = appendDepLocs(b, m.Deps)
 	b = appendVarint(b, m.Priority)
 	b = appendResources(b, m.Resources)
 	return appendBool(b, m.Held)
@@ -554,14 +587,7 @@ func (m *Compute) decode(d *decoder) {
 	m.Key = d.str()
 	m.Func = d.str()
 	m.Args = d.bytes()
-	if n := d.count(); n > 0 {
-		m.Deps = make([]DepLoc, n)
-		for i := range m.Deps {
-			m.Deps[i].Key = d.str()
-			m.Deps[i].NBytes = d.varint()
-			m.Deps[i].Holders = d.strings()
-		}
-	}
+	m.Deps = decodeDepLocs(d)
 	m.Priority = d.varint()
 	m.Resources = decodeResources(d)
 	m.Held = d.bool()
@@ -614,10 +640,11 @@ func (m *TaskErred) decode(d *decoder) {
 }
 
 // MissingData reports that a task's dependency could not be fetched from
-// the holders the scheduler named.
+// the holders the scheduler named, or, with an empty Key, that a copy asked
+// for by AcquireKeys could not be.
 type MissingData struct {
 	noBulk
-	Key     string // the task that needed it
+	Key     string // the task that needed it; empty for an AcquireKeys copy
 	Dep     string
 	Holders []string // holders that did not have it or could not be reached
 }
@@ -821,3 +848,64 @@ func (m *WorkerDied) decode(d *decoder) {
 	m.Signal = d.str()
 	m.OOM = d.bool()
 }
+
+// RetireWorkers asks the scheduler to retire workers, named by address or
+// name: they get no new tasks, finish the ones they have, their values that
+// no other worker holds are copied to the others, and then they close. The
+// scheduler answers with WorkersRetired once every named worker has left,
+// been kept or died.
+type RetireWorkers struct {
+	noBulk
+	ReqID   uint64
+	Workers []string
+}
+
+func (*RetireWorkers) Op() Op { return OpRetireWorkers }
+func (m *RetireWorkers) appendFields(b []byte) []byte {
+	return appendStrings(appendUvarint(b, m.ReqID), m.Workers)
+}
+func (m *RetireWorkers) decode(d *decoder) {
+	m.ReqID = d.uvarint()
+	m.Workers = d.strings()
+}
+
+// WorkersRetired says which workers retired. To a client it answers
+// RetireWorkers (ReqID); to a worker whose address is in Retired it means:
+// close now (nothing runs there, and every value it holds has a copy
+// elsewhere), without counting as a death.
+type WorkersRetired struct {
+	noBulk
+	ReqID   uint64
+	Retired []string // closed after their values moved (addresses)
+	Kept    []string // still at work: values only they hold could not be moved
+	Lost    []string // died before they could retire
+	Unknown []string // names that matched no worker
+	Unmoved []string // the keys of the values that kept the Kept workers
+}
+
+func (*WorkersRetired) Op() Op { return OpWorkersRetired }
+func (m *WorkersRetired) appendFields(b []byte) []byte {
+	b = appendUvarint(b, m.ReqID)
+	for _, l := range [...][]string{m.Retired, m.Kept, m.Lost, m.Unknown, m.Unmoved} {
+		b = appendStrings(b, l)
+	}
+	return b
+}
+func (m *WorkersRetired) decode(d *decoder) {
+	m.ReqID = d.uvarint()
+	for _, l := range [...]*[]string{&m.Retired, &m.Kept, &m.Lost, &m.Unknown, &m.Unmoved} {
+		*l = d.strings()
+	}
+}
+
+// AcquireKeys asks a worker to fetch copies of values from the holders
+// named and keep them. It reports each copy with Replicas when it has it,
+// or with a MissingData whose Key is empty when no holder gave it.
+type AcquireKeys struct {
+	noBulk
+	Keys []DepLoc
+}
+
+func (*AcquireKeys) Op() Op                         { return OpAcquireKeys }
+func (m *AcquireKeys) appendFields(b []byte) []byte { return appendDepLocs(b, m.Keys) }
+func (m *AcquireKeys) decode(d *decoder)            { m.Keys = decodeDepLocs(d) }

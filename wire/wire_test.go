@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"reflect"
+	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -50,6 +52,12 @@ func sampleMessages() []Msg {
 		&CallResult{ReqID: 4, Value: []byte{2}},
 		&CallResult{ReqID: 5, Err: rerr},
 		&WorkerDied{Name: "w1", Addr: "a", Reason: "killed by signal 9", ExitCode: -1, Signal: "SIGKILL", OOM: true},
+		&RetireWorkers{ReqID: 8, Workers: []string{"local-2", "tcp://127.0.0.1:3"}},
+		&WorkersRetired{ReqID: 8, Retired: []string{"tcp://127.0.0.1:3"}, Kept: []string{"tcp://x:1"}, Lost: []string{"tcp://y:2"},
+			Unknown: []string{"nobody"}, Unmoved: []string{"a", "b"}},
+		&WorkersRetired{Retired: []string{"tcp://127.0.0.1:3"}},
+		&AcquireKeys{Keys: []DepLoc{{Key: "a", NBytes: 8, Holders: []string{"tcp://x:1", "tcp://y:2"}}, {Key: "b"}}},
+		&MissingData{Dep: "a", Holders: []string{"tcp://x:1"}},
 	}
 }
 
@@ -76,8 +84,8 @@ func TestRoundTrip(t *testing.T) {
 			t.Errorf("Decode(Marshal(%v)) = %+v, want %+v", m.Op(), got, m)
 		}
 	}
-	for op := Op(1); op < opEnd; op++ {
-		if !seen[op] {
+	for op := Op(1); op < 255; op++ {
+		if newMsg(op) != nil && !seen[op] {
 			t.Errorf("no round-trip sample for %v", op)
 		}
 	}
@@ -213,4 +221,18 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("re-decode of %v differs", m.Op())
 		}
 	})
+}
+
+func TestOpNames(t *testing.T) {
+	for op := Op(1); op < 255; op++ {
+		if newMsg(op) == nil {
+			if got, want := op.String(), fmt.Sprintf("Op(%d)", op); got != want {
+				t.Errorf("Op(%d).String() = %q, want %q", op, got, want)
+			}
+			continue
+		}
+		if got := op.String(); strings.HasPrefix(got, "Op(") {
+			t.Errorf("Op(%d).String() = %q, want its message's name", op, got)
+		}
+	}
 }

@@ -76,6 +76,9 @@ func (s *State) checkTask(t *task) error {
 	if (t.state == Ready) != (t.heapIndex >= 0) {
 		return fmt.Errorf("heapIndex %d", t.heapIndex)
 	}
+	if t.acquire && t.state != Fetch && t.state != Flight && t.state != Cancelled {
+		return fmt.Errorf("acquiring a key that is not being fetched or computed")
+	}
 	for _, d := range t.dependents {
 		if s.tasks[d.key] != d {
 			return fmt.Errorf("dependent %s is not a known task", d.key)
@@ -89,7 +92,7 @@ func (s *State) checkTask(t *task) error {
 	}
 	switch t.state {
 	case Fetch:
-		if len(t.dependents) == 0 {
+		if len(t.dependents) == 0 && !t.acquire {
 			return fmt.Errorf("fetching for no dependent")
 		}
 		if len(t.holders) == 0 {

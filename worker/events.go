@@ -17,6 +17,12 @@ type ComputeRequested struct {
 	Deps     []Dep
 }
 
+// AcquireRequested: the scheduler asks this worker to fetch copies of
+// values from the holders named and keep them (to move them off a retiring
+// worker). Each copy is reported with ReportReplicas when it arrives, or
+// with a ReportMissing whose Key is empty if no holder gave it.
+type AcquireRequested struct{ Keys []Dep }
+
 // FreeRequested: the scheduler no longer needs these keys here.
 type FreeRequested struct{ Keys []string }
 
@@ -73,6 +79,7 @@ type Resume struct{}
 
 func (*ComputeRequested) workerEvent() {}
 func (*FreeRequested) workerEvent()    {}
+func (*AcquireRequested) workerEvent() {}
 func (*ExecuteDone) workerEvent()      {}
 func (*ExecuteFailed) workerEvent()    {}
 func (*FetchDone) workerEvent()        {}
@@ -115,6 +122,7 @@ type ReportErred struct {
 }
 
 // ReportMissing: tell the scheduler an input of Key could not be fetched.
+// An empty Key means Dep was to be acquired (AcquireRequested).
 type ReportMissing struct {
 	Key     string
 	Dep     string

@@ -30,6 +30,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in worker
 //
 //	config nthreads=2 max-fetch-peers=1 self=w1   (first command only; these are the defaults but max-fetch-peers=8)
 //	compute c [prio=3] [deps=a@w2,b@w2,w3,x@]     dep a held by w2; b by w2 and w3; x by nobody
+//	acquire a@w2,b:16@w2,w3                       copies to fetch and keep, from those holders
 //	done a [nbytes=8] [dur=1ms]                  fail a [msg=boom]
 //	fetched w2 a b:16 [nbytes=8]                 fetch-failed w2 a b
 //	free a b                                     put x [nbytes=8]
@@ -203,26 +204,17 @@ func (h *harness) run(line string, first bool) ([]string, error) {
 				return nil, err
 			}
 		}
-		// "a@w2,b@w2,w3": a name without @ is one more holder of the dep before it.
-		for _, d := range splitList(kv["deps"], ",") {
-			key, holder, ok := strings.Cut(d, "@")
-			if !ok {
-				if len(e.Deps) == 0 {
-					return nil, fmt.Errorf("bad deps %q: want key@holder,holder,key@holder", kv["deps"])
-				}
-				last := &e.Deps[len(e.Deps)-1]
-				last.Holders = append(last.Holders, d)
-				continue
-			}
-			key, n, err := keySize(key, 0)
-			if err != nil {
-				return nil, err
-			}
-			dep := worker.Dep{Key: key, NBytes: n}
-			if holder != "" {
-				dep.Holders = []string{holder}
-			}
-			e.Deps = append(e.Deps, dep)
+		if e.Deps, err = parseDeps(kv["deps"], 0); err != nil {
+			return nil, err
+		}
+		ev = e
+	case "acquire":
+		if err := need(1); err != nil {
+			return nil, err
+		}
+		e := &worker.AcquireRequested{}
+		if e.Keys, err = parseDeps(pos[0], 8); err != nil {
+			return nil, err
 		}
 		ev = e
 	case "done":
@@ -412,6 +404,9 @@ func formatCommand(c worker.Command) string {
 	case *worker.ReportErred:
 		return fmt.Sprintf("report-erred %s %v", c.Key, c.Err)
 	case *worker.ReportMissing:
+		if c.Key == "" {
+			return fmt.Sprintf("report-not-acquired %s holders=[%s]", c.Dep, strings.Join(c.Holders, " "))
+		}
 		return fmt.Sprintf("report-missing %s dep=%s holders=[%s]", c.Key, c.Dep, strings.Join(c.Holders, " "))
 	case *worker.ReportReplicas:
 		sizes := make([]string, len(c.NBytes))
@@ -424,6 +419,33 @@ func formatCommand(c worker.Command) string {
 	default:
 		return fmt.Sprintf("unknown command %T", c)
 	}
+}
+
+// parseDeps parses "a@w2,b:16@w2,w3,x@": a name without @ is one more
+// holder of the key before it; def is the size of a key given without one.
+func parseDeps(s string, def int64) ([]worker.Dep, error) {
+	var deps []worker.Dep
+	for _, d := range splitList(s, ",") {
+		key, holder, ok := strings.Cut(d, "@")
+		if !ok {
+			if len(deps) == 0 {
+				return nil, fmt.Errorf("bad deps %q: want key@holder,holder,key@holder", s)
+			}
+			last := &deps[len(deps)-1]
+			last.Holders = append(last.Holders, d)
+			continue
+		}
+		key, n, err := keySize(key, def)
+		if err != nil {
+			return nil, err
+		}
+		dep := worker.Dep{Key: key, NBytes: n}
+		if holder != "" {
+			dep.Holders = []string{holder}
+		}
+		deps = append(deps, dep)
+	}
+	return deps, nil
 }
 
 // keySize parses "key" or "key:nbytes".

@@ -15,14 +15,15 @@ import (
 // TestModel drives the worker with random valid events — tasks to compute
 // with inputs held by peers or here, frees (also of running tasks and of
 // inputs being fetched), finished and failed runs, fetches that succeed,
-// partly succeed or fail, puts, pauses — and checks after every event the
+// partly succeed or fail, puts, pauses, copies to acquire — and checks
+// after every event the
 // invariants and a model of the daemon around the state machine: the store
 // holds exactly what the commands and results put there, so no value the
 // worker thinks it holds may have been discarded, a task runs only when its
 // inputs are in the store, each peer serves one fetch at a time, and every
-// compute request is answered exactly once. At the end every run and fetch
-// is completed: nothing may remain executing, waiting or fetching, and
-// every request must have been answered.
+// compute request and every copy to acquire is answered exactly once. At
+// the end every run and fetch is completed: nothing may remain executing,
+// waiting or fetching, and every request must have been answered.
 func TestModel(t *testing.T) {
 	seeds := 400
 	if testing.Short() {
@@ -53,6 +54,7 @@ type model struct {
 	holders  map[string][]string     // peers that hold each remote key
 	tasks    map[string][]worker.Dep // inputs of every task ever requested
 	raced    map[string]bool         // keys asked to compute while in flight
+	acquires map[string]bool         // copies asked for and not yet answered
 	nkeys    int
 	log      []string
 }
@@ -68,7 +70,7 @@ func newModel(t *testing.T, seed uint64) *model {
 		t: t, seed: seed, rng: rng, cfg: cfg, s: worker.New(cfg),
 		store: map[string]int64{}, running: map[string]bool{}, fetching: map[string][]string{},
 		pending: map[string]bool{}, specs: map[string][]worker.Dep{}, holders: map[string][]string{},
-		tasks: map[string][]worker.Dep{}, raced: map[string]bool{},
+		tasks: map[string][]worker.Dep{}, raced: map[string]bool{}, acquires: map[string]bool{},
 	}
 }
 
@@ -118,11 +120,16 @@ func (m *model) run(steps int) bool {
 	if len(m.pending) > 0 {
 		return m.fail("after draining, never answered: %v", slices.Sorted(maps.Keys(m.pending)))
 	}
+	if len(m.acquires) > 0 {
+		return m.fail("after draining, copies never acquired nor reported missing: %v", slices.Sorted(maps.Keys(m.acquires)))
+	}
 	return true
 }
 
 func (m *model) step() bool {
 	switch r := m.rng.IntN(100); {
+	case r < 5:
+		return m.acquire()
 	case r < 30:
 		return m.compute()
 	case r < 50:
@@ -200,8 +207,9 @@ func (m *model) compute() bool {
 		} else {
 			d.Key = m.newKey()
 		}
-		if d.Key == key || m.pending[d.Key] || slices.ContainsFunc(e.Deps, func(x worker.Dep) bool { return x.Key == d.Key }) {
-			continue
+		if d.Key == key || m.pending[d.Key] || slices.ContainsFunc(e.Deps, func(x worker.Dep) bool { return x.Key == d.Key }) ||
+			m.dependsOn(d.Key, key, map[string]bool{}) {
+			continue // no cycles: the scheduler sends graphs
 		}
 		if _, ok := m.holders[d.Key]; !ok {
 			var hs []string
@@ -224,6 +232,20 @@ func (m *model) compute() bool {
 	}
 	m.tasks[key] = e.Deps
 	return m.handle(e)
+}
+
+// dependsOn reports whether the task a needs b, directly or not.
+func (m *model) dependsOn(a, b string, seen map[string]bool) bool {
+	if seen[a] {
+		return false
+	}
+	seen[a] = true
+	for _, d := range m.tasks[a] {
+		if d.Key == b || m.dependsOn(d.Key, b, seen) {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *model) finishRun() bool {
@@ -283,6 +305,38 @@ func (m *model) free() bool {
 	return m.handle(&worker.FreeRequested{Keys: keys})
 }
 
+// acquire asks for copies: of keys peers hold, of keys known here (held,
+// fetched, computed or running), and of new keys held by no peer.
+func (m *model) acquire() bool {
+	e := &worker.AcquireRequested{}
+	for range 1 + m.rng.IntN(3) {
+		var d worker.Dep
+		switch r := m.rng.IntN(4); {
+		case r == 0 && len(m.known()) > 0:
+			known := m.known()
+			d.Key = known[m.rng.IntN(len(known))]
+		case r == 1 && len(m.holders) > 0:
+			rk := slices.Sorted(maps.Keys(m.holders))
+			d.Key = rk[m.rng.IntN(len(rk))]
+		default:
+			d.Key = m.newKey()
+			if m.rng.IntN(4) != 0 {
+				m.holders[d.Key] = []string{modelPeers[m.rng.IntN(len(modelPeers))]}
+			}
+		}
+		if slices.ContainsFunc(e.Keys, func(x worker.Dep) bool { return x.Key == d.Key }) {
+			continue
+		}
+		d.Holders = slices.Clone(m.holders[d.Key])
+		if m.rng.IntN(6) == 0 {
+			d.Holders = append(d.Holders, modelPeers[m.rng.IntN(len(modelPeers))]) // one that does not have it
+		}
+		d.NBytes = size(d.Key)
+		e.Keys = append(e.Keys, d)
+	}
+	return m.handle(e)
+}
+
 // put scatters a new key here, or one being fetched.
 func (m *model) put() bool {
 	key := m.newKey()
@@ -307,9 +361,28 @@ func (m *model) handle(ev worker.Event) bool {
 	if e, ok := ev.(*worker.ComputeRequested); ok && m.s.KeyStates()[e.Key] == worker.Flight {
 		m.raced[e.Key] = true
 	}
+	if e, ok := ev.(*worker.DataPut); ok && m.s.KeyStates()[e.Key] == worker.Flight {
+		// The same known bug: a put over a key in flight forgets that
+		// fetch too, and a later request for the key fetches it again.
+		m.raced[e.Key] = true
+	}
 	if e, ok := ev.(*worker.ComputeRequested); ok && !m.pending[e.Key] {
 		m.pending[e.Key] = true
 		m.specs[e.Key] = e.Deps
+	}
+	switch e := ev.(type) {
+	case *worker.AcquireRequested:
+		for _, d := range e.Keys {
+			m.acquires[d.Key] = true
+		}
+	case *worker.ComputeRequested:
+		delete(m.acquires, e.Key) // the computation wins
+	case *worker.FreeRequested:
+		for _, k := range e.Keys {
+			delete(m.acquires, k)
+		}
+	case *worker.DataPut:
+		delete(m.acquires, e.Key) // the scheduler learns of it from the client
 	}
 	cmds := m.s.Handle(ev)
 	for _, c := range cmds {
@@ -385,6 +458,13 @@ func (m *model) handle(ev worker.Event) bool {
 				return false
 			}
 		case *worker.ReportMissing:
+			if c.Key == "" {
+				if !m.acquires[c.Dep] {
+					return m.fail("report-missing dep=%s for an acquire: not asked for, or answered already", c.Dep)
+				}
+				delete(m.acquires, c.Dep)
+				continue
+			}
 			if !slices.ContainsFunc(m.specs[c.Key], func(d worker.Dep) bool { return d.Key == c.Dep }) {
 				return m.fail("report-missing %s dep=%s: not an input of it", c.Key, c.Dep)
 			}
@@ -396,6 +476,7 @@ func (m *model) handle(ev worker.Event) bool {
 				if !m.s.Has(k) {
 					return m.fail("replicas %s: not in memory", k)
 				}
+				delete(m.acquires, k)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"container/heap"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 )
@@ -50,6 +51,7 @@ type task struct {
 	nbytes     int64
 	heapIndex  int
 	wanted     bool // the scheduler asked us to compute it or reported it held here
+	acquire    bool // the scheduler asked us to fetch a copy (AcquireRequested), not there yet
 }
 
 // State is one worker's bookkeeping.
@@ -82,6 +84,8 @@ func (s *State) Handle(ev Event) []Command {
 	switch e := ev.(type) {
 	case *ComputeRequested:
 		s.compute(e)
+	case *AcquireRequested:
+		s.acquire(e)
 	case *FreeRequested:
 		for _, k := range e.Keys {
 			s.free(k)
@@ -146,10 +150,12 @@ func (s *State) compute(e *ComputeRequested) {
 		case Cancelled:
 			t.state = Executing // the run under way counts again
 			t.wanted = true
+			t.acquire = false // the computation wins, as over a fetch
 			return
 		case Fetch, Flight:
 			// We were fetching it for a dependent; now we are asked to
 			// compute it. Compute wins; the fetch result will be ignored.
+			t.acquire = false
 			if t.state == Fetch {
 				t.holders = nil
 				delete(s.toFetch, t)
@@ -224,6 +230,10 @@ func (s *State) missing(d *task, holders []string) {
 		s.emit(&ReportMissing{Key: t.key, Dep: d.key, Holders: holders})
 		s.drop(t)
 	}
+	if d.acquire {
+		d.acquire = false
+		s.emit(&ReportMissing{Dep: d.key, Holders: holders})
+	}
 	if d.state == Fetch {
 		delete(s.tasks, d.key)
 		delete(s.toFetch, d)
@@ -242,7 +252,7 @@ func (s *State) drop(t *task) {
 	}
 	for _, d := range t.deps {
 		d.dependents = slices.DeleteFunc(d.dependents, func(x *task) bool { return x == t })
-		if d.state == Fetch && len(d.dependents) == 0 {
+		if d.state == Fetch && len(d.dependents) == 0 && !d.acquire {
 			delete(s.tasks, d.key)
 			delete(s.toFetch, d)
 		}
@@ -255,6 +265,7 @@ func (s *State) free(key string) {
 	if t == nil {
 		return
 	}
+	t.acquire = false
 	switch t.state {
 	case Executing:
 		t.state = Cancelled
@@ -269,6 +280,10 @@ func (s *State) free(key string) {
 		}
 	case Fetch, Flight:
 		t.wanted = false
+		if t.state == Fetch && len(t.dependents) == 0 {
+			delete(s.tasks, key)
+			delete(s.toFetch, t)
+		}
 	}
 }
 
@@ -278,14 +293,16 @@ func (s *State) executeDone(e *ExecuteDone) {
 		return
 	}
 	s.executing--
-	if t.state == Cancelled && len(t.dependents) == 0 {
+	if t.state == Cancelled && len(t.dependents) == 0 && !t.acquire {
 		delete(s.tasks, t.key)
 		s.emit(&Discard{Key: t.key})
 		return
 	}
 	if t.state == Cancelled {
-		// Freed while running, but since then an input of a task here: keep
-		// the value as a replica instead of fetching it.
+		// Freed while running, but since then an input of a task here or
+		// asked to acquire: keep the value as a replica instead of fetching it.
+		t.wanted = t.wanted || t.acquire
+		t.acquire = false
 		t.state = Memory
 		t.nbytes = e.NBytes
 		t.holders, t.tried = nil, nil
@@ -308,11 +325,12 @@ func (s *State) executeFailed(e *ExecuteFailed) {
 	if t.state != Cancelled {
 		s.emit(&ReportErred{Key: t.key, Err: e.Err})
 	}
-	if len(t.dependents) == 0 {
+	if len(t.dependents) == 0 && !t.acquire {
 		delete(s.tasks, t.key)
 		return
 	}
-	// Tasks here wait for it as an input held elsewhere: fetch it.
+	// Tasks here wait for it as an input held elsewhere, or we were asked
+	// to acquire it: fetch it.
 	t.state = Fetch
 	t.wanted = false
 	if len(t.holders) == 0 {
@@ -361,11 +379,12 @@ func (s *State) inputLost(e *InputLost) {
 	if t.state == Executing {
 		s.emit(&ReportMissing{Key: t.key, Dep: e.Dep, Holders: []string{s.cfg.Self}})
 	}
-	if len(t.dependents) == 0 {
+	if len(t.dependents) == 0 && !t.acquire {
 		delete(s.tasks, t.key)
 		return
 	}
-	// Tasks here wait for it as an input held elsewhere: fetch it.
+	// Tasks here wait for it as an input held elsewhere, or we were asked
+	// to acquire it: fetch it.
 	t.state = Fetch
 	t.wanted = false
 	if len(t.holders) == 0 {
@@ -411,12 +430,14 @@ func (s *State) fetchDone(e *FetchDone) {
 			s.emit(&Discard{Key: k})
 			continue
 		}
-		if len(t.dependents) == 0 && !t.wanted {
+		if len(t.dependents) == 0 && !t.wanted && !t.acquire {
 			delete(s.tasks, k)
 			s.emit(&Discard{Key: k})
 			continue
 		}
 		t.state = Memory
+		t.wanted = t.wanted || t.acquire
+		t.acquire = false
 		t.nbytes = e.NBytes[i]
 		t.holders, t.tried = nil, nil
 		added = append(added, k)
@@ -441,7 +462,7 @@ func (s *State) fetchFailed(e *FetchFailed) {
 		t.state = Fetch
 		t.holders = slices.DeleteFunc(t.holders, func(h string) bool { return h == e.From })
 		t.tried = append(t.tried, e.From)
-		if len(t.dependents) == 0 {
+		if len(t.dependents) == 0 && !t.acquire {
 			delete(s.tasks, k)
 			continue
 		}
@@ -468,8 +489,51 @@ func (s *State) dataPut(e *DataPut) {
 	delete(s.toFetch, t)
 	t.state = Memory
 	t.wanted = true
+	t.acquire = false
 	t.nbytes = e.NBytes
 	s.inputReady(t)
+}
+
+// acquire starts fetching copies the scheduler asked for. A copy held here
+// already is reported at once; a key this worker is computing is reported
+// missing, as it is not a copy to fetch.
+func (s *State) acquire(e *AcquireRequested) {
+	var have []string
+	var sizes []int64
+	for _, d := range e.Keys {
+		t := s.tasks[d.Key]
+		if t == nil {
+			// Least urgent: copies for a retirement wait behind inputs.
+			t = &task{key: d.Key, state: Fetch, heapIndex: -1, nbytes: d.NBytes, priority: math.MaxInt64}
+			s.tasks[d.Key] = t
+		}
+		switch t.state {
+		case Memory:
+			t.wanted = true
+			have = append(have, t.key)
+			sizes = append(sizes, t.nbytes)
+			continue
+		case Waiting, Ready, Executing:
+			s.emit(&ReportMissing{Dep: t.key, Holders: d.Holders})
+			continue
+		}
+		t.acquire = true
+		for _, h := range d.Holders {
+			if h != s.cfg.Self && !slices.Contains(t.holders, h) && !slices.Contains(t.tried, h) {
+				t.holders = append(t.holders, h)
+			}
+		}
+		if t.state == Fetch {
+			if len(t.holders) == 0 {
+				s.missing(t, append([]string{}, d.Holders...))
+				continue
+			}
+			s.toFetch[t] = struct{}{}
+		}
+	}
+	if len(have) > 0 {
+		s.emit(&ReportReplicas{Added: have, NBytes: sizes})
+	}
 }
 
 // schedule starts executions and fetches while there is room.

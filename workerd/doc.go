@@ -10,7 +10,7 @@
 // the value store is shared and has its own lock.
 //
 //	w := workerd.New(workerd.Config{Scheduler: "tcp://127.0.0.1:8786", NThreads: 4})
-//	err := w.Run(ctx) // until ctx ends or the scheduler goes away
+//	err := w.Run(ctx) // until ctx ends, the scheduler retires it, or the scheduler goes away
 //
 // The functions a worker can run are the ones registered in its program
 // (package gask's Func); it tells the scheduler their identities when it

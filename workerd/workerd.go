@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"runtime/metrics"
+	"slices"
 	"sync"
 	"time"
 
@@ -58,6 +59,9 @@ type Config struct {
 // ErrSchedulerLost is returned by Run when the scheduler connection breaks.
 var ErrSchedulerLost = errors.New("gask: lost the connection to the scheduler")
 
+// errRetired ends the loop when the scheduler retires the worker.
+var errRetired = errors.New("gask: worker retired")
+
 // Worker is one worker. Create it with New and start it with Run.
 type Worker struct {
 	cfg   Config
@@ -84,6 +88,7 @@ type Worker struct {
 	// spilling may be tried again after a failure.
 	spillMu sync.Mutex
 	retry   time.Time
+	retired bool // the scheduler retired it; set by the loop, read after Run
 	wg      sync.WaitGroup
 }
 
@@ -137,7 +142,8 @@ type peerPut struct {
 
 type schedLost struct{ err error }
 
-// Run connects to the scheduler and works until ctx ends (nil error) or the
+// Run connects to the scheduler and works until ctx ends (nil error), the
+// scheduler retires the worker (nil error; Retired reports it), or the
 // scheduler goes away (ErrSchedulerLost). It stops every goroutine it
 // started before returning.
 func (w *Worker) Run(ctx context.Context) error {
@@ -198,6 +204,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.log.Debug("worker joined", "addr", w.addr, "scheduler", w.cfg.Scheduler)
 
 	err = w.loop(runCtx)
+	if errors.Is(err, errRetired) {
+		// Its values have copies elsewhere and nothing runs here: a clean end.
+		w.retired, err = true, nil
+		w.log.Info("worker retired")
+	}
 
 	stop()
 	for _, tc := range w.cancel {
@@ -218,6 +229,11 @@ func (w *Worker) Run(ctx context.Context) error {
 
 // Addr is the worker's address once Run has started serving.
 func (w *Worker) Addr() string { return w.addr }
+
+// Retired reports, once Run has returned, whether it returned because the
+// scheduler retired the worker (RetireWorkers) rather than because its
+// context ended.
+func (w *Worker) Retired() bool { return w.retired }
 
 func (w *Worker) readScheduler(ctx context.Context) {
 	for {
@@ -308,6 +324,21 @@ func (w *Worker) handle(ctx context.Context, ev any) error {
 			deps[i] = worker.Dep{Key: d.Key, NBytes: d.NBytes, Holders: d.Holders}
 		}
 		cmds = w.state.Handle(&worker.ComputeRequested{Key: m.Key, Priority: m.Priority, Deps: deps})
+	case *wire.AcquireKeys:
+		keys := make([]worker.Dep, len(m.Keys))
+		for i, d := range m.Keys {
+			keys[i] = worker.Dep{Key: d.Key, NBytes: d.NBytes, Holders: d.Holders}
+		}
+		cmds = w.state.Handle(&worker.AcquireRequested{Keys: keys})
+	case *wire.WorkersRetired:
+		if !slices.Contains(m.Retired, w.addr) {
+			return nil
+		}
+		// The scheduler sends this once nothing runs here and every value
+		// held here has a copy elsewhere: stop taking work and go.
+		w.sched.Kick() // what this turn queued goes out first
+		w.sched.Flush()
+		return errRetired
 	case *wire.Free:
 		cmds = w.state.Handle(&worker.FreeRequested{Keys: m.Keys})
 		for _, k := range m.Keys {

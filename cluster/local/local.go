@@ -177,7 +177,12 @@ func (c *Cluster) Processes() bool { return c.cfg.processes }
 func (c *Cluster) Transport() transport.Config { return c.tcfg }
 
 // Scale sets the number of workers, starting new ones (and waiting until
-// they have joined) or stopping the newest.
+// they have joined) or retiring the newest: the scheduler moves the values
+// only they hold to the workers that stay, so nothing is recomputed, and
+// then they exit (Client.RetireWorkers). A worker whose values cannot all
+// be moved (with n = 0 there is nowhere to move them) is stopped anyway,
+// and what it held is recomputed when needed, as after any worker's death.
+// Scale returns once the workers it removes are gone.
 func (c *Cluster) Scale(ctx context.Context, n int) error {
 	c.mu.Lock()
 	if c.closed {
@@ -195,9 +200,25 @@ func (c *Cluster) Scale(ctx context.Context, n int) error {
 		c.next++
 		starting = append(starting, c.next)
 	}
+	client := c.client
 	c.mu.Unlock()
+	if len(stopping) > 0 && client != nil {
+		names := make([]string, len(stopping))
+		for i, w := range stopping {
+			names[i] = w.name
+		}
+		var re *gask.RetireError
+		switch err := client.RetireWorkers(ctx, names...); {
+		case errors.As(err, &re):
+			// With no room left for their values (Scale(0), say), they
+			// are stopped anyway: the values are recomputed if needed.
+			c.log.Info("scaling down: stopping workers that could not retire", "err", err)
+		case err != nil:
+			c.log.Warn("scaling down: stopping workers without retiring them", "err", err)
+		}
+	}
 	for _, w := range stopping {
-		w.stop()
+		w.stop() // a retired worker has stopped already
 		<-w.done
 	}
 	errs := make(chan error, len(starting))
@@ -245,7 +266,7 @@ func (c *Cluster) startWorker(ctx context.Context, name string) error {
 			Ready: func(a string) { ready(a, 0) }})
 		go func() {
 			defer close(w.done)
-			err := wk.Run(wctx)
+			err := wk.Run(wctx) // nil when it retires, too
 			if err != nil && wctx.Err() == nil {
 				c.log.Error("worker stopped", "name", name, "err", err)
 			}

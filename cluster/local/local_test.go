@@ -1,12 +1,16 @@
 package local_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -24,7 +28,21 @@ func TestMain(m *testing.M) {
 }
 
 var (
-	inc   = gask.Func("localtest.inc", func(ctx context.Context, x int) (int, error) { return x + 1, nil })
+	inc = gask.Func("localtest.inc", func(ctx context.Context, x int) (int, error) { return x + 1, nil })
+	// block returns 4 KiB (too big to come back inline with the task's
+	// completion: the client fetches it from a worker), and counts its runs
+	// in a file, which worker processes share.
+	block = gask.Func2("localtest.block", func(ctx context.Context, runs string, i int) ([]byte, error) {
+		f, err := os.OpenFile(runs, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		_, err = fmt.Fprintln(f, i) // one short O_APPEND write: whole, whichever process
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return bytes.Repeat([]byte{byte(i)}, 4096), err
+	})
 	pid   = gask.Func0("localtest.pid", func(ctx context.Context) (int, error) { return os.Getpid(), nil })
 	procs = gask.Func0("localtest.gomaxprocs", func(ctx context.Context) (int, error) { return runtime.GOMAXPROCS(0), nil })
 )
@@ -170,7 +188,7 @@ func TestScale(t *testing.T) {
 				case <-tick.C:
 				}
 			}
-			// Values held by the removed workers are recomputed.
+			// Values held by the removed workers moved to local-1.
 			got, err := gask.Gather(ctx, futs)
 			if err != nil {
 				t.Fatalf("Gather after Scale(1): %v", err)
@@ -205,6 +223,110 @@ func TestScale(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestScaleDownMovesValues checks that scaling down retires the workers it
+// removes: the results they held, which clients still hold futures for,
+// move to the worker that stays and are fetched from there; none is
+// computed again.
+func TestScaleDownMovesValues(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			if m.name == "processes" && testing.Short() {
+				t.Skip("worker processes in -short mode")
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			cl, err := local.New(ctx, append([]local.Option{local.Workers(2), local.Threads(1), local.Logger(logger(t))}, m.opts...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			c := cl.Client()
+			pids, err := gask.Run(ctx, c, pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs := filepath.Join(t.TempDir(), "runs")
+			const n = 20
+			futs := make([]*gask.Future[[]byte], n)
+			for i := range futs {
+				futs[i] = block.Submit(c, gask.V(runs), gask.V(i))
+			}
+			for _, f := range futs {
+				if err := f.Err(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := countRuns(t, runs); got != n {
+				t.Fatalf("%d tasks ran %d times before scaling down", n, got)
+			}
+			ws, err := c.Workers(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			held := map[string]int{}
+			for _, w := range ws {
+				held[w.Name] = w.InMemory
+			}
+			if held["local-1"] == 0 || held["local-2"] == 0 {
+				t.Fatalf("values held per worker = %v, want some on each", held)
+			}
+
+			if err := cl.Scale(ctx, 1); err != nil {
+				t.Fatalf("Scale(1): %v", err)
+			}
+			// Scale returns once local-2 is gone, with its values moved.
+			ws, err = c.Workers(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ws) != 1 || ws[0].InMemory != n {
+				t.Fatalf("after Scale(1), Workers() = %+v, want one worker holding all %d values", ws, n)
+			}
+			stays := ws[0].Name
+			gone := "local-1"
+			if stays == gone {
+				gone = "local-2"
+			}
+			if m.name == "processes" && alive(pids[gone]) {
+				t.Errorf("after Scale(1), the process of %s (pid %d) is still alive", gone, pids[gone])
+			}
+			vals, err := gask.Gather(ctx, futs)
+			if err != nil {
+				t.Fatalf("Gather after Scale(1): %v", err)
+			}
+			for i, v := range vals {
+				if len(v) != 4096 || v[0] != byte(i) {
+					t.Fatalf("block(%d) after Scale(1) = %d bytes of %d, want 4096 of %d", i, len(v), v[0], i)
+				}
+			}
+			if got := countRuns(t, runs); got != n {
+				t.Errorf("after Scale(1) and Gather, %d tasks ran %d times: values were recomputed, not moved", n, got)
+			}
+
+			// With nowhere to move them, the last worker's values cannot
+			// go: RetireWorkers says so and keeps it.
+			err = c.RetireWorkers(ctx, stays, "nobody")
+			var re *gask.RetireError
+			if !errors.As(err, &re) || len(re.Kept) != 1 || len(re.Unmoved) != n || len(re.Unknown) != 1 {
+				t.Fatalf("RetireWorkers(the last worker, nobody) = %v, want a RetireError keeping it with %d values and an unknown name", err, n)
+			}
+			if _, err := futs[0].Result(ctx); err != nil {
+				t.Errorf("Result after a failed retirement: %v", err)
+			}
+		})
+	}
+}
+
+// countRuns counts the lines the block tasks wrote.
+func countRuns(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(string(b), "\n")
 }
 
 func TestCloseLeavesNothing(t *testing.T) {

@@ -1,0 +1,130 @@
+package workerd_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/gask-dev/gask"
+	"github.com/gask-dev/gask/schedulerd"
+	"github.com/gask-dev/gask/transport"
+	"github.com/gask-dev/gask/workerd"
+)
+
+// TestRetireMovesSpilledValues retires a worker whose results have
+// spilled to disk: the other worker acquires them (read back from the
+// spill file to be served), the retired worker's Run returns nil, and
+// every result is fetched intact without being computed again.
+func TestRetireMovesSpilledValues(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	tcfg := transport.Config{Inproc: transport.NewInproc()}
+	ln, err := transport.Listen("inproc://scheduler", tcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, stopSched := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() {
+		served <- schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: log}).Serve(sctx, ln)
+	}()
+	defer func() {
+		stopSched()
+		<-served
+	}()
+
+	const n = 12
+	start := func(name string, cfg workerd.Config) (*workerd.Worker, context.CancelFunc, chan error) {
+		cfg.Name, cfg.Scheduler, cfg.Transport, cfg.Build, cfg.Logger = name, "inproc://scheduler", tcfg, gask.BuildID(), log
+		cfg.Heartbeat, cfg.MemoryInterval = 20*time.Millisecond, 10*time.Millisecond
+		ready := make(chan struct{})
+		cfg.Ready = func(string) { close(ready) }
+		w := workerd.New(cfg)
+		wctx, stop := context.WithCancel(context.Background())
+		ran := make(chan error, 1)
+		go func() { ran <- w.Run(wctx) }()
+		select {
+		case <-ready:
+		case err := <-ran:
+			t.Fatalf("worker %s: Run = %v before joining", name, err)
+		case <-ctx.Done():
+			t.Fatal(ctx.Err())
+		}
+		return w, stop, ran
+	}
+	// a spills: its limit is a quarter of what it will hold.
+	fs := workerd.NewMemFS()
+	a, stopA, ranA := start("a", workerd.WithSpillFS(workerd.Config{MemoryLimit: n * blobSize / 4, MemoryPause: -1}, fs))
+	defer stopA()
+	c, err := gask.Connect(ctx, "inproc://scheduler", gask.WithTransport(tcfg), gask.WithLogger(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	futs := make([]*gask.Future[[]byte], n)
+	for i := range futs {
+		futs[i] = testBlob.Submit(c, gask.V(5000+i), gask.Workers("a"))
+	}
+	for _, f := range futs {
+		if err := f.Err(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	poll(t, ctx, "a spills", func() error {
+		if a.StoreStats().Spilled == 0 {
+			return errors.New("nothing spilled yet")
+		}
+		return nil
+	})
+	_, stopB, ranB := start("b", workerd.Config{})
+	defer func() {
+		stopB()
+		if err := <-ranB; err != nil {
+			t.Errorf("worker b: Run = %v", err)
+		}
+	}()
+
+	before := make([]int64, n)
+	for i := range before {
+		before[i] = runs(5000 + i).Load()
+	}
+	if err := c.RetireWorkers(ctx, "a"); err != nil {
+		t.Fatalf("RetireWorkers(a) = %v", err)
+	}
+	select {
+	case err := <-ranA:
+		if err != nil || !a.Retired() {
+			t.Errorf("worker a: Run = %v, Retired() = %v; want nil, true", err, a.Retired())
+		}
+	case <-ctx.Done():
+		t.Fatal("worker a still running after it retired")
+	}
+	ws, err := c.Workers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ws) != 1 || ws[0].Name != "b" || ws[0].InMemory != n {
+		t.Fatalf("after retiring a, Workers() = %+v, want b alone holding all %d values", ws, n)
+	}
+	vals, err := gask.Gather(ctx, futs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range vals {
+		if !bytes.Equal(v, makeBlob(5000+i)) {
+			t.Errorf("blob %d after a retired: wrong value", i)
+		}
+		if r := runs(5000 + i).Load(); r != before[i] {
+			t.Errorf("blob %d ran %d more times after a retired: it was recomputed, not moved", i, r-before[i])
+		}
+	}
+}
