@@ -100,9 +100,11 @@ type Execute struct{ Key string }
 type CancelExecution struct{ Key string }
 
 // FetchKeys: get these keys from a peer, then report FetchDone or FetchFailed.
+// NBytes are their sizes as the scheduler last knew them, one per key.
 type FetchKeys struct {
-	From string
-	Keys []string
+	From   string
+	Keys   []string
+	NBytes []int64
 }
 
 // Discard: drop the key's value from the store.

@@ -592,13 +592,15 @@ func (s *State) schedule() {
 		}
 		keys := byPeer[p]
 		slices.Sort(keys)
-		for _, k := range keys {
+		sizes := make([]int64, len(keys))
+		for i, k := range keys {
 			t := s.tasks[k]
 			t.state = Flight
+			sizes[i] = t.nbytes
 			delete(s.toFetch, t)
 		}
 		s.inFlight[p] = len(keys)
-		s.emit(&FetchKeys{From: p, Keys: keys})
+		s.emit(&FetchKeys{From: p, Keys: keys, NBytes: sizes})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"runtime/metrics"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gask-dev/gask/internal/allocation"
@@ -422,7 +423,7 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 				tc.cancel()
 			}
 		case *worker.FetchKeys:
-			w.wg.Go(func() { w.fetch(ctx, c.From, c.Keys) })
+			w.wg.Go(func() { w.fetch(ctx, c.From, c.Keys, c.NBytes) })
 		case *worker.Discard:
 			w.store.delete(c.Key)
 			w.forgetSpec(c.Key)
@@ -450,35 +451,89 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 	}
 }
 
-func (w *Worker) fetch(ctx context.Context, from string, keys []string) {
+// fetchPartBytes is the most a fetch asks of one peer in one request
+// (a value bigger than it goes alone); a fetch of more is split into parts
+// of about this size, peer.Streams of them at once, each on a connection of
+// its own.
+const fetchPartBytes = 16 << 20
+
+// fetch gets keys (of sizes nbytes) from a peer, stores them, and tells the
+// loop which came and which are missing.
+func (w *Worker) fetch(ctx context.Context, from string, keys []string, nbytes []int64) {
+	parts := splitFetch(keys, nbytes, fetchPartBytes)
+	got := make([]fetched, len(parts))
+	if len(parts) == 1 {
+		got[0] = w.fetchPart(ctx, from, parts[0])
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(peer.Streams, len(parts)) {
+			wg.Go(func() {
+				for i := int(next.Add(1) - 1); i < len(parts); i = int(next.Add(1) - 1) {
+					got[i] = w.fetchPart(ctx, from, parts[i])
+				}
+			})
+		}
+		wg.Wait()
+	}
 	f := fetched{from: from}
+	for _, g := range got {
+		f.keys = append(f.keys, g.keys...)
+		f.nbytes = append(f.nbytes, g.nbytes...)
+		f.missing = append(f.missing, g.missing...)
+	}
+	select {
+	case w.events <- f:
+	case <-ctx.Done():
+	}
+}
+
+// splitFetch cuts keys into parts of at most limit bytes each, in order,
+// a key bigger than limit making a part of its own.
+func splitFetch(keys []string, nbytes []int64, limit int64) [][]string {
+	var parts [][]string
+	start, sum := 0, int64(0)
+	for i := range keys {
+		var n int64
+		if i < len(nbytes) {
+			n = nbytes[i]
+		}
+		if i > start && sum+n > limit {
+			parts = append(parts, keys[start:i])
+			start, sum = i, 0
+		}
+		sum += n
+	}
+	return append(parts, keys[start:])
+}
+
+// fetchPart makes one request of a fetch and stores what comes.
+func (w *Worker) fetchPart(ctx context.Context, from string, keys []string) fetched {
+	var f fetched
 	vals, err := w.peers.Get(ctx, from, keys)
 	if err != nil {
 		if ctx.Err() == nil {
 			w.log.Warn("fetch failed", "from", from, "keys", len(keys), "err", err)
 		}
 		f.missing = keys
-	} else {
-		got := map[string]bool{}
-		for _, v := range vals {
-			if v.Missing {
-				continue
-			}
-			got[v.Key] = true
-			f.keys = append(f.keys, v.Key)
-			f.nbytes = append(f.nbytes, w.store.putEncoded(v.Key, v.Bytes))
+		return f
+	}
+	got := make(map[string]bool, len(vals))
+	for _, v := range vals {
+		if v.Missing {
+			continue
 		}
-		w.storedValue()
-		for _, k := range keys {
-			if !got[k] {
-				f.missing = append(f.missing, k)
-			}
+		got[v.Key] = true
+		f.keys = append(f.keys, v.Key)
+		f.nbytes = append(f.nbytes, w.store.putEncoded(v.Key, v.Bytes))
+	}
+	w.storedValue()
+	for _, k := range keys {
+		if !got[k] {
+			f.missing = append(f.missing, k)
 		}
 	}
-	select {
-	case w.events <- f:
-	case <-ctx.Done():
-	}
+	return f
 }
 
 func (w *Worker) heartbeat() {

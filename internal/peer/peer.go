@@ -3,15 +3,20 @@
 // (PutData, for scatter) and call functions on it (Call). Values travel
 // straight from the worker that holds them; the scheduler never relays them.
 //
-// A Pool dials lazily, keeps one connection per worker, and multiplexes
-// requests on it by request id. Close closes every connection and waits for
-// their reader goroutines.
+// A Pool dials lazily and multiplexes requests on its connections by
+// request id. It keeps up to Streams connections per worker, dialling
+// another only when every one it has is busy: two large values then come
+// over two sockets at once, and a receiver on a machine where fresh memory
+// is slow to fault in (the copy out of the socket touches it first) uses
+// two cores for it. Close closes every connection and waits for their
+// reader goroutines.
 package peer
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/gask-dev/gask/transport"
@@ -28,13 +33,16 @@ type Value struct {
 // ErrClosed is returned after Close.
 var ErrClosed = errors.New("gask: peer pool closed")
 
+// Streams is how many connections a Pool keeps to one worker at most.
+const Streams = 2
+
 // Pool is a set of connections to workers.
 type Pool struct {
 	cfg   transport.Config
 	hello wire.Hello
 
 	mu     sync.Mutex
-	conns  map[string]*conn
+	conns  map[string][]*conn
 	closed bool
 	wg     sync.WaitGroup
 }
@@ -42,12 +50,13 @@ type Pool struct {
 // NewPool returns a pool that dials with cfg and introduces itself with hello.
 func NewPool(cfg transport.Config, hello wire.Hello) *Pool {
 	hello.Role = wire.RolePeer
-	return &Pool{cfg: cfg, hello: hello, conns: map[string]*conn{}}
+	return &Pool{cfg: cfg, hello: hello, conns: map[string][]*conn{}}
 }
 
 type conn struct {
 	addr    string
 	c       *wire.Conn
+	active  int // requests using it; guarded by the Pool's mu
 	mu      sync.Mutex
 	next    uint64
 	pending map[uint64]*request
@@ -62,29 +71,47 @@ type request struct {
 	done   chan error
 }
 
+// get returns a connection to addr for one request, which the caller
+// gives back with done: the least busy one, or a new one while every
+// connection is busy and there are fewer than Streams.
 func (p *Pool) get(ctx context.Context, addr string) (*conn, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
 		return nil, ErrClosed
 	}
-	c := p.conns[addr]
-	if c == nil {
+	var c *conn
+	for _, x := range p.conns[addr] {
+		if c == nil || x.active < c.active {
+			c = x
+		}
+	}
+	if c == nil || c.active > 0 && len(p.conns[addr]) < Streams {
 		c = &conn{addr: addr, pending: map[uint64]*request{}, ready: make(chan struct{})}
-		p.conns[addr] = c
+		p.conns[addr] = append(p.conns[addr], c)
 		p.wg.Add(1)
 		go p.dial(c)
 	}
+	c.active++
 	p.mu.Unlock()
 	select {
 	case <-c.ready:
 	case <-ctx.Done():
+		p.done(c)
 		return nil, ctx.Err()
 	}
 	if c.err != nil {
+		p.done(c)
 		return nil, c.err
 	}
 	return c, nil
+}
+
+// done gives back a connection get returned.
+func (p *Pool) done(c *conn) {
+	p.mu.Lock()
+	c.active--
+	p.mu.Unlock()
 }
 
 // dial connects c and then reads its responses until it breaks.
@@ -122,8 +149,11 @@ func (p *Pool) dial(c *conn) {
 
 func (p *Pool) drop(c *conn) {
 	p.mu.Lock()
-	if p.conns[c.addr] == c {
+	cs := slices.DeleteFunc(p.conns[c.addr], func(x *conn) bool { return x == c })
+	if len(cs) == 0 {
 		delete(p.conns, c.addr)
+	} else {
+		p.conns[c.addr] = cs
 	}
 	p.mu.Unlock()
 }
@@ -215,6 +245,7 @@ func (p *Pool) Get(ctx context.Context, addr string, keys []string) ([]Value, er
 	if err != nil {
 		return nil, err
 	}
+	defer p.done(c)
 	r, err := c.do(ctx, len(keys), func(id uint64) wire.Msg { return &wire.GetData{ReqID: id, Keys: keys} })
 	if err != nil {
 		return nil, err
@@ -228,6 +259,7 @@ func (p *Pool) Put(ctx context.Context, addr, key string, value []byte) (int64, 
 	if err != nil {
 		return 0, err
 	}
+	defer p.done(c)
 	r, err := c.do(ctx, 1, func(id uint64) wire.Msg { return &wire.PutData{ReqID: id, Key: key, Value: value} })
 	if err != nil {
 		return 0, err
@@ -245,6 +277,7 @@ func (p *Pool) Call(ctx context.Context, addr, fn string, args []byte) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
+	defer p.done(c)
 	r, err := c.do(ctx, 1, func(id uint64) wire.Msg { return &wire.Call{ReqID: id, Func: fn, Args: args} })
 	if err != nil {
 		return nil, err
@@ -263,9 +296,9 @@ func (p *Pool) Call(ctx context.Context, addr, fn string, args []byte) ([]byte, 
 func (p *Pool) Close() {
 	p.mu.Lock()
 	p.closed = true
-	conns := make([]*conn, 0, len(p.conns))
-	for _, c := range p.conns {
-		conns = append(conns, c)
+	var conns []*conn
+	for _, cs := range p.conns {
+		conns = append(conns, cs...)
 	}
 	p.mu.Unlock()
 	for _, c := range conns {

@@ -3,6 +3,8 @@ package peer
 import (
 	"context"
 	"errors"
+	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,21 +16,24 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// fakeWorker answers GetData from a map and PutData into it.
+// fakeWorker answers GetData from a map and PutData into it, on one
+// connection.
 func fakeWorker(t *testing.T, values map[string][]byte) (string, transport.Config) {
+	return fakeWorkerN(t, values, 1, nil)
+}
+
+// fakeWorkerN is fakeWorker accepting n connections. A GetData for a key
+// in hold waits until hold's channel is closed before it is answered.
+func fakeWorkerN(t *testing.T, values map[string][]byte, n int, hold map[string]chan struct{}) (string, transport.Config) {
 	t.Helper()
 	cfg := transport.Config{Inproc: transport.NewInproc()}
 	ln, err := transport.Listen("inproc://w", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		nc, err := ln.Accept()
-		if err != nil {
-			return
-		}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	serve := func(nc net.Conn) {
 		c := wire.NewConn(nc, wire.Limits{})
 		defer c.Close()
 		if _, err := wire.ReadHello(c); err != nil {
@@ -43,17 +48,79 @@ func fakeWorker(t *testing.T, values map[string][]byte) (string, transport.Confi
 			switch m := m.(type) {
 			case *wire.GetData:
 				for _, k := range m.Keys {
+					if ch := hold[k]; ch != nil {
+						<-ch
+					}
+					mu.Lock()
 					v, ok := values[k]
+					mu.Unlock()
 					c.Send(&wire.Data{ReqID: m.ReqID, Key: k, Missing: !ok, Value: v})
 				}
 			case *wire.PutData:
+				mu.Lock()
 				values[m.Key] = m.Value
+				mu.Unlock()
 				c.Send(&wire.Ack{ReqID: m.ReqID, NBytes: int64(len(m.Value))})
 			}
 		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
+	}
+	wg.Go(func() {
+		for range n {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() { serve(nc) })
+		}
+	})
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
 	return "inproc://w", cfg
+}
+
+// TestBusyConnectionGetsACompanion: a Get while another is under way goes
+// over a second connection, so a slow answer holds up no other; with
+// Streams connections busy, requests share them.
+func TestBusyConnectionGetsACompanion(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	slow := make(chan struct{})
+	addr, cfg := fakeWorkerN(t, map[string][]byte{"slow": []byte("S"), "fast": []byte("F")}, Streams,
+		map[string]chan struct{}{"slow": slow})
+	p := NewPool(cfg, wire.Hello{Name: "test"})
+	defer p.Close()
+	slowDone := make(chan error, 1)
+	go func() {
+		_, err := p.Get(ctx, addr, []string{"slow"})
+		slowDone <- err
+	}()
+	// Wait until the slow Get holds its connection.
+	for {
+		p.mu.Lock()
+		busy := len(p.conns[addr]) == 1 && p.conns[addr][0].active == 1
+		p.mu.Unlock()
+		if busy {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the slow Get never took a connection")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	vals, err := p.Get(ctx, addr, []string{"fast"})
+	if err != nil || len(vals) != 1 || string(vals[0].Bytes) != "F" {
+		t.Fatalf("Get(fast) while Get(slow) is under way = %v, %v", vals, err)
+	}
+	p.mu.Lock()
+	n := len(p.conns[addr])
+	p.mu.Unlock()
+	if n != 2 {
+		t.Errorf("%d connections to the worker, want 2", n)
+	}
+	close(slow)
+	if err := <-slowDone; err != nil {
+		t.Errorf("Get(slow) = %v", err)
+	}
 }
 
 func TestGetPutAndMissing(t *testing.T) {
