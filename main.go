@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -186,6 +188,13 @@ func WorkerMain(args []string, stderr io.Writer) int {
 		// This process is the worker's: its Go runtime keeps to the limit.
 		debug.SetMemoryLimit(n)
 	}
+	if dir := os.Getenv(ProfileDirEnv); dir != "" {
+		if stop, err := startCPUProfile(dir, cfg.Name); err != nil {
+			log.Warn("no CPU profile", "err", err)
+		} else {
+			defer stop()
+		}
+	}
 	if err := wk.Run(ctx); err != nil {
 		log.Error("worker stopped", "err", err)
 		return 1
@@ -219,4 +228,28 @@ func parseResources(s string) ([]wire.Resource, error) {
 		out = append(out, wire.Resource{Name: name, Amount: f})
 	}
 	return out, nil
+}
+
+// ProfileDirEnv names a directory: a worker process started with it in its
+// environment writes a CPU profile of its whole run there, as
+// worker-<name>-<pid>.pprof (for `go tool pprof`). Worker processes of a
+// local cluster inherit it from the program.
+const ProfileDirEnv = "GASK_WORKER_PROFILE_DIR"
+
+func startCPUProfile(dir, name string) (stop func(), err error) {
+	name = strings.Map(func(r rune) rune {
+		if r == '/' || r == ':' {
+			return '_'
+		}
+		return r
+	}, name)
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("worker-%s-%d.pprof", name, os.Getpid())))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
