@@ -181,6 +181,8 @@ func (h *harness) run(line string, first bool) ([]string, error) {
 				cfg.NThreads, err = strconv.Atoi(v)
 			case "max-fetch-peers":
 				cfg.MaxFetchPeers, err = strconv.Atoi(v)
+			case "max-fetch-bytes":
+				cfg.MaxFetchBytes, err = strconv.ParseInt(v, 10, 64)
 			case "self":
 				cfg.Self = v
 			default:

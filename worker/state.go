@@ -37,6 +37,10 @@ type Config struct {
 	Self          string // this worker's address, as peers and the scheduler know it
 	NThreads      int
 	MaxFetchPeers int // peers fetched from at once; default 8
+	// MaxFetchBytes caps the bytes one fetch asks of a peer (the most
+	// urgent keys first; one key bigger than it goes alone): with
+	// MaxFetchPeers it bounds the bytes arriving at once. Default 256 MiB.
+	MaxFetchBytes int64
 }
 
 type task struct {
@@ -73,6 +77,9 @@ func New(cfg Config) *State {
 	}
 	if cfg.MaxFetchPeers < 1 {
 		cfg.MaxFetchPeers = 8
+	}
+	if cfg.MaxFetchBytes <= 0 {
+		cfg.MaxFetchBytes = 256 << 20
 	}
 	return &State{cfg: cfg, tasks: make(map[string]*task), inFlight: make(map[string]int), toFetch: make(map[*task]struct{})}
 }
@@ -591,6 +598,23 @@ func (s *State) schedule() {
 			break
 		}
 		keys := byPeer[p]
+		slices.SortFunc(keys, func(a, b string) int {
+			if c := cmp.Compare(s.tasks[a].priority, s.tasks[b].priority); c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		})
+		// The most urgent keys up to MaxFetchBytes; the rest wait in
+		// toFetch for a later fetch.
+		var total int64
+		for i, k := range keys {
+			if n := s.tasks[k].nbytes; i > 0 && total+n > s.cfg.MaxFetchBytes {
+				keys = keys[:i]
+				break
+			} else {
+				total += n
+			}
+		}
 		slices.Sort(keys)
 		sizes := make([]int64, len(keys))
 		for i, k := range keys {

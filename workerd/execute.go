@@ -125,6 +125,7 @@ func (w *Worker) decodeArgs(j *job) ([]any, error) {
 			return nil, fmt.Errorf("argument %d of %s: %w", i+1, j.fn.Name, err)
 		}
 	}
+	w.storedValue() // inputs read back from disk count again
 	return args, nil
 }
 

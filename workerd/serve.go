@@ -66,6 +66,7 @@ func (w *Worker) servePeer(ctx context.Context, c *wire.Conn) {
 		case *wire.GetData:
 			for _, k := range m.Keys {
 				b, ok, err := w.store.encoded(k)
+				w.storedValue() // a value read back from disk counts again
 				var lost *lostError
 				if errors.As(err, &lost) {
 					// Tell the loop, which tells the scheduler; the peer

@@ -43,6 +43,9 @@ type entry struct {
 	file string
 	size int    // encoded length, as written
 	sum  uint32 // its CRC-32C
+	// copy is the file of a value read back from disk, kept: values do not
+	// change, so spilling it again only drops it from memory.
+	copy string
 
 	prev, next *entry // LRU links while in memory, not being spilled, and nbytes > 0
 	spilling   bool   // being written to disk: out of the LRU until done
@@ -151,7 +154,8 @@ func (s *store) forget(e *entry) (file string) {
 		return file
 	}
 	s.managed -= e.nbytes
-	return ""
+	file, e.copy = e.copy, ""
+	return file
 }
 
 // remove removes a spilled value's file. A file that cannot be removed
@@ -216,13 +220,12 @@ func (s *store) get(key string) (e *entry, val any, c *codec.Codec, enc []byte, 
 			s.remove(file)
 			return nil, nil, nil, nil, &lostError{key: key, err: rerr}
 		}
-		// Back in memory: it was just used.
-		e.file, e.enc = "", b
+		// Back in memory: it was just used. The file stays as its copy.
+		e.file, e.copy, e.enc = "", file, b
 		s.spilled -= e.nbytes
 		s.managed += e.nbytes
 		s.touch(e)
 		s.mu.Unlock()
-		s.fs.Remove(file)
 		return e, nil, nil, b, nil
 	}
 }
@@ -292,7 +295,7 @@ func (s *store) encode(key string, e *entry, val any, c *codec.Codec) ([]byte, e
 // spill writes values to disk, least recently used first, until at least n
 // bytes have left memory or none is left to spill. It stops at the first
 // failure: the value that failed stays in memory, where it was in the
-// order. Only one spill runs at a time (the memory monitor's).
+// order. Only one spill runs at a time (Worker.spillDown serialises them).
 func (s *store) spill(n int64) (spilled int64, err error) {
 	for spilled < n {
 		s.mu.Lock()
@@ -303,6 +306,16 @@ func (s *store) spill(n int64) (spilled int64, err error) {
 		}
 		prev := e.prev // to put it back in its place if it fails
 		s.unlink(e)
+		if e.copy != "" {
+			// Read back earlier and unchanged: its file is still there.
+			e.file, e.copy = e.copy, ""
+			e.val, e.codec, e.enc = nil, nil, nil
+			s.managed -= e.nbytes
+			s.spilled += e.nbytes
+			spilled += e.nbytes
+			s.mu.Unlock()
+			continue
+		}
 		e.spilling = true
 		val, c, enc := e.val, e.codec, e.enc
 		s.seq++

@@ -95,18 +95,30 @@ func TestStoreSpillsLeastRecentlyUsedFirst(t *testing.T) {
 		t.Fatalf("encoded(d) = %q, %v, %v", b, ok, err)
 	}
 	checkStats(t, s, 4*sz, 0)
-	if got := fs.names(); len(got) != 0 {
-		t.Fatalf("files %v left after reading back", got)
+	// Their files stay, as copies: values do not change.
+	copies := fs.names()
+	if len(copies) != 2 {
+		t.Fatalf("files %v after reading back two values, want their two copies", copies)
 	}
 	if got, want := lruKeys(s), []string{"a", "c", "b", "d"}; !slices.Equal(got, want) {
 		t.Fatalf("LRU order = %v, want %v", got, want)
 	}
 
-	// Everything spills when asked for more than there is.
+	// Everything spills when asked for more than there is; b and d go back
+	// to the files they came from, without writing them again.
+	writes := len(fs.created)
 	if n, err := s.spill(1 << 20); err != nil || n != 4*sz {
 		t.Fatalf("spill(1MiB) = %d, %v, want %d, nil", n, err, 4*sz)
 	}
 	checkStats(t, s, 0, 4*sz)
+	if got := len(fs.created) - writes; got != 2 {
+		t.Errorf("spilling a, c and the copies of b and d wrote %d files, want 2", got)
+	}
+	for _, f := range copies {
+		if !slices.Contains(fs.names(), f) {
+			t.Errorf("copy %s is gone after spilling again", f)
+		}
+	}
 
 	// Freeing a spilled value removes its file.
 	s.delete("a")
@@ -232,8 +244,13 @@ func TestStoreReadErrorLosesValue(t *testing.T) {
 			if got := s.stats().readErrors; got != 1 {
 				t.Errorf("readErrors = %d, want 1", got)
 			}
+			// a's file is gone; b's stays as the copy of b, until b goes.
+			if got, want := fs.names(), []string{spillName("b", 2)}; !slices.Equal(got, want) {
+				t.Errorf("files %v left, want %v", got, want)
+			}
+			s.delete("b")
 			if got := fs.names(); len(got) != 0 {
-				t.Errorf("files %v left", got)
+				t.Errorf("files %v left after deleting b", got)
 			}
 		})
 	}

@@ -179,7 +179,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		return fmt.Errorf("gask worker: join scheduler %s: %w", w.cfg.Scheduler, err)
 	}
 
-	w.state = worker.New(worker.Config{Self: w.addr, NThreads: w.cfg.NThreads})
+	w.state = worker.New(worker.Config{Self: w.addr, NThreads: w.cfg.NThreads, MaxFetchBytes: fetchBytes(w.cfg.MemoryLimit)})
 	w.peers = peer.NewPool(w.cfg.Transport, wire.Hello{Name: w.cfg.Name, Build: w.cfg.Build})
 	w.events = make(chan any, 1024)
 	w.jobs = make(chan *job, w.cfg.NThreads)
@@ -449,6 +449,17 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 			w.sched.SendLater(&wire.Replicas{Dropped: []string{c.Key}})
 		}
 	}
+}
+
+// fetchBytes is the most one fetch asks of a peer: 256 MiB, or an eighth
+// of a smaller worker's memory limit (at least 32 MiB), so that what
+// arrives at once stays well within the limit.
+func fetchBytes(limit int64) int64 {
+	n := int64(256 << 20)
+	if limit > 0 {
+		n = min(n, max(limit/8, 32<<20))
+	}
+	return n
 }
 
 // fetchPartBytes is the most a fetch asks of one peer in one request
