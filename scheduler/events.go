@@ -156,6 +156,14 @@ type WorkerPaused struct {
 	Paused bool
 }
 
+// StealResponse: a worker answered a Steal. Stolen: it dropped the task,
+// which had not started there. Otherwise the task runs or ran there.
+type StealResponse struct {
+	Worker WorkerID
+	Key    string
+	Stolen bool
+}
+
 func (*ClientJoined) eventName() string    { return "client-joined" }
 func (*ClientLeft) eventName() string      { return "client-left" }
 func (*GraphUpdated) eventName() string    { return "graph-updated" }
@@ -170,3 +178,4 @@ func (*DataPlaced) eventName() string      { return "data-placed" }
 func (*WorkerDeath) eventName() string     { return "worker-death" }
 func (*WorkerClosing) eventName() string   { return "worker-closing" }
 func (*WorkerPaused) eventName() string    { return "worker-paused" }
+func (*StealResponse) eventName() string   { return "steal-response" }

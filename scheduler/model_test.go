@@ -15,8 +15,9 @@ import (
 )
 
 // TestModel drives the scheduler with random events — graphs submitted by
-// up to three clients, workers joining, closing, dying and dropping values,
-// tasks finishing and failing, late results, scatters and releases — and
+// up to three clients, workers joining, closing, pausing, dying and
+// dropping values, tasks finishing and failing, late results, scatters,
+// releases, and answers to steals, given at once or late — and
 // checks after every event both State.Check and a model of the cluster: the
 // workers of the model do exactly what the commands say, so what they run
 // and hold must be what the scheduler believes they run and hold. At the
@@ -31,7 +32,7 @@ func TestModel(t *testing.T) {
 	if *modelSeeds > 0 {
 		seeds = *modelSeeds
 	}
-	events, wasted := 0, 0
+	events, wasted, steals, stolen := 0, 0, 0, 0
 	for seed := range uint64(seeds) {
 		m := newModel(t, *modelFirstSeed+seed)
 		if !m.run(*modelEvents) {
@@ -39,8 +40,11 @@ func TestModel(t *testing.T) {
 		}
 		events += m.events
 		wasted += m.wasted
+		steals += m.steals
+		stolen += m.stolen
 	}
-	t.Logf("%d seeds, %d events; %d computes were cancelled in the batch that sent them", seeds, events, wasted)
+	t.Logf("%d seeds, %d events; %d computes were cancelled in the batch that sent them; %d steals asked, %d given up",
+		seeds, events, wasted, steals, stolen)
 }
 
 var (
@@ -57,8 +61,18 @@ type modelWorker struct {
 	funcs   map[string]bool
 	gpus    float64
 	closing bool
+	paused  bool
 	running map[string]*scheduler.Compute
 	has     map[string]bool
+	// Steals: tasks given up, whose answer the scheduler has not had yet
+	// (it still counts them here), and the answers on their way, in order.
+	handedOver map[string]*stealAnswer
+	answers    []*stealAnswer
+}
+
+type stealAnswer struct {
+	key    string
+	stolen bool
 }
 
 type modelClient struct {
@@ -91,6 +105,8 @@ type model struct {
 	trace   hash.Hash // of every event and command, to compare runs
 	events  int
 	wasted  int // computes cancelled in the batch that sent them
+	steals  int // Steal commands
+	stolen  int // of which the worker gave the task up
 }
 
 func newModel(t *testing.T, seed uint64) *model {
@@ -145,6 +161,10 @@ func (m *model) step() bool {
 		return m.replicas()
 	case r < 90:
 		return m.lateResult()
+	case r < 92:
+		return m.pauseWorker()
+	case r < 97:
+		return m.answerSteal()
 	default:
 		return m.finishRandom(true)
 	}
@@ -212,8 +232,11 @@ func (m *model) apply(c scheduler.Command) bool {
 		if !w.funcs[strings.TrimSuffix(c.Func, "@sig")] {
 			return m.failf("compute %s sent to %s, which cannot run %s", c.Key, c.Worker, c.Func)
 		}
+		if w.paused {
+			return m.failf("compute %s sent to paused %s", c.Key, c.Worker)
+		}
 		for _, o := range m.workers {
-			if o.running[c.Key] != nil {
+			if o.running[c.Key] != nil || o.handedOver[c.Key] != nil {
 				return m.failf("compute %s sent to %s while %s runs it", c.Key, c.Worker, o.id)
 			}
 		}
@@ -238,11 +261,33 @@ func (m *model) apply(c scheduler.Command) bool {
 		cc := *c
 		cc.Deps = slices.Clone(c.Deps)
 		w.running[c.Key] = &cc
+	case *scheduler.Steal:
+		w := m.workers[c.Worker]
+		if w == nil || w.closing {
+			return m.failf("steal %s asked of %s, which is gone or closing", c.Key, c.Worker)
+		}
+		if w.running[c.Key] == nil && w.handedOver[c.Key] == nil {
+			return m.failf("steal %s asked of %s, which does not run it", c.Key, c.Worker)
+		}
+		// The worker decides when the request arrives: it gives the task up
+		// unless it has started it.
+		a := &stealAnswer{key: c.Key}
+		if w.running[c.Key] != nil && m.rng.IntN(3) != 0 {
+			a.stolen = true
+			delete(w.running, c.Key)
+			w.handedOver[c.Key] = a
+		}
+		w.answers = append(w.answers, a)
+		m.steals++
+		if a.stolen {
+			m.stolen++
+		}
 	case *scheduler.Free:
 		w := m.workers[c.Worker]
 		if w == nil {
 			return m.failf("free %s sent to %s, which is gone", c.Key, c.Worker)
 		}
+		delete(w.handedOver, c.Key) // given up already; the scheduler no longer counts it
 		if w.running[c.Key] != nil {
 			delete(w.running, c.Key)
 			if m.rng.IntN(4) == 0 {
@@ -303,9 +348,18 @@ func (m *model) compare() bool {
 		if w == nil {
 			return m.failf("scheduler has worker %s, model does not", wi.ID)
 		}
-		if wi.Processing != len(w.running) || wi.InMemory != len(w.has) {
-			return m.failf("worker %s: scheduler says %d processing, %d in memory; it runs %v and has %v",
-				wi.ID, wi.Processing, wi.InMemory, slices.Sorted(maps.Keys(w.running)), slices.Sorted(maps.Keys(w.has)))
+		if wi.Processing != len(w.running)+len(w.handedOver) || wi.InMemory != len(w.has) {
+			return m.failf("worker %s: scheduler says %d processing, %d in memory; it runs %v (and gave up %v) and has %v",
+				wi.ID, wi.Processing, wi.InMemory, slices.Sorted(maps.Keys(w.running)), slices.Sorted(maps.Keys(w.handedOver)),
+				slices.Sorted(maps.Keys(w.has)))
+		}
+		if wi.Paused != w.paused {
+			return m.failf("worker %s: scheduler says paused=%v", wi.ID, wi.Paused)
+		}
+		for k := range w.handedOver {
+			if ti, ok := m.s.Task(k); !ok || ti.State != scheduler.Processing || ti.Worker != wi.ID {
+				return m.failf("%s gave up %s, whose answer is on its way; the scheduler says %+v", wi.ID, k, ti)
+			}
 		}
 		for k := range w.running {
 			if ti, ok := m.s.Task(k); !ok || ti.State != scheduler.Processing || ti.Worker != wi.ID {
@@ -342,7 +396,8 @@ func (m *model) client() *modelClient {
 func (m *model) joinWorker(name string, random bool) bool {
 	m.nworker++
 	w := &modelWorker{id: scheduler.WorkerID(fmt.Sprintf("w%d", m.nworker)), name: name,
-		funcs: map[string]bool{}, running: map[string]*scheduler.Compute{}, has: map[string]bool{}}
+		funcs: map[string]bool{}, running: map[string]*scheduler.Compute{}, has: map[string]bool{},
+		handedOver: map[string]*stealAnswer{}}
 	nthreads := 1
 	for _, f := range modelFuncs {
 		w.funcs[f] = true
@@ -385,6 +440,38 @@ func (m *model) leaveWorker() bool {
 		return m.handle(&scheduler.WorkerDeath{Worker: w.id, Reason: "killed"}, "worker-death (late) "+string(w.id))
 	}
 	return true
+}
+
+// pauseWorker pauses a worker, or resumes it.
+func (m *model) pauseWorker() bool {
+	w := m.pickWorker()
+	if w == nil {
+		return true
+	}
+	w.paused = !w.paused
+	return m.handle(&scheduler.WorkerPaused{Worker: w.id, Paused: w.paused}, fmt.Sprintf("worker-paused %s %v", w.id, w.paused))
+}
+
+// answerSteal delivers the oldest answer to a steal of a random worker:
+// answers come back in the order the steals were asked.
+func (m *model) answerSteal() bool {
+	var ws []*modelWorker
+	for _, id := range slices.Sorted(maps.Keys(m.workers)) {
+		if len(m.workers[id].answers) > 0 {
+			ws = append(ws, m.workers[id])
+		}
+	}
+	if len(ws) == 0 {
+		return true
+	}
+	w := ws[m.rng.IntN(len(ws))]
+	a := w.answers[0]
+	w.answers = w.answers[1:]
+	if w.handedOver[a.key] == a {
+		delete(w.handedOver, a.key) // from now on the scheduler knows
+	}
+	return m.handle(&scheduler.StealResponse{Worker: w.id, Key: a.key, Stolen: a.stolen},
+		fmt.Sprintf("steal-response %s %s stolen=%v", w.id, a.key, a.stolen))
 }
 
 func (m *model) closeWorker() bool {
@@ -626,8 +713,8 @@ func (m *model) lateResult() bool {
 	z := m.zombies[i]
 	m.zombies = slices.Delete(m.zombies, i, i+1)
 	w := m.workers[z.worker]
-	if w == nil || w.running[z.key] != nil {
-		return true
+	if w == nil || w.running[z.key] != nil || w.handedOver[z.key] != nil {
+		return true // it runs there again: the result would be taken for that run's
 	}
 	if z.fail {
 		return m.handle(&scheduler.TaskFailed{Worker: z.worker, Key: z.key, Err: scheduler.Error{Kind: "task", Message: "late"}},
@@ -716,10 +803,28 @@ func (m *model) finishAll() bool {
 			}
 		}
 	}
+	for _, id := range slices.Sorted(maps.Keys(m.workers)) {
+		if m.workers[id].paused {
+			m.workers[id].paused = false
+			if !m.handle(&scheduler.WorkerPaused{Worker: id}, "worker-resumed "+string(id)) {
+				return false
+			}
+		}
+	}
 	if !m.joinWorker("alice", false) || !m.joinWorker("bob", false) {
 		return false
 	}
 	for range 100_000 {
+		answers := false
+		for _, w := range m.workers {
+			answers = answers || len(w.answers) > 0
+		}
+		if answers && (m.rng.IntN(2) == 0 || len(m.runningTasks()) == 0) {
+			if !m.answerSteal() {
+				return false
+			}
+			continue
+		}
 		rs := m.runningTasks()
 		if len(rs) == 0 {
 			break

@@ -4,7 +4,7 @@ import "fmt"
 
 // Version is the protocol version carried in every Hello. Peers with a
 // different version are refused at the handshake.
-const Version = 2
+const Version = 3
 
 // InlineLimit is the largest encoded result a worker sends with TaskDone,
 // and the scheduler passes on in KeyDone, when a client holds the task: a
@@ -41,6 +41,8 @@ const (
 	OpCallResult
 	OpWorkerDied
 	OpKeyCancelled
+	OpStealRequest
+	OpStealResponse
 	opEnd
 )
 
@@ -51,7 +53,8 @@ var opNames = [...]string{
 	OpFree: "Free", OpTaskDone: "TaskDone", OpTaskErred: "TaskErred", OpMissingData: "MissingData",
 	OpHeartbeat: "Heartbeat", OpReplicas: "Replicas", OpGetData: "GetData", OpData: "Data",
 	OpPutData: "PutData", OpAck: "Ack", OpCall: "Call", OpCallResult: "CallResult",
-	OpWorkerDied: "WorkerDied", OpKeyCancelled: "KeyCancelled",
+	OpWorkerDied: "WorkerDied", OpKeyCancelled: "KeyCancelled", OpStealRequest: "StealRequest",
+	OpStealResponse: "StealResponse",
 }
 
 func (o Op) String() string {
@@ -128,6 +131,10 @@ func newMsg(op Op) Msg {
 		return new(CallResult)
 	case OpWorkerDied:
 		return new(WorkerDied)
+	case OpStealRequest:
+		return new(StealRequest)
+	case OpStealResponse:
+		return new(StealResponse)
 	}
 	return nil
 }
@@ -572,6 +579,36 @@ type Free struct {
 func (*Free) Op() Op                         { return OpFree }
 func (m *Free) appendFields(b []byte) []byte { return appendStrings(b, m.Keys) }
 func (m *Free) decode(d *decoder)            { m.Keys = d.strings() }
+
+// StealRequest asks a worker to give back a task it was sent and has not
+// started, so that the scheduler can run it on an idle worker. The worker
+// answers with a StealResponse.
+type StealRequest struct {
+	noBulk
+	Key string
+}
+
+func (*StealRequest) Op() Op                         { return OpStealRequest }
+func (m *StealRequest) appendFields(b []byte) []byte { return appendString(b, m.Key) }
+func (m *StealRequest) decode(d *decoder)            { m.Key = d.str() }
+
+// StealResponse answers a StealRequest. Stolen: the worker dropped the task
+// (it was waiting for its inputs or for a thread). Otherwise it runs, ran
+// or does not know the task, and reports it as usual.
+type StealResponse struct {
+	noBulk
+	Key    string
+	Stolen bool
+}
+
+func (*StealResponse) Op() Op { return OpStealResponse }
+func (m *StealResponse) appendFields(b []byte) []byte {
+	return appendBool(appendString(b, m.Key), m.Stolen)
+}
+func (m *StealResponse) decode(d *decoder) {
+	m.Key = d.str()
+	m.Stolen = d.bool()
+}
 
 // TaskDone reports a finished task.
 type TaskDone struct {

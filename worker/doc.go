@@ -16,5 +16,7 @@
 //
 // At most NThreads tasks execute at once, in priority order; transfers are
 // batched per peer, at most MaxFetchPeers peers at once. Pause stops new
-// executions and fetches (memory pressure) until Resume.
+// executions and fetches (memory pressure) until Resume. A steal request
+// takes back a task that has not started, so the scheduler can run it on
+// an idle worker.
 package worker
