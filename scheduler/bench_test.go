@@ -116,6 +116,29 @@ func BenchmarkMapRoot(b *testing.B) {
 	}
 }
 
+// BenchmarkMapRootBesideIdle is BenchmarkMapRoot's 100,000 tasks with a
+// fifth worker that runs none of them, idle throughout while the others
+// have tasks queued: the worst case for work stealing's overhead, which
+// keeps looking for something that worker could take.
+func BenchmarkMapRootBesideIdle(b *testing.B) {
+	const n = 100_000
+	specs, keys := mapSpecs(n)
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	for range b.N {
+		c := newInstantCluster(4, 4)
+		c.handle(&scheduler.WorkerJoined{Worker: "generic", NThreads: 4, Funcs: scheduler.NewFuncSet([]string{"exec@sig"})})
+		c.handle(&scheduler.GraphUpdated{Client: "c1", Tasks: specs, Wants: keys})
+		c.drain()
+		c.handle(&scheduler.KeysReleased{Client: "c1", Keys: keys})
+		if c.done != n || c.s.NumTasks() != 0 {
+			b.Fatalf("finished %d of %d tasks, %d left", c.done, n, c.s.NumTasks())
+		}
+	}
+	perTask(b, n, &before)
+}
+
 // BenchmarkTreeReduce submits a binary reduction over n leaves (2n-1 tasks)
 // to 4 workers of 4 threads that finish each at once.
 func BenchmarkTreeReduce(b *testing.B) {

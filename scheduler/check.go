@@ -32,6 +32,9 @@ func (s *State) Check() error {
 		if n != w.nprocessing {
 			return fmt.Errorf("worker %s: nprocessing %d, list has %d", id, w.nprocessing, n)
 		}
+		if err := s.checkStealing(w); err != nil {
+			return fmt.Errorf("worker %s: %w", id, err)
+		}
 		for name, total := range w.resources {
 			if got := w.available[name] + used[name]; got != total {
 				return fmt.Errorf("worker %s: resource %s available+used = %v, total %v", id, name, got, total)
@@ -70,25 +73,26 @@ func (s *State) Check() error {
 			return fmt.Errorf("no-worker set holds %s (%v)", t.key, t.state)
 		}
 	}
+	for name, list := range map[string][]*worker{"idle": s.idle, "victims": s.victims} {
+		for i, w := range list {
+			at := w.idleAt
+			if name == "victims" {
+				at = w.victimAt
+			}
+			if s.workers[w.id] != w || at != i {
+				return fmt.Errorf("%s list holds %s at %d (departed, or its index is %d)", name, w.id, i, at)
+			}
+		}
+	}
+	if len(s.scratch.refill) > 0 {
+		return fmt.Errorf("%d thieves left to refill after the event", len(s.scratch.refill))
+	}
 	return s.checkRetirement()
 }
 
 // checkRetirement verifies the bookkeeping of retiring workers and of the
 // values moving off them.
 func (s *State) checkRetirement() error {
-	noted := 0
-	for _, tr := range s.story {
-		if tr.note == 0 {
-			continue
-		}
-		noted++
-		if _, ok := s.notes[tr.note]; !ok {
-			return fmt.Errorf("story of %s refers to a forgotten note", tr.key)
-		}
-	}
-	if noted != len(s.notes) {
-		return fmt.Errorf("%d notes kept, the story refers to %d", len(s.notes), noted)
-	}
 	if len(s.acquires) != 0 {
 		return fmt.Errorf("%d moves started but not sent", len(s.acquires))
 	}
@@ -150,6 +154,56 @@ func (s *State) checkRetirement() error {
 		if !r.closed && !w.closing && r.moving == 0 && w.nprocessing == 0 {
 			return fmt.Errorf("worker %s is done retiring but neither closed nor kept", id)
 		}
+	}
+	return nil
+}
+
+// checkStealing verifies w's steal counts, the steals asked of it, and
+// that it is filed among thieves and victims as its load says.
+func (s *State) checkStealing(w *worker) error {
+	out, refused, in := 0, 0, 0
+	for t := w.procHead.next; t != &w.procHead; t = t.next {
+		if t.steal != nil {
+			out++
+		}
+		if t.noSteal {
+			refused++
+		}
+	}
+	for _, t := range s.tasks {
+		if t.steal != nil && t.steal.thief == w {
+			in++
+		}
+	}
+	if out != w.stealsOut || refused != w.nrefused || in != w.stealsIn {
+		return fmt.Errorf("steals out %d, refused %d, in %d; counted %d, %d, %d", w.stealsOut, w.nrefused, w.stealsIn, out, refused, in)
+	}
+	for _, st := range w.asked {
+		if st.victim != w {
+			return fmt.Errorf("asked for %s, a steal of %s", st.task.key, st.victim.id)
+		}
+		if st.active && st.task.steal != st {
+			return fmt.Errorf("active steal of %s is not the task's", st.task.key)
+		}
+	}
+	if w.load != w.nprocessing-w.stealsOut+w.stealsIn {
+		return fmt.Errorf("load %d, but %d processing, %d being stolen from it, %d for it", w.load, w.nprocessing, w.stealsOut, w.stealsIn)
+	}
+	if w.nprocessing < w.steadyLo || w.nprocessing > w.steadyHi {
+		return fmt.Errorf("%d processing, outside its steady range %d..%d", w.nprocessing, w.steadyLo, w.steadyHi)
+	}
+	if !s.stealing {
+		if w.idleAt >= 0 || w.victimAt >= 0 || len(w.asked) > 0 || out+refused+in > 0 {
+			return fmt.Errorf("work stealing is off, yet it steals")
+		}
+		return nil
+	}
+	mine := w.nprocessing - w.stealsOut
+	idle := !w.closing && !w.paused && w.retire == nil && mine+w.stealsIn < w.nthreads
+	victim := !w.closing && mine > w.nrefused && (mine > w.nthreads || w.paused || w.retire != nil)
+	if (w.idleAt >= 0) != idle || (w.victimAt >= 0) != victim {
+		return fmt.Errorf("filed as idle %v and victim %v, should be %v and %v (load %d of %d threads)",
+			w.idleAt >= 0, w.victimAt >= 0, idle, victim, w.load, w.nthreads)
 	}
 	return nil
 }
@@ -238,6 +292,22 @@ func (s *State) checkTask(t *task) error {
 	}
 	if t.state == Processing && s.workers[t.processing.id] != t.processing {
 		return fmt.Errorf("processing on departed worker %s", t.processing.id)
+	}
+	if st := t.steal; st != nil {
+		// At most one steal per task, and only of the worker it processes on.
+		switch {
+		case !st.active || st.task != t:
+			return fmt.Errorf("steal record is not this task's active steal")
+		case t.state != Processing || t.processing != st.victim:
+			return fmt.Errorf("steal asked of %s, but processing on %v", st.victim.id, t.processing)
+		case st.thief == st.victim:
+			return fmt.Errorf("stolen by its own worker %s", st.thief.id)
+		case !slices.Contains(st.victim.asked, st):
+			return fmt.Errorf("steal not among those asked of %s", st.victim.id)
+		}
+	}
+	if t.noSteal && t.state != Processing {
+		return fmt.Errorf("refused a steal, but not processing")
 	}
 	return nil
 }

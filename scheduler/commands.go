@@ -78,7 +78,15 @@ type RetireDone struct {
 	Unmoved []string   // the values that kept the Kept workers, in submission order
 }
 
+// Steal: ask the worker to give back a task it has not started; it
+// answers with a StealResponse. The task stays processing there until then.
+type Steal struct {
+	Worker WorkerID
+	Key    string
+}
+
 func (*Compute) commandName() string         { return "compute" }
+func (*Steal) commandName() string           { return "steal" }
 func (*Free) commandName() string            { return "free" }
 func (*NotifyDone) commandName() string      { return "notify-done" }
 func (*NotifyErred) commandName() string     { return "notify-erred" }

@@ -23,7 +23,10 @@
 // does not flood one worker; other tasks go at once to the worker that
 // minimises bytes to move plus expected queue time. How much room a worker
 // has depends on how long tasks take: short tasks are sent ahead in larger
-// batches to hide the round trip.
+// batches to hide the round trip. Work stealing corrects placements that
+// turn out badly: a worker with an idle thread takes tasks that wait behind
+// another's busy threads (or on a paused worker), through a Steal command
+// that the victim answers (StealResponse).
 //
 // RetireWorkers retires workers without losing their values (Dask's
 // retire_workers): they get no new tasks, the values only they hold are

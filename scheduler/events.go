@@ -170,6 +170,14 @@ type RetireWorkers struct {
 	Workers []string
 }
 
+// StealResponse: a worker answered a Steal. Stolen: it dropped the task,
+// which had not started there. Otherwise the task runs or ran there.
+type StealResponse struct {
+	Worker WorkerID
+	Key    string
+	Stolen bool
+}
+
 func (*ClientJoined) eventName() string    { return "client-joined" }
 func (*ClientLeft) eventName() string      { return "client-left" }
 func (*GraphUpdated) eventName() string    { return "graph-updated" }
@@ -185,3 +193,4 @@ func (*WorkerDeath) eventName() string     { return "worker-death" }
 func (*WorkerClosing) eventName() string   { return "worker-closing" }
 func (*WorkerPaused) eventName() string    { return "worker-paused" }
 func (*RetireWorkers) eventName() string   { return "retire-workers" }
+func (*StealResponse) eventName() string   { return "steal-response" }

@@ -23,8 +23,9 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in schedu
 // what the scheduler does now — read the diff before committing it.
 //
 // Event commands print the scheduler's commands in order, then one "~" line
-// per task whose state changed ("new" is a task the event created). State.Check
-// runs after every event; a violation fails the test at once.
+// per task whose state changed ("new" is a task the event created), with
+// the notes of its story in parentheses (steals). State.Check runs after
+// every event; a violation fails the test at once.
 //
 //	worker-join w1 [nthreads=1] [funcs=inc,add] [resources=GPU:1] [name=alice] [memory=N]
 //	worker-leave w1 [reason="..."]     worker-death w1 reason="..."     worker-closing w1
@@ -35,8 +36,9 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in schedu
 //	missing w2 c dep=a holders=w1      replicas w2 added=a:8,b dropped=c
 //	scatter c1 w1[,w2] x y:16 [nbytes=8]   client-join c1   client-leave c1
 //	retire c1 w1 [w2 ...] [req=1]      acquire-failed w2 a [holders=w1]   (w2 could not fetch a for an Acquire)
+//	stolen w1 b                        kept w1 b           (w1 answers a steal of b)
 //	state                              story a b
-//	config allowed-failures=2 target-batch=2ms max-ahead=4   (first command only)
+//	config allowed-failures=2 target-batch=2ms max-ahead=4 transfer-latency=1ms work-stealing=off   (first command only)
 //
 // Function identities are the names given with "@sig" appended. Workers
 // without funcs= run inc, add, sum and load.
@@ -202,6 +204,17 @@ func (h *harness) run(line string, first bool) ([]string, error) {
 				cfg.TargetBatch, err = parseDur(v)
 			case "bandwidth":
 				cfg.Bandwidth, err = strconv.ParseFloat(v, 64)
+			case "transfer-latency":
+				cfg.TransferLatency, err = parseDur(v)
+			case "work-stealing":
+				switch v {
+				case "on":
+					cfg.WorkStealing = scheduler.Enabled
+				case "off":
+					cfg.WorkStealing = scheduler.Disabled
+				default:
+					err = fmt.Errorf("work-stealing=%s: want on or off", v)
+				}
 			default:
 				err = fmt.Errorf("unknown config %s", k)
 			}
@@ -332,6 +345,11 @@ func (h *harness) run(line string, first bool) ([]string, error) {
 			return nil, err
 		}
 		ev = &scheduler.KeysReleased{Client: scheduler.ClientID(pos[0]), Keys: pos[1:], Cancel: cmd == "cancel"}
+	case "stolen", "kept":
+		if err := need(2); err != nil {
+			return nil, err
+		}
+		ev = &scheduler.StealResponse{Worker: scheduler.WorkerID(pos[0]), Key: pos[1], Stolen: cmd == "stolen"}
 	case "missing":
 		if err := need(2); err != nil {
 			return nil, err
@@ -476,6 +494,9 @@ func (h *harness) state() []string {
 		switch {
 		case ti.State == scheduler.Processing:
 			l += " " + string(ti.Worker)
+			if ti.Thief != "" {
+				l += " stealing→" + string(ti.Thief)
+			}
 		case ti.State == scheduler.Memory:
 			l += fmt.Sprintf(" %s nbytes=%d", idList(ti.WhoHas), ti.NBytes)
 		case ti.State == scheduler.Erred && ti.Err != nil:
@@ -525,6 +546,8 @@ func formatCommand(c scheduler.Command) string {
 		return s
 	case *scheduler.Free:
 		return fmt.Sprintf("free %s %s", c.Worker, c.Key)
+	case *scheduler.Steal:
+		return fmt.Sprintf("steal %s %s", c.Worker, c.Key)
 	case *scheduler.NotifyDone:
 		s := fmt.Sprintf("done %s %s nbytes=%d holders=%s", c.Client, c.Key, c.NBytes, idList(c.Holders))
 		if c.Value != nil {

@@ -15,9 +15,10 @@ import (
 )
 
 // TestModel drives the scheduler with random events — graphs submitted by
-// up to three clients, workers joining, closing, dying and dropping values,
-// tasks finishing and failing, late results, scatters, releases and
-// retirements (with the copies they ask for arriving or failing) — and
+// up to three clients, workers joining, closing, pausing, dying and
+// dropping values, tasks finishing and failing, late results, scatters,
+// releases, retirements (with the copies they ask for arriving or failing),
+// and answers to steals, given at once or late — and
 // checks after every event both State.Check and a model of the cluster: the
 // workers of the model do exactly what the commands say, so what they run
 // and hold must be what the scheduler believes they run and hold. At the
@@ -32,7 +33,7 @@ func TestModel(t *testing.T) {
 	if *modelSeeds > 0 {
 		seeds = *modelSeeds
 	}
-	events, wasted, moved := 0, 0, 0
+	events, wasted, moved, steals, stolen := 0, 0, 0, 0, 0
 	var outcomes [3]int // workers retired, kept, lost
 	for seed := range uint64(seeds) {
 		m := newModel(t, *modelFirstSeed+seed)
@@ -42,13 +43,15 @@ func TestModel(t *testing.T) {
 		events += m.events
 		wasted += m.wasted
 		moved += m.moved
+		steals += m.steals
+		stolen += m.stolen
 		for i, n := range m.outcomes {
 			outcomes[i] += n
 		}
 	}
 	t.Logf("%d seeds, %d events; %d computes were cancelled in the batch that sent them; "+
-		"%d workers retired, %d kept, %d lost while retiring; %d copies acquired", seeds, events, wasted,
-		outcomes[0], outcomes[1], outcomes[2], moved)
+		"%d workers retired, %d kept, %d lost while retiring; %d copies acquired; %d steals asked, %d given up",
+		seeds, events, wasted, outcomes[0], outcomes[1], outcomes[2], moved, steals, stolen)
 }
 
 var (
@@ -65,6 +68,7 @@ type modelWorker struct {
 	funcs   map[string]bool
 	gpus    float64
 	closing bool
+	paused  bool
 	running map[string]*scheduler.Compute
 	has     map[string]bool
 	// Retirement: asked to retire (and not kept), told to close, and the
@@ -72,6 +76,15 @@ type modelWorker struct {
 	retiring  bool
 	closed    bool
 	acquiring map[string]scheduler.DepLoc
+	// Steals: tasks given up, whose answer the scheduler has not had yet
+	// (it still counts them here), and the answers on their way, in order.
+	handedOver map[string]*stealAnswer
+	answers    []*stealAnswer
+}
+
+type stealAnswer struct {
+	key    string
+	stolen bool
 }
 
 type modelClient struct {
@@ -109,6 +122,8 @@ type model struct {
 	// Retirement: workers retired, kept and lost; copies acquired.
 	outcomes [3]int
 	moved    int
+	steals   int // Steal commands
+	stolen   int // of which the worker gave the task up
 }
 
 func newModel(t *testing.T, seed uint64) *model {
@@ -166,10 +181,14 @@ func (m *model) step() bool {
 		return m.lateResult()
 	case r < 92:
 		return m.retire()
-	case r < 96:
+	case r < 94:
 		return m.acquireRandom()
-	case r < 98:
+	case r < 95:
 		return m.leaveClosed()
+	case r < 96:
+		return m.pauseWorker()
+	case r < 98:
+		return m.answerSteal()
 	default:
 		return m.finishRandom(true)
 	}
@@ -273,8 +292,11 @@ func (m *model) apply(c scheduler.Command) bool {
 		if !w.funcs[strings.TrimSuffix(c.Func, "@sig")] {
 			return m.failf("compute %s sent to %s, which cannot run %s", c.Key, c.Worker, c.Func)
 		}
+		if w.paused {
+			return m.failf("compute %s sent to paused %s", c.Key, c.Worker)
+		}
 		for _, o := range m.workers {
-			if o.running[c.Key] != nil {
+			if o.running[c.Key] != nil || o.handedOver[c.Key] != nil {
 				return m.failf("compute %s sent to %s while %s runs it", c.Key, c.Worker, o.id)
 			}
 		}
@@ -299,11 +321,33 @@ func (m *model) apply(c scheduler.Command) bool {
 		cc := *c
 		cc.Deps = slices.Clone(c.Deps)
 		w.running[c.Key] = &cc
+	case *scheduler.Steal:
+		w := m.workers[c.Worker]
+		if w == nil || w.closing {
+			return m.failf("steal %s asked of %s, which is gone or closing", c.Key, c.Worker)
+		}
+		if w.running[c.Key] == nil && w.handedOver[c.Key] == nil {
+			return m.failf("steal %s asked of %s, which does not run it", c.Key, c.Worker)
+		}
+		// The worker decides when the request arrives: it gives the task up
+		// unless it has started it.
+		a := &stealAnswer{key: c.Key}
+		if w.running[c.Key] != nil && m.rng.IntN(3) != 0 {
+			a.stolen = true
+			delete(w.running, c.Key)
+			w.handedOver[c.Key] = a
+		}
+		w.answers = append(w.answers, a)
+		m.steals++
+		if a.stolen {
+			m.stolen++
+		}
 	case *scheduler.Free:
 		w := m.workers[c.Worker]
 		if w == nil {
 			return m.failf("free %s sent to %s, which is gone", c.Key, c.Worker)
 		}
+		delete(w.handedOver, c.Key) // given up already; the scheduler no longer counts it
 		if w.running[c.Key] != nil {
 			delete(w.running, c.Key)
 			if m.rng.IntN(4) == 0 {
@@ -410,9 +454,18 @@ func (m *model) compare() bool {
 		if w == nil {
 			return m.failf("scheduler has worker %s, model does not", wi.ID)
 		}
-		if wi.Processing != len(w.running) || wi.InMemory != len(w.has) {
-			return m.failf("worker %s: scheduler says %d processing, %d in memory; it runs %v and has %v",
-				wi.ID, wi.Processing, wi.InMemory, slices.Sorted(maps.Keys(w.running)), slices.Sorted(maps.Keys(w.has)))
+		if wi.Processing != len(w.running)+len(w.handedOver) || wi.InMemory != len(w.has) {
+			return m.failf("worker %s: scheduler says %d processing, %d in memory; it runs %v (and gave up %v) and has %v",
+				wi.ID, wi.Processing, wi.InMemory, slices.Sorted(maps.Keys(w.running)), slices.Sorted(maps.Keys(w.handedOver)),
+				slices.Sorted(maps.Keys(w.has)))
+		}
+		if wi.Paused != w.paused {
+			return m.failf("worker %s: scheduler says paused=%v", wi.ID, wi.Paused)
+		}
+		for k := range w.handedOver {
+			if ti, ok := m.s.Task(k); !ok || ti.State != scheduler.Processing || ti.Worker != wi.ID {
+				return m.failf("%s gave up %s, whose answer is on its way; the scheduler says %+v", wi.ID, k, ti)
+			}
 		}
 		for k := range w.running {
 			if ti, ok := m.s.Task(k); !ok || ti.State != scheduler.Processing || ti.Worker != wi.ID {
@@ -450,7 +503,7 @@ func (m *model) joinWorker(name string, random bool) bool {
 	m.nworker++
 	w := &modelWorker{id: scheduler.WorkerID(fmt.Sprintf("w%d", m.nworker)), name: name,
 		funcs: map[string]bool{}, running: map[string]*scheduler.Compute{}, has: map[string]bool{},
-		acquiring: map[string]scheduler.DepLoc{}}
+		acquiring: map[string]scheduler.DepLoc{}, handedOver: map[string]*stealAnswer{}}
 	nthreads := 1
 	for _, f := range modelFuncs {
 		w.funcs[f] = true
@@ -493,6 +546,38 @@ func (m *model) leaveWorker() bool {
 		return m.handle(&scheduler.WorkerDeath{Worker: w.id, Reason: "killed"}, "worker-death (late) "+string(w.id))
 	}
 	return true
+}
+
+// pauseWorker pauses a worker, or resumes it.
+func (m *model) pauseWorker() bool {
+	w := m.pickWorker()
+	if w == nil {
+		return true
+	}
+	w.paused = !w.paused
+	return m.handle(&scheduler.WorkerPaused{Worker: w.id, Paused: w.paused}, fmt.Sprintf("worker-paused %s %v", w.id, w.paused))
+}
+
+// answerSteal delivers the oldest answer to a steal of a random worker:
+// answers come back in the order the steals were asked.
+func (m *model) answerSteal() bool {
+	var ws []*modelWorker
+	for _, id := range slices.Sorted(maps.Keys(m.workers)) {
+		if len(m.workers[id].answers) > 0 {
+			ws = append(ws, m.workers[id])
+		}
+	}
+	if len(ws) == 0 {
+		return true
+	}
+	w := ws[m.rng.IntN(len(ws))]
+	a := w.answers[0]
+	w.answers = w.answers[1:]
+	if w.handedOver[a.key] == a {
+		delete(w.handedOver, a.key) // from now on the scheduler knows
+	}
+	return m.handle(&scheduler.StealResponse{Worker: w.id, Key: a.key, Stolen: a.stolen},
+		fmt.Sprintf("steal-response %s %s stolen=%v", w.id, a.key, a.stolen))
 }
 
 func (m *model) closeWorker() bool {
@@ -734,8 +819,8 @@ func (m *model) lateResult() bool {
 	z := m.zombies[i]
 	m.zombies = slices.Delete(m.zombies, i, i+1)
 	w := m.workers[z.worker]
-	if w == nil || w.running[z.key] != nil {
-		return true
+	if w == nil || w.running[z.key] != nil || w.handedOver[z.key] != nil {
+		return true // it runs there again: the result would be taken for that run's
 	}
 	if z.fail {
 		return m.handle(&scheduler.TaskFailed{Worker: z.worker, Key: z.key, Err: scheduler.Error{Kind: "task", Message: "late"}},
@@ -906,10 +991,28 @@ func (m *model) finishAll() bool {
 			}
 		}
 	}
+	for _, id := range slices.Sorted(maps.Keys(m.workers)) {
+		if m.workers[id].paused {
+			m.workers[id].paused = false
+			if !m.handle(&scheduler.WorkerPaused{Worker: id}, "worker-resumed "+string(id)) {
+				return false
+			}
+		}
+	}
 	if !m.joinWorker("alice", false) || !m.joinWorker("bob", false) {
 		return false
 	}
 	for range 100_000 {
+		answers := false
+		for _, w := range m.workers {
+			answers = answers || len(w.answers) > 0
+		}
+		if answers && (m.rng.IntN(2) == 0 || len(m.runningTasks()) == 0) {
+			if !m.answerSteal() {
+				return false
+			}
+			continue
+		}
 		if rs := m.runningTasks(); len(rs) > 0 {
 			r := rs[m.rng.IntN(len(rs))]
 			if !m.finish(r.worker, r.key, false) {

@@ -160,7 +160,7 @@ func (s *State) capacity(w *worker) int {
 }
 
 func (s *State) hasRoom(t *task, w *worker) bool {
-	return !w.paused && w.runs(t) && w.nprocessing < s.capacity(w) && s.fits(t, w, true)
+	return !w.paused && w.runs(t) && w.load < s.capacity(w) && s.fits(t, w, true)
 }
 
 // leastBusy picks, for a root task, the valid worker with room and the
@@ -174,8 +174,8 @@ func (s *State) leastBusy(t *task) *worker {
 		if !s.hasRoom(t, w) {
 			continue
 		}
-		load := float64(w.nprocessing) / float64(w.nthreads)
-		if t.loose && len(t.restrict) > 0 && !slices.Contains(t.restrict, w.name) && !slices.Contains(t.restrict, string(w.id)) {
+		load := float64(w.load) / float64(w.nthreads)
+		if !prefers(t, w) {
 			load += 1e6
 		}
 		if best == nil || load < bestLoad {
@@ -202,23 +202,9 @@ func (s *State) bestWorker(t *task) *worker {
 		if w.paused || !w.runs(t) || !s.fits(t, w, true) {
 			return
 		}
-		var move int64
-		fetches := 0
-		for _, d := range t.deps {
-			if !slices.Contains(d.whoHas, w) {
-				move += d.nbytes
-				fetches++
-			}
-		}
-		dur := s.avgDur
-		if dur == 0 {
-			dur = 1e6
-		}
-		// Seconds: the bytes to move, a round trip per input to fetch, and
-		// the work queued ahead of t.
-		cost := float64(move)/s.cfg.Bandwidth + float64(fetches)*float64(s.cfg.TransferLatency)/1e9 +
-			float64(w.nprocessing)*dur/1e9/float64(w.nthreads)
-		if t.loose && len(t.restrict) > 0 && !slices.Contains(t.restrict, w.name) && !slices.Contains(t.restrict, string(w.id)) {
+		// Seconds: moving t's inputs there, and the work queued ahead of t.
+		cost := s.transferCost(t, w) + float64(w.load)*s.taskDur()/1e9/float64(w.nthreads)
+		if !prefers(t, w) {
 			cost += 1e6
 		}
 		if cost < bestCost {
@@ -251,6 +237,34 @@ func (s *State) bestWorker(t *task) *worker {
 	return best
 }
 
+// transferCost is how long, in seconds, moving t's inputs to w takes: the
+// bytes it lacks, and a round trip for each input it fetches.
+func (s *State) transferCost(t *task, w *worker) float64 {
+	var move int64
+	fetches := 0
+	for _, d := range t.deps {
+		if !slices.Contains(d.whoHas, w) {
+			move += d.nbytes
+			fetches++
+		}
+	}
+	return float64(move)/s.cfg.Bandwidth + float64(fetches)*float64(s.cfg.TransferLatency)/1e9
+}
+
+// taskDur is the expected duration of a task, in nanoseconds: the average
+// so far, or 1 ms before any task finished.
+func (s *State) taskDur() float64 {
+	if s.avgDur == 0 {
+		return 1e6
+	}
+	return s.avgDur
+}
+
+// prefers reports whether w is not against t's loose restrictions.
+func prefers(t *task, w *worker) bool {
+	return !t.loose || len(t.restrict) == 0 || slices.Contains(t.restrict, w.name) || slices.Contains(t.restrict, string(w.id))
+}
+
 func (s *State) assign(t *task, w *worker) {
 	s.setState(t, Processing)
 	t.processing = w
@@ -260,8 +274,12 @@ func (s *State) assign(t *task, w *worker) {
 	h.prev.next = t
 	h.prev = t
 	w.nprocessing++
+	w.load++
 	for _, r := range t.resources {
 		w.available[r.Name] -= r.Amount
+	}
+	if w.nprocessing > w.steadyHi {
+		s.refile(w)
 	}
 	c := next(&s.arena.computes)
 	*c = Compute{Worker: w.id, Key: t.key, Func: t.fn, Args: t.args, Priority: workerPriority(t), Resources: t.resources, Held: t.held()}
@@ -282,19 +300,27 @@ func workerPriority(t *task) int64 {
 	return -u<<userShift + int64(t.seq&(1<<userShift-1))
 }
 
-// unassign takes a processing task off its worker; the caller sets its state.
+// unassign takes a processing task off its worker; the caller sets its
+// state. A steal asked of the worker for it is moot from now on.
 func (s *State) unassign(t *task) {
 	w := t.processing
 	if w.retire != nil {
 		s.retireDirty = true // it may have been the last task its retirement waited for
+	}
+	if t.steal != nil || t.noSteal {
+		s.unsteal(t)
 	}
 	t.prev.next = t.next
 	t.next.prev = t.prev
 	t.prev, t.next = nil, nil
 	t.processing = nil
 	w.nprocessing--
+	w.load--
 	for _, r := range t.resources {
 		w.available[r.Name] += r.Amount
+	}
+	if w.nprocessing < w.steadyLo {
+		s.refile(w)
 	}
 }
 
@@ -304,7 +330,7 @@ func (s *State) fill(w *worker) {
 		return
 	}
 	var skipped []*task
-	for s.queue.Len() > 0 && w.nprocessing < s.capacity(w) {
+	for s.queue.Len() > 0 && w.load < s.capacity(w) {
 		t := s.queue.peek()
 		if !s.hasRoom(t, w) {
 			// Another worker's task: set it aside, look a little further.
@@ -321,7 +347,7 @@ func (s *State) fill(w *worker) {
 	for _, t := range skipped {
 		s.queue.push(t)
 	}
-	if len(skipped) >= 32 && w.nprocessing < s.capacity(w) {
+	if len(skipped) >= 32 && w.load < s.capacity(w) {
 		s.fillPastOthers(w)
 	}
 }
@@ -344,7 +370,7 @@ func (s *State) fillPastOthers(w *worker) {
 		return cmp.Compare(a.seq, b.seq)
 	})
 	for _, t := range fit {
-		if w.nprocessing >= s.capacity(w) {
+		if w.load >= s.capacity(w) {
 			break
 		}
 		if !s.hasRoom(t, w) { // resources taken by one just assigned

@@ -94,6 +94,8 @@ func (s *State) retireWorkers(e *RetireWorkers) {
 		r.pending = append(r.pending, w)
 		if w.retire == nil {
 			w.retire = &retireState{unmoved: map[*task]struct{}{}}
+			s.limits(w) // no thief now; its tasks not started may be stolen
+			s.stealEpoch++
 			fresh = append(fresh, w)
 		}
 	}
@@ -375,6 +377,7 @@ func (s *State) finishRetiring(w *worker) {
 			keys[i] = t.key
 		}
 		w.retire = nil
+		s.limits(w)
 		s.resolve(w, func(d *RetireDone) {
 			d.Kept = append(d.Kept, w.id)
 			d.Unmoved = append(d.Unmoved, keys...)

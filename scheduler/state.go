@@ -53,7 +53,21 @@ type Config struct {
 	TransferLatency int64
 	// StoryLen is how many transitions Story remembers. Default 100,000.
 	StoryLen int
+	// WorkStealing moves tasks waiting behind a worker's busy threads, or
+	// on a paused worker, to a worker with idle threads when moving them
+	// is quicker than waiting (see stealing.go). Default Enabled.
+	WorkStealing Switch
 }
+
+// Switch is an on/off setting whose zero value is the setting's default.
+type Switch int8
+
+// Switch values.
+const (
+	Default Switch = iota
+	Enabled
+	Disabled
+)
 
 func (c Config) withDefaults() Config {
 	if c.AllowedFailures <= 0 {
@@ -109,6 +123,8 @@ type task struct {
 	suspicious int32
 	killedOn   []string // "worker: how it died", one per death while running this task
 	err        *Error
+	steal      *steal // the steal asked of its worker, until answered or moot
+	noSteal    bool   // its worker refused a steal: it runs there
 
 	// Most tasks have one holder and one copy: these back holders and
 	// whoHas until a second arrives, saving two allocations per task.
@@ -151,8 +167,25 @@ type worker struct {
 	canRun      []int8       // by task.fnIdx: 0 not known yet, 1 yes, 2 no
 	closing     bool         // connection dropped, or told to close; no new tasks
 	paused      bool         // short of memory; no new tasks until it resumes
+	gone        bool         // left the cluster
 	retire      *retireState // retiring: no new tasks; its unique values move elsewhere
 	incoming    int64        // bytes of the values being moved to it (retire.go)
+
+	// Work stealing (stealing.go).
+	stealsOut int      // its processing tasks that a steal was asked of
+	stealsIn  int      // tasks a steal was asked of others for it
+	nrefused  int      // its processing tasks that refused a steal
+	asked     []*steal // steals asked of it, oldest first, until it answers
+	idleAt    int      // index in State.idle, or -1
+	victimAt  int      // index in State.victims, or -1
+	// load is how many tasks it has or is about to have: its processing
+	// tasks, less those being stolen from it, plus those being stolen for
+	// it. It is a thief while its load is below idleBelow, a victim while
+	// its processing tasks not being stolen are above victimAbove (limits);
+	// neither changes while nprocessing stays in steadyLo..steadyHi.
+	load                   int
+	idleBelow, victimAbove int
+	steadyLo, steadyHi     int
 }
 
 type client struct {
@@ -183,12 +216,26 @@ type State struct {
 	requests    []*retireRequest // RetireWorkers not yet answered
 	acquires    []*task          // moves started this Handle, for one Acquire per worker
 	retireDirty bool             // something a retirement waits for may have changed
+	// Work stealing (stealing.go), kept only when it is enabled.
+	stealing   bool
+	idle       []*worker // thieves: workers with a free thread
+	victims    []*worker // workers with tasks waiting behind busy threads, or paused
+	stealRR    int       // rotates which thieves and victims balance looks at first
+	stealEpoch uint64    // counts graphs submitted and workers joining, leaving, pausing
+	// Backing off: how many balances in a row asked no steal, the event
+	// before which balance does not run again, and the epoch and average
+	// duration then.
+	stealMisses uint8
+	stealAfter  uint64
+	missEpoch   uint64
+	missDur     float64
+	scratch     stealScratch
 
 	stimulus uint64
 	story    []transition
 	storyPos int
-	notes    map[uint32]string // of the story's notes (transition.note)
-	noteSeq  uint32
+	storyLap uint64       // laps of story completed since it filled up
+	notes    map[int]note // by place in story
 	out      []Command
 	arena    arena
 }
@@ -197,15 +244,16 @@ type State struct {
 func New(cfg Config) *State {
 	cfg = cfg.withDefaults()
 	return &State{
-		cfg:     cfg,
-		tasks:   make(map[string]*task),
-		workers: make(map[WorkerID]*worker),
-		clients: make(map[ClientID]*client),
-		noWork:  make(map[*task]struct{}),
-		deaths:  make(map[WorkerID]string),
-		fnIndex: make(map[string]int32),
-		moves:   make(map[*task]*move),
-		lastIdx: -1,
+		cfg:      cfg,
+		stealing: cfg.WorkStealing != Disabled,
+		tasks:    make(map[string]*task),
+		workers:  make(map[WorkerID]*worker),
+		clients:  make(map[ClientID]*client),
+		noWork:   make(map[*task]struct{}),
+		deaths:   make(map[WorkerID]string),
+		fnIndex:  make(map[string]int32),
+		moves:    make(map[*task]*move),
+		lastIdx:  -1,
 	}
 }
 
@@ -223,12 +271,15 @@ func (s *State) Handle(ev Event) []Command {
 	case *ClientLeft:
 		s.clientLeft(e.Client)
 	case *GraphUpdated:
+		s.stealEpoch++
 		s.updateGraph(e)
 	case *KeysReleased:
 		s.releaseKeys(e.Client, e.Keys)
 	case *WorkerJoined:
+		s.stealEpoch++
 		s.workerJoined(e)
 	case *WorkerLeft:
+		s.stealEpoch++
 		s.workerLeft(e.Worker, e.Reason)
 	case *TaskFinished:
 		s.taskFinished(e)
@@ -245,14 +296,20 @@ func (s *State) Handle(ev Event) []Command {
 	case *WorkerClosing:
 		s.workerClosing(e.Worker)
 	case *WorkerPaused:
+		s.stealEpoch++
 		s.workerPaused(e)
 	case *RetireWorkers:
 		s.retireWorkers(e)
+	case *StealResponse:
+		s.stealAnswered(e)
 	default:
 		panic(fmt.Sprintf("scheduler: unknown event %T", ev))
 	}
 	if s.retireDirty || len(s.acquires) > 0 {
 		s.advanceRetirements()
+	}
+	if len(s.scratch.refill) > 0 || len(s.idle) > 0 && len(s.victims) > 0 && !s.backingOff() {
+		s.afterEvent()
 	}
 	return s.out
 }
@@ -264,6 +321,7 @@ type TaskInfo struct {
 	Key        string
 	State      TaskState
 	Worker     WorkerID   // where it is processing
+	Thief      WorkerID   // while a steal is asked of Worker: where it would go
 	WhoHas     []WorkerID // where its value is
 	NBytes     int64
 	Suspicious int
@@ -279,6 +337,9 @@ func (s *State) Task(key string) (TaskInfo, bool) {
 	ti := TaskInfo{Key: t.key, State: t.state, NBytes: t.nbytes, Suspicious: int(t.suspicious), Err: t.err}
 	if t.processing != nil {
 		ti.Worker = t.processing.id
+	}
+	if t.steal != nil {
+		ti.Thief = t.steal.thief.id
 	}
 	for _, w := range t.whoHas {
 		ti.WhoHas = append(ti.WhoHas, w.id)

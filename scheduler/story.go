@@ -5,8 +5,17 @@ import "fmt"
 type transition struct {
 	key      string
 	from, to TaskState
-	note     uint32 // a key of State.notes; 0 for none. (Fits in padding: a transition stays 32 bytes.)
 	stimulus uint64
+}
+
+// note is what else happened at the transition in one place of the story,
+// on one lap of it (State.storyLap). Notes are rare: they live beside the
+// story rather than in it, so that transitions and setState stay as small
+// as they are. A note whose lap is over is stale, and the next note at its
+// place replaces it.
+type note struct {
+	lap  uint64
+	text string
 }
 
 // Transition is one step of a task's story.
@@ -14,17 +23,14 @@ type Transition struct {
 	Key      string
 	From, To TaskState
 	Stimulus uint64 // the number of the event that caused it (1 = first Handle)
-	// Note describes a step that does not change the state, as when a
-	// value is copied off a retiring worker ("moving to w2 from w1").
-	Note string
+	Note     string // what else happened, if anything: "steal asked of w1 for w2", "moving to w2 from retiring w1"
 }
 
 func (t Transition) String() string {
-	s := fmt.Sprintf("%s: %v → %v (event %d)", t.Key, t.From, t.To, t.Stimulus)
 	if t.Note != "" {
-		s += ": " + t.Note
+		return fmt.Sprintf("%s: %v → %v (event %d: %s)", t.Key, t.From, t.To, t.Stimulus, t.Note)
 	}
-	return s
+	return fmt.Sprintf("%s: %v → %v (event %d)", t.Key, t.From, t.To, t.Stimulus)
 }
 
 func (s *State) setState(t *task, to TaskState) {
@@ -34,33 +40,44 @@ func (s *State) setState(t *task, to TaskState) {
 			s.endMove(t, m)
 		}
 	}
-	s.record(transition{t.key, t.state, to, 0, s.stimulus})
+	if len(s.story) < s.cfg.StoryLen {
+		s.story = append(s.story, transition{t.key, t.state, to, s.stimulus})
+	} else {
+		s.story[s.storyPos] = transition{t.key, t.state, to, s.stimulus}
+		if s.storyPos++; s.storyPos == len(s.story) {
+			s.storyPos = 0
+			s.storyLap++
+		}
+	}
 	t.state = to
 }
 
-// note records a step of t's story that leaves its state as it is.
-func (s *State) note(t *task, note string) {
-	s.noteSeq++
-	if s.noteSeq == 0 {
-		s.noteSeq++
+// record is setState with a note for the story: what else happened. A
+// note with the same state marks a step that is not a transition (a steal
+// asked).
+func (s *State) record(t *task, to TaskState, text string) {
+	i, lap := len(s.story), uint64(0)
+	if i >= s.cfg.StoryLen {
+		i, lap = s.storyPos, s.storyLap+1
 	}
+	s.setState(t, to)
 	if s.notes == nil {
-		s.notes = map[uint32]string{}
+		s.notes = make(map[int]note)
 	}
-	s.notes[s.noteSeq] = note
-	s.record(transition{t.key, t.state, t.state, s.noteSeq, s.stimulus})
+	s.notes[i] = note{lap, text}
 }
 
-func (s *State) record(tr transition) {
-	if len(s.story) < s.cfg.StoryLen {
-		s.story = append(s.story, tr)
-		return
+// note records a step of t's story that leaves its state as it is, as when
+// a value is copied off a retiring worker.
+func (s *State) note(t *task, text string) { s.record(t, t.state, text) }
+
+// lapOf is the lap on which the transition at place i of the story was
+// written: 0 while the story fills up, then 1, 2, ... as it wraps around.
+func (s *State) lapOf(i int) uint64 {
+	if len(s.story) < s.cfg.StoryLen || i >= s.storyPos {
+		return s.storyLap // the places still to overwrite on this lap
 	}
-	if old := s.story[s.storyPos].note; old != 0 {
-		delete(s.notes, old)
-	}
-	s.story[s.storyPos] = tr
-	s.storyPos = (s.storyPos + 1) % len(s.story)
+	return s.storyLap + 1
 }
 
 // Story returns the remembered transitions of the given keys, oldest first:
@@ -73,9 +90,13 @@ func (s *State) Story(keys ...string) []Transition {
 	var out []Transition
 	n := len(s.story)
 	for i := 0; i < n; i++ {
-		tr := s.story[(s.storyPos+i)%n]
-		if want[tr.key] {
-			out = append(out, Transition{tr.key, tr.from, tr.to, tr.stimulus, s.notes[tr.note]})
+		j := (s.storyPos + i) % n
+		if tr := s.story[j]; want[tr.key] {
+			t := Transition{Key: tr.key, From: tr.from, To: tr.to, Stimulus: tr.stimulus}
+			if n, ok := s.notes[j]; ok && n.lap == s.lapOf(j) {
+				t.Note = n.text
+			}
+			out = append(out, t)
 		}
 	}
 	return out

@@ -14,6 +14,7 @@ func (s *State) workerJoined(e *WorkerJoined) {
 	w := &worker{
 		id: e.Worker, name: e.Name, nthreads: max(e.NThreads, 1), memoryLimit: e.MemoryLimit,
 		funcs: e.Funcs, resources: map[string]float64{}, available: map[string]float64{},
+		idleAt: -1, victimAt: -1,
 	}
 	w.procHead.prev, w.procHead.next = &w.procHead, &w.procHead
 	for _, r := range e.Resources {
@@ -23,6 +24,7 @@ func (s *State) workerJoined(e *WorkerJoined) {
 	s.workers[w.id] = w
 	s.order = append(s.order, w)
 	clear(s.runnable)
+	s.limits(w)
 	// Tasks that had nowhere to go may have somewhere now.
 	s.reviveUnrunnable()
 	s.fill(w)
@@ -54,6 +56,9 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 	// A worker restarted at the same address must not inherit this reason.
 	delete(s.deaths, id)
 	delete(s.workers, id)
+	w.gone = true
+	w.asked = nil // no answers will come
+	s.limits(w)
 	clear(s.runnable)
 	s.order = slices.DeleteFunc(s.order, func(x *worker) bool { return x == w })
 	if len(s.order) > 0 {
@@ -252,14 +257,16 @@ func (s *State) replicasChanged(e *ReplicasChanged) {
 }
 
 // workerPaused marks a worker short of memory, or no longer. Its tasks
-// stay assigned to it (it still finishes what it runs); on resuming it
-// takes queued work again.
+// stay assigned to it (it still finishes what it runs), but those it has
+// not started are offered to workers with room (stealing.go); on resuming
+// it takes queued work again.
 func (s *State) workerPaused(e *WorkerPaused) {
 	w := s.workers[e.Worker]
 	if w == nil || w.paused == e.Paused {
 		return
 	}
 	w.paused = e.Paused
+	s.limits(w)
 	if !w.paused {
 		s.fill(w)
 	} else {
@@ -276,6 +283,7 @@ func (s *State) workerClosing(id WorkerID) {
 		return
 	}
 	w.closing = true
+	s.limits(w)
 	s.redirectMoves(w, "it is closing")
 	if w.retire != nil {
 		s.retireDirty = true

@@ -372,6 +372,9 @@ func (s *Server) message(pc *peerConn, m wire.Msg) {
 		case *wire.Replicas:
 			s.apply(&scheduler.ReplicasChanged{Worker: wid, Added: m.Added, NBytes: m.NBytes, Dropped: m.Dropped})
 			return
+		case *wire.StealResponse:
+			s.apply(&scheduler.StealResponse{Worker: wid, Key: m.Key, Stolen: m.Stolen})
+			return
 		case *wire.Heartbeat:
 			if prev := s.metrics[pc.id]; (prev != nil && prev.Paused) != m.Paused {
 				s.apply(&scheduler.WorkerPaused{Worker: wid, Paused: m.Paused})
@@ -459,6 +462,8 @@ func (s *Server) apply(ev scheduler.Event) {
 			s.send(string(c.Worker), m)
 		case *scheduler.Free:
 			s.send(string(c.Worker), &wire.Free{Keys: []string{c.Key}})
+		case *scheduler.Steal:
+			s.send(string(c.Worker), &wire.StealRequest{Key: c.Key})
 		case *scheduler.NotifyDone:
 			s.send(string(c.Client), &wire.KeyDone{Key: c.Key, NBytes: c.NBytes, Holders: ids(c.Holders), Value: c.Value})
 		case *scheduler.NotifyErred:

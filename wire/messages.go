@@ -41,14 +41,12 @@ const (
 	OpCallResult
 	OpWorkerDied
 	OpKeyCancelled
+	OpStealRequest
+	OpStealResponse
+	OpRetireWorkers
+	OpWorkersRetired
+	OpAcquireKeys
 	opEnd
-)
-
-// Retirement (ops 26 and 27 are work stealing's).
-const (
-	OpRetireWorkers  Op = 28
-	OpWorkersRetired Op = 29
-	OpAcquireKeys    Op = 30
 )
 
 var opNames = [...]string{
@@ -58,8 +56,9 @@ var opNames = [...]string{
 	OpFree: "Free", OpTaskDone: "TaskDone", OpTaskErred: "TaskErred", OpMissingData: "MissingData",
 	OpHeartbeat: "Heartbeat", OpReplicas: "Replicas", OpGetData: "GetData", OpData: "Data",
 	OpPutData: "PutData", OpAck: "Ack", OpCall: "Call", OpCallResult: "CallResult",
-	OpWorkerDied: "WorkerDied", OpKeyCancelled: "KeyCancelled",
-	OpRetireWorkers: "RetireWorkers", OpWorkersRetired: "WorkersRetired", OpAcquireKeys: "AcquireKeys",
+	OpWorkerDied: "WorkerDied", OpKeyCancelled: "KeyCancelled", OpStealRequest: "StealRequest",
+	OpStealResponse: "StealResponse", OpRetireWorkers: "RetireWorkers", OpWorkersRetired: "WorkersRetired",
+	OpAcquireKeys: "AcquireKeys",
 }
 
 func (o Op) String() string {
@@ -136,6 +135,10 @@ func newMsg(op Op) Msg {
 		return new(CallResult)
 	case OpWorkerDied:
 		return new(WorkerDied)
+	case OpStealRequest:
+		return new(StealRequest)
+	case OpStealResponse:
+		return new(StealResponse)
 	case OpRetireWorkers:
 		return new(RetireWorkers)
 	case OpWorkersRetired:
@@ -602,6 +605,36 @@ type Free struct {
 func (*Free) Op() Op                         { return OpFree }
 func (m *Free) appendFields(b []byte) []byte { return appendStrings(b, m.Keys) }
 func (m *Free) decode(d *decoder)            { m.Keys = d.strings() }
+
+// StealRequest asks a worker to give back a task it was sent and has not
+// started, so that the scheduler can run it on an idle worker. The worker
+// answers with a StealResponse.
+type StealRequest struct {
+	noBulk
+	Key string
+}
+
+func (*StealRequest) Op() Op                         { return OpStealRequest }
+func (m *StealRequest) appendFields(b []byte) []byte { return appendString(b, m.Key) }
+func (m *StealRequest) decode(d *decoder)            { m.Key = d.str() }
+
+// StealResponse answers a StealRequest. Stolen: the worker dropped the task
+// (it was waiting for its inputs or for a thread). Otherwise it runs, ran
+// or does not know the task, and reports it as usual.
+type StealResponse struct {
+	noBulk
+	Key    string
+	Stolen bool
+}
+
+func (*StealResponse) Op() Op { return OpStealResponse }
+func (m *StealResponse) appendFields(b []byte) []byte {
+	return appendBool(appendString(b, m.Key), m.Stolen)
+}
+func (m *StealResponse) decode(d *decoder) {
+	m.Key = d.str()
+	m.Stolen = d.bool()
+}
 
 // TaskDone reports a finished task.
 type TaskDone struct {

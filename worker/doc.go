@@ -18,5 +18,6 @@
 // batched per peer, at most MaxFetchPeers peers at once. AcquireRequested
 // fetches copies the same way with no task waiting for them (to move values
 // off a retiring worker), and keeps them. Pause stops new executions and
-// fetches (memory pressure) until Resume.
+// fetches (memory pressure) until Resume. A steal request takes back a task
+// that has not started, so the scheduler can run it on an idle worker.
 package worker

@@ -71,6 +71,12 @@ type InputLost struct {
 	Dep string
 }
 
+// StealRequested: the scheduler would rather run Key on another worker. A
+// task that has not started here (waiting for its inputs, or ready) is
+// dropped, as a Free would drop it, and reported stolen; one executing or
+// done stays and is reported as usual. Either way ReportSteal answers.
+type StealRequested struct{ Key string }
+
 // Pause stops new executions and fetches; Resume restarts them.
 type Pause struct{}
 
@@ -87,6 +93,7 @@ func (*FetchFailed) workerEvent()      {}
 func (*DataPut) workerEvent()          {}
 func (*ValueLost) workerEvent()        {}
 func (*InputLost) workerEvent()        {}
+func (*StealRequested) workerEvent()   {}
 func (*Pause) workerEvent()            {}
 func (*Resume) workerEvent()           {}
 
@@ -140,6 +147,14 @@ type ReportReplicas struct {
 // ReportLost: tell the scheduler this worker no longer holds Key.
 type ReportLost struct{ Key string }
 
+// ReportSteal: answer the scheduler's StealRequested. Stolen means the task
+// was dropped here and the scheduler may run it elsewhere; otherwise it
+// runs, ran or is unknown here, and the scheduler leaves it where it is.
+type ReportSteal struct {
+	Key    string
+	Stolen bool
+}
+
 func (*Execute) workerCommand()         {}
 func (*CancelExecution) workerCommand() {}
 func (*FetchKeys) workerCommand()       {}
@@ -149,3 +164,4 @@ func (*ReportErred) workerCommand()     {}
 func (*ReportMissing) workerCommand()   {}
 func (*ReportReplicas) workerCommand()  {}
 func (*ReportLost) workerCommand()      {}
+func (*ReportSteal) workerCommand()     {}

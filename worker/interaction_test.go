@@ -36,6 +36,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output in worker
 //	free a b                                     put x [nbytes=8]
 //	pause                                        resume
 //	lost a                                       input-lost b a   (b, executing, could not read a)
+//	steal a
 //	state
 func TestInteraction(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txt")
@@ -294,6 +295,11 @@ func (h *harness) run(line string, first bool) ([]string, error) {
 			return nil, err
 		}
 		ev = &worker.InputLost{Key: pos[0], Dep: pos[1]}
+	case "steal":
+		if err := need(1); err != nil {
+			return nil, err
+		}
+		ev = &worker.StealRequested{Key: pos[0]}
 	case "pause":
 		ev = &worker.Pause{}
 	case "resume":
@@ -418,6 +424,8 @@ func formatCommand(c worker.Command) string {
 		return fmt.Sprintf("replicas [%s] nbytes=[%s]", strings.Join(c.Added, " "), strings.Join(sizes, " "))
 	case *worker.ReportLost:
 		return "report-lost " + c.Key
+	case *worker.ReportSteal:
+		return fmt.Sprintf("report-steal %s stolen=%v", c.Key, c.Stolen)
 	default:
 		return fmt.Sprintf("unknown command %T", c)
 	}

@@ -15,8 +15,8 @@ import (
 // TestModel drives the worker with random valid events — tasks to compute
 // with inputs held by peers or here, frees (also of running tasks and of
 // inputs being fetched), finished and failed runs, fetches that succeed,
-// partly succeed or fail, puts, pauses, copies to acquire — and checks
-// after every event the
+// partly succeed or fail, puts, pauses, copies to acquire, steal requests —
+// and checks after every event the
 // invariants and a model of the daemon around the state machine: the store
 // holds exactly what the commands and results put there, so no value the
 // worker thinks it holds may have been discarded, a task runs only when its
@@ -142,8 +142,10 @@ func (m *model) step() bool {
 		}
 	case r < 84:
 		return m.free()
-	case r < 90:
+	case r < 87:
 		return m.put()
+	case r < 90:
+		return m.steal()
 	case r < 93:
 		return m.handle(&worker.Pause{})
 	default:
@@ -337,6 +339,23 @@ func (m *model) acquire() bool {
 	return m.handle(e)
 }
 
+// steal asks for a key back, as the scheduler does for a task it would
+// rather run elsewhere: usually a task requested here, sometimes any key
+// known here or not.
+func (m *model) steal() bool {
+	var key string
+	switch pending := slices.Sorted(maps.Keys(m.pending)); {
+	case len(pending) > 0 && m.rng.IntN(4) != 0:
+		key = pending[m.rng.IntN(len(pending))]
+	case len(m.known()) > 0 && m.rng.IntN(2) == 0:
+		known := m.known()
+		key = known[m.rng.IntN(len(known))]
+	default:
+		key = m.newKey()
+	}
+	return m.handle(&worker.StealRequested{Key: key})
+}
+
 // put scatters a new key here, or one being fetched.
 func (m *model) put() bool {
 	key := m.newKey()
@@ -384,9 +403,25 @@ func (m *model) handle(ev worker.Event) bool {
 	case *worker.DataPut:
 		delete(m.acquires, e.Key) // the scheduler learns of it from the client
 	}
+	before := m.s.KeyStates()
 	cmds := m.s.Handle(ev)
 	for _, c := range cmds {
 		m.log = append(m.log, "  "+formatCommand(c))
+	}
+	if e, ok := ev.(*worker.StealRequested); ok {
+		// One answer, last; stolen exactly when the task had not started.
+		var last worker.Command
+		if len(cmds) > 0 {
+			last = cmds[len(cmds)-1]
+		}
+		rs, ok := last.(*worker.ReportSteal)
+		if !ok || rs.Key != e.Key {
+			return m.fail("steal %s: last command %v, want report-steal %s", e.Key, last, e.Key)
+		}
+		st, known := before[e.Key]
+		if want := known && (st == worker.Waiting || st == worker.Ready); rs.Stolen != want {
+			return m.fail("steal %s (%v): stolen=%v, want %v", e.Key, st, rs.Stolen, want)
+		}
 	}
 	if err := check(m.s, m.cfg); err != nil {
 		return m.fail("check: %v", err)
@@ -470,6 +505,13 @@ func (m *model) handle(ev worker.Event) bool {
 			}
 			if !answer(c.Key) {
 				return false
+			}
+		case *worker.ReportSteal:
+			if c.Stolen && !answer(c.Key) {
+				return false
+			}
+			if _, still := m.s.KeyStates()[c.Key]; c.Stolen && still {
+				return m.fail("report-steal %s stolen, but the worker still has it", c.Key)
 			}
 		case *worker.ReportReplicas:
 			for _, k := range c.Added {

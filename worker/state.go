@@ -111,6 +111,8 @@ func (s *State) Handle(ev Event) []Command {
 		s.valueLost(e.Key)
 	case *InputLost:
 		s.inputLost(e)
+	case *StealRequested:
+		s.steal(e.Key)
 	case *Pause:
 		s.paused = true
 	case *Resume:
@@ -292,6 +294,20 @@ func (s *State) free(key string) {
 			delete(s.toFetch, t)
 		}
 	}
+}
+
+// steal gives up a task that has not started, for the scheduler to run
+// elsewhere: it is dropped like a freed one, which also forgets the inputs
+// being fetched only for it. A task executing (or cancelled while
+// executing), done, or unknown here is not given up: its result, or its
+// absence, reaches the scheduler as usual.
+func (s *State) steal(key string) {
+	t := s.tasks[key]
+	stolen := t != nil && (t.state == Waiting || t.state == Ready)
+	if stolen {
+		s.drop(t)
+	}
+	s.emit(&ReportSteal{Key: key, Stolen: stolen})
 }
 
 func (s *State) executeDone(e *ExecuteDone) {

@@ -347,6 +347,8 @@ func (w *Worker) handle(ctx context.Context, ev any) error {
 				w.forgetSpec(k)
 			}
 		}
+	case *wire.StealRequest:
+		cmds = w.state.Handle(&worker.StealRequested{Key: m.Key})
 	case result:
 		delete(w.cancel, m.key)
 		if m.lostDep != "" {
@@ -447,6 +449,11 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 		case *worker.ReportLost:
 			w.store.delete(c.Key) // gone from the store already, normally
 			w.sched.SendLater(&wire.Replicas{Dropped: []string{c.Key}})
+		case *worker.ReportSteal:
+			if c.Stolen {
+				w.forgetSpec(c.Key) // it runs elsewhere now
+			}
+			w.sched.SendLater(&wire.StealResponse{Key: c.Key, Stolen: c.Stolen})
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gask-dev/gask"
+	"github.com/gask-dev/gask/scheduler"
 	"github.com/gask-dev/gask/schedulerd"
 	"github.com/gask-dev/gask/transport"
 )
@@ -24,6 +25,7 @@ func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
 		port                   int
 		tlsCA, tlsCert, tlsKey string
 		verbose                bool
+		stealing               bool
 	)
 	cmd := &cobra.Command{
 		Use:   "scheduler",
@@ -53,7 +55,11 @@ func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			srv := schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: log})
+			cfg := schedulerd.Config{Build: gask.BuildID(), Logger: log}
+			if !stealing {
+				cfg.Scheduler.WorkStealing = scheduler.Disabled
+			}
+			srv := schedulerd.New(cfg)
 			fmt.Fprintf(stdout, "gask scheduler at %s\n", advertised(ln))
 			if err := srv.Serve(ctx, ln); err != nil {
 				return err
@@ -68,6 +74,7 @@ func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&tlsCA, "tls-ca-file", "", "CA certificate: require clients and workers to present certificates it signed")
 	f.StringVar(&tlsCert, "tls-cert", "", "the scheduler's TLS certificate (PEM)")
 	f.StringVar(&tlsKey, "tls-key", "", "the scheduler's TLS key (PEM)")
+	f.BoolVar(&stealing, "work-stealing", true, "move tasks waiting on busy or paused workers to idle ones (--work-stealing=false: never)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log debug messages")
 	return cmd
 }
