@@ -4,14 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/gask-dev/gask"
-	"github.com/gask-dev/gask/schedulerd"
-	"github.com/gask-dev/gask/transport"
 	"github.com/gask-dev/gask/workerd"
 )
 
@@ -22,53 +18,12 @@ import (
 func TestRetireMovesSpilledValues(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	tcfg := transport.Config{Inproc: transport.NewInproc()}
-	ln, err := transport.Listen("inproc://scheduler", tcfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sctx, stopSched := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() {
-		served <- schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: log}).Serve(sctx, ln)
-	}()
-	defer func() {
-		stopSched()
-		<-served
-	}()
-
+	env := startScheduler(t)
 	const n = 12
-	start := func(name string, cfg workerd.Config) (*workerd.Worker, context.CancelFunc, chan error) {
-		cfg.Name, cfg.Scheduler, cfg.Transport, cfg.Build, cfg.Logger = name, "inproc://scheduler", tcfg, gask.BuildID(), log
-		cfg.Heartbeat, cfg.MemoryInterval = 20*time.Millisecond, 10*time.Millisecond
-		ready := make(chan struct{})
-		cfg.Ready = func(string) { close(ready) }
-		w := workerd.New(cfg)
-		wctx, stop := context.WithCancel(context.Background())
-		ran := make(chan error, 1)
-		go func() { ran <- w.Run(wctx) }()
-		select {
-		case <-ready:
-		case err := <-ran:
-			t.Fatalf("worker %s: Run = %v before joining", name, err)
-		case <-ctx.Done():
-			t.Fatal(ctx.Err())
-		}
-		return w, stop, ran
-	}
 	// a spills: its limit is a quarter of what it will hold.
 	fs := workerd.NewMemFS()
-	a, stopA, ranA := start("a", workerd.WithSpillFS(workerd.Config{MemoryLimit: n * blobSize / 4, MemoryPause: -1}, fs))
-	defer stopA()
-	c, err := gask.Connect(ctx, "inproc://scheduler", gask.WithTransport(tcfg), gask.WithLogger(log))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	a, _, ranA := env.startWorker(t, ctx, workerd.WithSpillFS(workerd.Config{Name: "a", MemoryLimit: n * blobSize / 4, MemoryPause: -1}, fs))
+	c := env.connect(t, ctx)
 
 	futs := make([]*gask.Future[[]byte], n)
 	for i := range futs {
@@ -85,13 +40,7 @@ func TestRetireMovesSpilledValues(t *testing.T) {
 		}
 		return nil
 	})
-	_, stopB, ranB := start("b", workerd.Config{})
-	defer func() {
-		stopB()
-		if err := <-ranB; err != nil {
-			t.Errorf("worker b: Run = %v", err)
-		}
-	}()
+	env.startWorker(t, ctx, workerd.Config{Name: "b"})
 
 	before := make([]int64, n)
 	for i := range before {

@@ -51,6 +51,20 @@ type testCluster struct {
 
 func startTestCluster(t *testing.T, ctx context.Context, cfg workerd.Config) *testCluster {
 	t.Helper()
+	env := startScheduler(t)
+	w, _, _ := env.startWorker(t, ctx, cfg)
+	return &testCluster{c: env.connect(t, ctx), w: w}
+}
+
+// testEnv is a scheduler serving in this process at inproc://scheduler,
+// stopped when the test ends.
+type testEnv struct {
+	tcfg transport.Config
+	log  *slog.Logger
+}
+
+func startScheduler(t *testing.T) *testEnv {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -65,39 +79,59 @@ func startTestCluster(t *testing.T, ctx context.Context, cfg workerd.Config) *te
 	go func() {
 		served <- schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: log}).Serve(sctx, ln)
 	}()
+	t.Cleanup(func() {
+		stopSched()
+		<-served
+	})
+	return &testEnv{tcfg: tcfg, log: log}
+}
 
-	cfg.Scheduler, cfg.Transport, cfg.Build, cfg.Logger = "inproc://scheduler", tcfg, gask.BuildID(), log
+// startWorker starts a worker and waits until it has joined. stop ends it;
+// ran gets what its Run returned. When the test ends it is stopped, and a
+// Run that failed other than by losing the scheduler fails the test.
+func (e *testEnv) startWorker(t *testing.T, ctx context.Context, cfg workerd.Config) (w *workerd.Worker, stop context.CancelFunc, ran chan error) {
+	t.Helper()
+	cfg.Scheduler, cfg.Transport, cfg.Build, cfg.Logger = "inproc://scheduler", e.tcfg, gask.BuildID(), e.log
 	if cfg.Heartbeat == 0 {
 		cfg.Heartbeat = 20 * time.Millisecond
 	}
 	cfg.MemoryInterval = 10 * time.Millisecond
 	ready := make(chan struct{})
 	cfg.Ready = func(string) { close(ready) }
-	w := workerd.New(cfg)
-	wctx, stopWorker := context.WithCancel(context.Background())
-	ran := make(chan error, 1)
-	go func() { ran <- w.Run(wctx) }()
+	w = workerd.New(cfg)
+	wctx, stop := context.WithCancel(context.Background())
+	ran = make(chan error, 1)
+	done := make(chan error, 1)
+	go func() {
+		err := w.Run(wctx)
+		done <- err
+		ran <- err
+	}()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil && !errors.Is(err, workerd.ErrSchedulerLost) {
+			t.Errorf("worker %s: Run = %v", cfg.Name, err)
+		}
+	})
 	select {
 	case <-ready:
 	case err := <-ran:
-		t.Fatalf("worker Run = %v before joining", err)
+		t.Fatalf("worker %s: Run = %v before joining", cfg.Name, err)
 	case <-ctx.Done():
 		t.Fatal(ctx.Err())
 	}
-	c, err := gask.Connect(ctx, "inproc://scheduler", gask.WithTransport(tcfg), gask.WithLogger(log))
+	return w, stop, ran
+}
+
+// connect connects a client, closed when the test ends.
+func (e *testEnv) connect(t *testing.T, ctx context.Context) *gask.Client {
+	t.Helper()
+	c, err := gask.Connect(ctx, "inproc://scheduler", gask.WithTransport(e.tcfg), gask.WithLogger(e.log))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		c.Close()
-		stopWorker()
-		if err := <-ran; err != nil && !errors.Is(err, workerd.ErrSchedulerLost) {
-			t.Errorf("worker Run = %v", err)
-		}
-		stopSched()
-		<-served
-	})
-	return &testCluster{c: c, w: w}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 type testWriter struct{ t *testing.T }
