@@ -114,3 +114,22 @@ func TestStoryForgetsNotes(t *testing.T) {
 		step(&scheduler.DataMissing{Worker: other, Dep: k})
 	}
 }
+
+func TestProcessingLists(t *testing.T) {
+	s := scheduler.New(scheduler.Config{})
+	funcs := scheduler.NewFuncSet([]string{"f"})
+	s.Handle(&scheduler.WorkerJoined{Worker: "w1", NThreads: 1, Funcs: funcs})
+	s.Handle(&scheduler.ClientJoined{Client: "c"})
+	s.Handle(&scheduler.GraphUpdated{Client: "c", Tasks: []scheduler.TaskSpec{
+		{Key: "a", Func: "f"}, {Key: "b", Func: "f", Deps: []string{"a"}}, {Key: "c", Func: "f"}}, Wants: []string{"b", "c"}})
+	keys, n := s.Processing("w1", 0)
+	if n != len(keys) || n == 0 || keys[0] != "a" {
+		t.Fatalf("Processing(w1) = %v, %d; want a first, and all of them", keys, n)
+	}
+	if keys, n2 := s.Processing("w1", 1); len(keys) != 1 || n2 != n {
+		t.Errorf("Processing(w1, 1) = %v, %d; want one key of %d", keys, n2, n)
+	}
+	if keys, n := s.Processing("nobody", 0); keys != nil || n != 0 {
+		t.Errorf("Processing(nobody) = %v, %d", keys, n)
+	}
+}

@@ -370,6 +370,22 @@ func (s *State) Workers() []WorkerInfo {
 	return out
 }
 
+// Processing returns the keys of the tasks assigned to a worker (running
+// there or waiting there for a thread), in the order they were assigned,
+// at most max of them (all with max <= 0), and how many there are.
+func (s *State) Processing(id WorkerID, max int) (keys []string, n int) {
+	w := s.workers[id]
+	if w == nil {
+		return nil, 0
+	}
+	for t := w.procHead.next; t != &w.procHead; t = t.next {
+		if max <= 0 || len(keys) < max {
+			keys = append(keys, t.key)
+		}
+	}
+	return keys, w.nprocessing
+}
+
 // Counts returns how many tasks are in each state.
 func (s *State) Counts() map[TaskState]int {
 	m := make(map[TaskState]int)

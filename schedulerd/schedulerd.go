@@ -415,7 +415,9 @@ func (s *Server) message(pc *peerConn, m wire.Msg) {
 		}
 	case wire.RoleNanny:
 		if m, ok := m.(*wire.WorkerDied); ok {
-			s.log.Warn("worker died", "name", m.Name, "addr", m.Addr, "reason", m.Reason)
+			keys, n := s.state.Processing(scheduler.WorkerID(m.Addr), 10)
+			s.log.Warn("worker died", "name", m.Name, "addr", m.Addr, "reason", m.Reason,
+				"tasks", n, "running", keys) // at most the first 10 of its tasks
 			s.apply(&scheduler.WorkerDeath{Worker: scheduler.WorkerID(m.Addr), Reason: m.Reason})
 			return
 		}
