@@ -122,7 +122,7 @@ func TestWorkStealingBalances(t *testing.T) {
 
 	t.Run("off", func(t *testing.T) {
 		off := cfg
-		off.WorkStealing = scheduler.Disabled
+		off.NoWorkStealing = true
 		g, futs, workers := run(t, 2, off)
 		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 		defer cancel()

@@ -209,9 +209,9 @@ func (h *harness) run(line string, first bool) ([]string, error) {
 			case "work-stealing":
 				switch v {
 				case "on":
-					cfg.WorkStealing = scheduler.Enabled
+					cfg.NoWorkStealing = false
 				case "off":
-					cfg.WorkStealing = scheduler.Disabled
+					cfg.NoWorkStealing = true
 				default:
 					err = fmt.Errorf("work-stealing=%s: want on or off", v)
 				}

@@ -53,21 +53,12 @@ type Config struct {
 	TransferLatency int64
 	// StoryLen is how many transitions Story remembers. Default 100,000.
 	StoryLen int
-	// WorkStealing moves tasks waiting behind a worker's busy threads, or
-	// on a paused worker, to a worker with idle threads when moving them
-	// is quicker than waiting (see stealing.go). Default Enabled.
-	WorkStealing Switch
+	// NoWorkStealing turns work stealing off. Stealing (stealing.go) moves
+	// tasks waiting behind a worker's busy threads, or on a paused or
+	// retiring worker, to a worker with idle threads when moving them is
+	// quicker than waiting.
+	NoWorkStealing bool
 }
-
-// Switch is an on/off setting whose zero value is the setting's default.
-type Switch int8
-
-// Switch values.
-const (
-	Default Switch = iota
-	Enabled
-	Disabled
-)
 
 func (c Config) withDefaults() Config {
 	if c.AllowedFailures <= 0 {
@@ -245,7 +236,7 @@ func New(cfg Config) *State {
 	cfg = cfg.withDefaults()
 	return &State{
 		cfg:      cfg,
-		stealing: cfg.WorkStealing != Disabled,
+		stealing: !cfg.NoWorkStealing,
 		tasks:    make(map[string]*task),
 		workers:  make(map[WorkerID]*worker),
 		clients:  make(map[ClientID]*client),

@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gask-dev/gask"
-	"github.com/gask-dev/gask/scheduler"
 	"github.com/gask-dev/gask/schedulerd"
 	"github.com/gask-dev/gask/transport"
 )
@@ -57,7 +56,7 @@ func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
 			defer stop()
 			cfg := schedulerd.Config{Build: gask.BuildID(), Logger: log}
 			if !stealing {
-				cfg.Scheduler.WorkStealing = scheduler.Disabled
+				cfg.Scheduler.NoWorkStealing = true
 			}
 			srv := schedulerd.New(cfg)
 			fmt.Fprintf(stdout, "gask scheduler at %s\n", advertised(ln))
