@@ -125,7 +125,12 @@ func (c *Client) read() {
 		switch m := m.(type) {
 		case *wire.KeyDone:
 			if st := c.futures[m.Key]; st != nil {
-				st.holders, st.nbytes, st.inline = m.Holders, m.NBytes, m.Value
+				st.holders, st.nbytes = m.Holders, m.NBytes
+				if m.Value != nil || st.status != Finished {
+					// A finished key's new holders come without the
+					// value: keep the one that came inline.
+					st.inline = m.Value
+				}
 				c.finish(st, Finished, nil)
 			}
 		case *wire.KeyErred:

@@ -945,6 +945,38 @@ func TestWorkerProcessKilled(t *testing.T) {
 	_ = cl
 }
 
+// TestSurvivingCopyIsFound: a value the client knew on one worker only is
+// copied to a second (as a task's input there); when the first dies, the
+// client is told of the copy and fetches it, rather than waiting for a
+// recomputation that never comes (the value is not lost).
+func TestSurvivingCopyIsFound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("worker processes in -short mode")
+	}
+	_, c := startCluster(t, 2, local.Processes())
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	pids, err := gask.Run(ctx, c, Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := Pattern.Submit(c, gask.V(3), gask.V(1), gask.Workers("local-1")) // 1 MiB: not sent inline
+	if err := a.Err(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// local-2 fetches a copy to sum it.
+	if _, err := ByteSum.Submit(c, a, gask.Workers("local-2")).Result(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pids["local-1"], syscall.SIGKILL); err != nil {
+		t.Fatalf("kill local-1 (pid %d): %v", pids["local-1"], err)
+	}
+	b, err := a.Result(ctx)
+	if err != nil || !bytes.Equal(b, pattern(3, 1)) {
+		t.Fatalf("Result of a value whose first holder died = %d bytes, %v; want its copy on local-2", len(b), err)
+	}
+}
+
 func TestKilledWorker(t *testing.T) {
 	if testing.Short() {
 		t.Skip("worker processes in -short mode")

@@ -107,6 +107,8 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 	for _, t := range lost {
 		if len(t.whoHas) == 0 {
 			s.valueLost(t)
+		} else {
+			s.tellHoldersMoved(t)
 		}
 	}
 
@@ -252,7 +254,22 @@ func (s *State) replicasChanged(e *ReplicasChanged) {
 		w.nbytes -= t.nbytes
 		if len(t.whoHas) == 0 {
 			s.valueLost(t)
+		} else {
+			s.tellHoldersMoved(t)
 		}
+	}
+}
+
+// tellHoldersMoved tells the clients holding t, a value in memory that
+// lost a copy but has others, where it is now: a client that knew only the
+// lost copy would otherwise find no value where it looked, and wait for
+// news that never comes.
+func (s *State) tellHoldersMoved(t *task) {
+	if t.state != Memory {
+		return
+	}
+	for _, h := range t.holders {
+		s.notifyDone(h.c, t, nil)
 	}
 }
 
