@@ -578,6 +578,7 @@ type WorkerInfo struct {
 	RSS             int64 // the worker process's resident memory (its whole process for goroutine workers)
 	HeapBytes       int64 // the Go heap in use
 	Paused          bool  // paused for memory: it starts no task and no fetch
+	Retiring        bool  // being retired (RetireWorkers): it takes no new tasks, and Scatter passes it by
 
 	// Executing and Ready are the worker's own counts of running tasks and
 	// tasks waiting for a thread.
@@ -610,7 +611,7 @@ func (c *Client) Workers(ctx context.Context) ([]WorkerInfo, error) {
 			out[i] = WorkerInfo{Name: w.Name, Addr: w.Addr, NThreads: int(w.NThreads), MemoryLimit: w.MemoryLimit,
 				Build: w.Build, Processing: int(w.Processing), InMemory: int(w.InMemory), ManagedBytes: w.ManagedBytes,
 				ManagedInMemory: w.ManagedInMemory, SpilledBytes: w.SpilledBytes, SpillErrors: w.SpillErrors,
-				RSS: w.RSS, HeapBytes: w.HeapBytes, Paused: w.Paused,
+				RSS: w.RSS, HeapBytes: w.HeapBytes, Paused: w.Paused, Retiring: w.Retiring,
 				Executing: int(w.Executing), Ready: int(w.Ready)}
 			if len(w.Resources) > 0 {
 				out[i].Resources = map[string]float64{}

@@ -977,6 +977,47 @@ func TestSurvivingCopyIsFound(t *testing.T) {
 	}
 }
 
+// TestScatterPassesRetiringWorkers: while a worker retires (it waits for
+// a task it runs), Workers reports it retiring and Scatter puts nothing on
+// it.
+func TestScatterPassesRetiringWorkers(t *testing.T) {
+	_, c := startCluster(t, 2)
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	busy := Block.Submit(c, gask.V(time.Hour), gask.Workers("local-2"), gask.Impure())
+	poll(t, ctx, "local-2 runs the blocking task", func() error {
+		if w := workersByName(t, ctx, c)["local-2"]; w.Executing != 1 {
+			return fmt.Errorf("local-2 executes %d tasks", w.Executing)
+		}
+		return nil
+	})
+	retired := make(chan error, 1)
+	go func() { retired <- c.RetireWorkers(ctx, "local-2") }()
+	poll(t, ctx, "local-2 reported retiring", func() error {
+		if w := workersByName(t, ctx, c)["local-2"]; !w.Retiring {
+			return errors.New("not retiring yet")
+		}
+		return nil
+	})
+	if w := workersByName(t, ctx, c)["local-1"]; w.Retiring {
+		t.Errorf("local-1 reported retiring")
+	}
+	futs, err := gask.Scatter(ctx, c, []int{1, 2, 3, 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := gask.Wait(ctx, futs, gask.AllCompleted); err != nil {
+		t.Fatal(err)
+	}
+	if w := workersByName(t, ctx, c)["local-2"]; w.InMemory != 0 {
+		t.Errorf("Scatter put %d values on retiring local-2", w.InMemory)
+	}
+	busy.Cancel()
+	if err := <-retired; err != nil {
+		t.Errorf("RetireWorkers(local-2) = %v", err)
+	}
+}
+
 func TestKilledWorker(t *testing.T) {
 	if testing.Short() {
 		t.Skip("worker processes in -short mode")

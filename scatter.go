@@ -48,6 +48,9 @@ func Scatter[T any](ctx context.Context, c *Client, values []T, opts ...ScatterO
 	}
 	var addrs []string
 	for _, w := range workers {
+		if w.Retiring {
+			continue // its values would have to move again before it leaves
+		}
 		if len(o.workers) == 0 || contains(o.workers, w.Name) || contains(o.workers, w.Addr) {
 			addrs = append(addrs, w.Addr)
 		}

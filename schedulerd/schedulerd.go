@@ -431,7 +431,7 @@ func (s *Server) workersInfo(req uint64) *wire.WorkersInfo {
 	for _, w := range s.state.Workers() {
 		pc := s.conns[string(w.ID)]
 		wi := wire.WorkerInfo{Name: w.Name, Addr: string(w.ID), NThreads: uint32(w.NThreads), MemoryLimit: w.MemoryLimit,
-			Processing: int64(w.Processing), InMemory: int64(w.InMemory), ManagedBytes: w.NBytes}
+			Processing: int64(w.Processing), InMemory: int64(w.InMemory), ManagedBytes: w.NBytes, Retiring: w.Retiring}
 		if pc != nil {
 			wi.Build = pc.hello.Build
 			wi.Resources = pc.hello.Resources

@@ -420,6 +420,7 @@ type WorkerInfo struct {
 	RSS             int64
 	HeapBytes       int64
 	Paused          bool
+	Retiring        bool  // being retired: it takes no new tasks or values
 	Executing       int64 // tasks running on the worker
 	Ready           int64 // tasks waiting there for a thread
 }
@@ -448,6 +449,7 @@ func (m *WorkersInfo) appendFields(b []byte) []byte {
 			b = appendVarint(b, v)
 		}
 		b = appendBool(b, w.Paused)
+		b = appendBool(b, w.Retiring)
 		b = appendVarint(b, w.Executing)
 		b = appendVarint(b, w.Ready)
 	}
@@ -471,6 +473,7 @@ func (m *WorkersInfo) decode(d *decoder) {
 				*p = d.varint()
 			}
 			w.Paused = d.bool()
+			w.Retiring = d.bool()
 			w.Executing = d.varint()
 			w.Ready = d.varint()
 		}
