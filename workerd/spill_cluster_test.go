@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/gask-dev/gask"
 	"github.com/gask-dev/gask/schedulerd"
 	"github.com/gask-dev/gask/transport"
@@ -388,3 +390,7 @@ func TestResultPastTargetSpillsBeforeItIsReported(t *testing.T) {
 		t.Errorf("spilled %d bytes, want at least %d", st.Spilled, 12*blobSize-target)
 	}
 }
+
+// TestMain checks that no test leaves a goroutine behind: workers stop
+// every goroutine they started before Run returns.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
