@@ -3,6 +3,7 @@ package gask
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os/exec"
@@ -48,6 +49,13 @@ func (e *CommandError) Error() string {
 
 // ErrorKind tells the worker runtime which kind of failure this is.
 func (e *CommandError) ErrorKind() string { return wire.KindCommand }
+
+// ErrorDetail encodes the error's fields for the client, which rebuilds
+// it (TaskError.Unwrap).
+func (e *CommandError) ErrorDetail() []byte {
+	b, _ := json.Marshal(e)
+	return b
+}
 
 // Exec is the built-in command task. Its second argument is fed to the
 // command's standard input, so a command can consume the []byte result of a

@@ -1,6 +1,7 @@
 package gask
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -27,7 +28,13 @@ type TaskError struct {
 	Kind    string // "task", "panic", "command", "killed-worker", "no-worker", ...
 	Message string
 	Stack   string // the remote goroutine's stack, for panics
+	cause   error  // the error rebuilt, for kinds that carry their fields (a *CommandError)
 }
+
+// Unwrap returns the task's own error where it could be rebuilt: for a
+// command task, errors.As(err, &cmdErr) with a *CommandError gets its exit
+// code and standard error.
+func (e *TaskError) Unwrap() error { return e.cause }
 
 func (e *TaskError) Error() string {
 	return fmt.Sprintf("gask: task %s failed: %s", e.Key, e.Message)
@@ -47,5 +54,12 @@ func (e *TaskError) Is(target error) bool {
 }
 
 func taskError(e *wire.RemoteError) error {
-	return &TaskError{Key: e.Key, Kind: e.Kind, Message: e.Message, Stack: e.Stack}
+	te := &TaskError{Key: e.Key, Kind: e.Kind, Message: e.Message, Stack: e.Stack}
+	if e.Kind == wire.KindCommand && len(e.Detail) > 0 {
+		var ce CommandError
+		if json.Unmarshal(e.Detail, &ce) == nil {
+			te.cause = &ce
+		}
+	}
+	return te
 }

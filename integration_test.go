@@ -670,6 +670,11 @@ func TestCommands(t *testing.T) {
 		if te.Kind != "command" || !strings.Contains(te.Message, "status 3") || !strings.Contains(te.Message, "oh no") {
 			t.Errorf("failing command error = %+v, want kind command, status 3, stderr", te)
 		}
+		// The command's own error is rebuilt on the client.
+		var ce *gask.CommandError
+		if !errors.As(err, &ce) || ce.ExitCode != 3 || !strings.Contains(ce.Stderr, "oh no") || len(ce.Args) != 3 {
+			t.Errorf("errors.As(failing command error, *CommandError) = %+v, want exit code 3 and its stderr", ce)
+		}
 		missing := gask.Exec.Submit(c, gask.V(gask.Cmd{Args: []string{"/nonexistent/program"}}), gask.V([]byte(nil)))
 		if te := taskErr(t, missing.Err(ctx)); te.Kind != "command" {
 			t.Errorf("missing program error = %+v, want kind command", te)

@@ -18,6 +18,7 @@ type Error struct {
 	Key     string // the task that failed first
 	Message string
 	Stack   string
+	Detail  []byte // opaque: the error's own fields, for the client to rebuild it
 }
 
 // TaskSpec is one task of a graph. Args are opaque here.

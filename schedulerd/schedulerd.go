@@ -469,7 +469,7 @@ func (s *Server) apply(ev scheduler.Event) {
 		case *scheduler.NotifyDone:
 			s.send(string(c.Client), &wire.KeyDone{Key: c.Key, NBytes: c.NBytes, Holders: ids(c.Holders), Value: c.Value})
 		case *scheduler.NotifyErred:
-			s.send(string(c.Client), &wire.KeyErred{Key: c.Key, Err: wire.RemoteError{Kind: c.Err.Kind, Key: c.Err.Key, Message: c.Err.Message, Stack: c.Err.Stack}})
+			s.send(string(c.Client), &wire.KeyErred{Key: c.Key, Err: wire.RemoteError{Kind: c.Err.Kind, Key: c.Err.Key, Message: c.Err.Message, Stack: c.Err.Stack, Detail: c.Err.Detail}})
 		case *scheduler.NotifyCancelled:
 			s.send(string(c.Client), &wire.KeyCancelled{Key: c.Key, Reason: c.Reason})
 		case *scheduler.Acquire:
@@ -506,7 +506,7 @@ func ids(ws []scheduler.WorkerID) []string {
 }
 
 func schedError(e *wire.RemoteError) scheduler.Error {
-	return scheduler.Error{Kind: e.Kind, Key: e.Key, Message: e.Message, Stack: e.Stack}
+	return scheduler.Error{Kind: e.Kind, Key: e.Key, Message: e.Message, Stack: e.Stack, Detail: e.Detail}
 }
 
 func specs(ts []wire.TaskSpec) []scheduler.TaskSpec {

@@ -25,6 +25,10 @@ type RemoteError struct {
 	Key     string
 	Message string
 	Stack   string
+	// Detail is the error's own fields, encoded by the kind that made it
+	// (a command's exit code and standard error, as JSON), for the other
+	// side to rebuild it; wire does not read it.
+	Detail []byte
 }
 
 func (e *RemoteError) Error() string {
@@ -38,7 +42,8 @@ func (e *RemoteError) append(b []byte) []byte {
 	b = appendString(b, e.Kind)
 	b = appendString(b, e.Key)
 	b = appendString(b, e.Message)
-	return appendString(b, e.Stack)
+	b = appendString(b, e.Stack)
+	return appendBytes(b, e.Detail)
 }
 
 func (e *RemoteError) decode(d *decoder) {
@@ -46,6 +51,9 @@ func (e *RemoteError) decode(d *decoder) {
 	e.Key = d.str()
 	e.Message = d.text()
 	e.Stack = d.text()
+	if b := d.raw(maxText); len(b) > 0 {
+		e.Detail = append([]byte(nil), b...) // small: not worth keeping the frame for
+	}
 }
 
 // appendOptError encodes a possibly-nil error.

@@ -18,7 +18,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func sampleMessages() []Msg {
 	res := []Resource{{"GPU", 1}, {"MEM", 8e9}}
-	rerr := &RemoteError{Kind: KindTask, Key: "inc-1", Message: "boom", Stack: "goroutine 1"}
+	rerr := &RemoteError{Kind: KindTask, Key: "inc-1", Message: "boom", Stack: "goroutine 1", Detail: []byte(`{"ExitCode":3}`)}
 	return []Msg{
 		&Hello{Proto: Version, Role: RoleWorker, Name: "w1", Build: "b", Funcs: []string{"inc@12"}, Addr: "tcp://127.0.0.1:1", NThreads: 4, MemoryLimit: 1 << 30, Resources: res, PID: 42},
 		&Welcome{ID: "w1", Build: "b"},

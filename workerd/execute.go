@@ -83,11 +83,15 @@ func taskError(key string, err error) *wire.RemoteError {
 		return &c
 	}
 	var k interface{ ErrorKind() string }
-	kind := wire.KindTask
+	re = &wire.RemoteError{Kind: wire.KindTask, Key: key, Message: err.Error()}
 	if errors.As(err, &k) {
-		kind = k.ErrorKind()
+		re.Kind = k.ErrorKind()
 	}
-	return &wire.RemoteError{Kind: kind, Key: key, Message: err.Error()}
+	var d interface{ ErrorDetail() []byte }
+	if errors.As(err, &d) {
+		re.Detail = d.ErrorDetail()
+	}
+	return re
 }
 
 func (w *Worker) decodeArgs(j *job) ([]any, error) {
