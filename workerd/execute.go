@@ -129,7 +129,9 @@ func (w *Worker) decodeArgs(j *job) ([]any, error) {
 			return nil, fmt.Errorf("argument %d of %s: %w", i+1, j.fn.Name, err)
 		}
 	}
-	w.storedValue() // inputs read back from disk count again
+	if len(j.deps) > 0 {
+		w.storedValue() // inputs read back from disk count again
+	}
 	return args, nil
 }
 
