@@ -223,9 +223,10 @@ func (w *Worker) processMemory() int64 {
 }
 
 // storedValue is called by whoever stored a value or read one back from
-// disk (an executor, a transfer, the peer server), before it goes on. Past the target it spills
-// down to it at once, in the caller's goroutine: a worker making or
-// fetching values faster than the monitor's tick must not outrun its disk.
+// disk (an executor, a transfer, the peer server), before it goes on. Past
+// the target it spills down to it at once, in the caller's goroutine: a
+// worker making or fetching values faster than the monitor's tick must not
+// outrun its disk.
 // Past the lowest threshold it wakes the memory monitor (for process
 // memory and pausing); below it, the monitor's tick is soon enough, and a
 // worker running tiny tasks wakes no one per task.
