@@ -15,8 +15,9 @@ var (
 	ErrSchedulerLost = errors.New("gask: lost the connection to the scheduler")
 	ErrNoWorker      = errors.New("gask: no worker can run the function")
 	ErrKilledWorker  = errors.New("gask: task was running on too many workers that died")
-	// ErrReleased: the value was fetched after every future of its key was
-	// released, so the cluster no longer keeps it.
+	// ErrReleased: the value was asked for (Result, Gather) after every
+	// future of its key was released, so the cluster no longer keeps it.
+	// A value already fetched into a future stays there.
 	ErrReleased = errors.New("gask: future released")
 )
 

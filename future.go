@@ -107,7 +107,14 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 		}
 		f.c.mu.Lock()
 		b, lost := f.st.inline, f.c.lost
+		released := f.c.futures[f.st.key] != f.st
 		f.c.mu.Unlock()
+		if released {
+			// Every future of the key let go of it: the cluster may still
+			// hold the value for a moment, but a fetch must not depend on
+			// how fast the workers drop it.
+			return zero, ErrReleased
+		}
 		var err error
 		switch {
 		case b != nil && lost != nil:

@@ -386,21 +386,38 @@ func TestCancel(t *testing.T) {
 
 // TestResultAfterReleaseOrCancel checks that asking for a value the
 // cluster has let go of fails at once instead of waiting for a
-// recomputation that will never come: after Release (a value too big to
-// have come inline, so it must be fetched) and after Cancel of a task that
-// had finished.
+// recomputation that will never come, and fails the same way however fast
+// the worker drops it: after Release (of a value that must be fetched, and
+// of one that came inline) and after Cancel of a task that had finished.
 func TestResultAfterReleaseOrCancel(t *testing.T) {
 	eachMode(t, 1, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
 		big := Lines.Submit(c, gask.V(1000)) // well over the inline limit
 		if err := big.Err(ctx); err != nil {
 			t.Fatal(err)
 		}
+		kept := Lines.Submit(c, gask.V(1000)) // the same key, held twice
 		big.Release()
-		// Once the worker has dropped it, no fetch can succeed.
-		waitAllFreed(t, ctx, c, "the released value dropped")
+		// Another future of the key still holds it.
+		if _, err := kept.Result(ctx); err != nil {
+			t.Errorf("Result() of a second future of a released key = %v, want nil", err)
+		}
+		kept.Release()
+		// At once, whether or not the worker has dropped it yet.
 		if _, err := big.Result(ctx); !errors.Is(err, gask.ErrReleased) {
 			t.Errorf("Result() after Release = %v, want ErrReleased", err)
 		}
+		if _, err := gask.Gather(ctx, []*gask.Future[[]byte]{big}); !errors.Is(err, gask.ErrReleased) {
+			t.Errorf("Gather() after Release = %v, want ErrReleased", err)
+		}
+		small := Inc.Submit(c, gask.V(7)) // its value came inline
+		if err := small.Err(ctx); err != nil {
+			t.Fatal(err)
+		}
+		small.Release()
+		if _, err := small.Result(ctx); !errors.Is(err, gask.ErrReleased) {
+			t.Errorf("Result() of an inline value after Release = %v, want ErrReleased", err)
+		}
+		waitAllFreed(t, ctx, c, "the released values dropped")
 		done := Inc.Submit(c, gask.V(100))
 		if err := done.Err(ctx); err != nil {
 			t.Fatal(err)

@@ -53,6 +53,10 @@ func gatherOnce[T any](ctx context.Context, c *Client, futs []*Future[T], out []
 		if have {
 			continue
 		}
+		if c.futures[f.st.key] != f.st {
+			c.mu.Unlock()
+			return nil, fmt.Errorf("gask: gather %s: %w", f.st.key, ErrReleased)
+		}
 		if b := f.st.inline; b != nil && c.lost == nil {
 			x, err := codec.Unmarshal[T](b)
 			if err != nil {
