@@ -39,7 +39,7 @@ func (s *State) check() error {
 		if s.tasks[t.key] != t || t.state != Ready {
 			return fmt.Errorf("ready[%d] = %s (%v) is not a known ready task", i, t.key, t.state)
 		}
-		if p := (i - 1) / 2; i > 0 && s.ready.Less(i, p) {
+		if p := (i - 1) / 2; i > 0 && s.ready.less(i, p) {
 			return fmt.Errorf("ready heap order: %s at %d before its parent %s", t.key, i, s.ready[p].key)
 		}
 	}

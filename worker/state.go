@@ -2,7 +2,6 @@ package worker
 
 import (
 	"cmp"
-	"container/heap"
 	"fmt"
 	"math"
 	"slices"
@@ -223,7 +222,7 @@ func (s *State) compute(e *ComputeRequested) {
 
 func (s *State) toReady(t *task) {
 	t.state = Ready
-	heap.Push(&s.ready, t)
+	s.ready.push(t)
 }
 
 // missing gives up on an input nobody can give us: its dependents are
@@ -257,7 +256,7 @@ func (s *State) drop(t *task) {
 		s.missing(t, nil)
 	}
 	if t.state == Ready {
-		heap.Remove(&s.ready, t.heapIndex)
+		s.ready.remove(t)
 	}
 	for _, d := range t.deps {
 		d.dependents = slices.DeleteFunc(d.dependents, func(x *task) bool { return x == t })
@@ -507,7 +506,7 @@ func (s *State) dataPut(e *DataPut) {
 		return
 	}
 	if t.state == Ready {
-		heap.Remove(&s.ready, t.heapIndex)
+		s.ready.remove(t)
 	}
 	delete(s.toFetch, t)
 	t.state = Memory
@@ -565,17 +564,17 @@ func (s *State) schedule() {
 		return
 	}
 	for s.executing < s.cfg.NThreads && s.ready.Len() > 0 {
-		t := heap.Pop(&s.ready).(*task)
+		t := s.ready.pop()
 		t.state = Executing
 		s.executing++
 		s.emit(&Execute{Key: t.key})
 	}
-	if len(s.inFlight) >= s.cfg.MaxFetchPeers {
+	if len(s.toFetch) == 0 || len(s.inFlight) >= s.cfg.MaxFetchPeers {
 		return
 	}
 	// Group fetchable keys by a peer that has them, most urgent first.
 	var byPeer map[string][]string
-	urgency := map[string]int64{} // the most urgent priority of a key to get from each peer
+	var urgency map[string]int64 // the most urgent priority of a key to get from each peer
 	for t := range s.toFetch {
 		if t.state != Fetch || len(t.holders) == 0 {
 			delete(s.toFetch, t)
@@ -592,7 +591,7 @@ func (s *State) schedule() {
 			continue
 		}
 		if byPeer == nil {
-			byPeer = map[string][]string{}
+			byPeer, urgency = map[string][]string{}, map[string]int64{}
 		}
 		if u, ok := urgency[peer]; !ok || t.priority < u {
 			urgency[peer] = t.priority
@@ -644,30 +643,78 @@ func (s *State) schedule() {
 	}
 }
 
+// readyHeap orders ready tasks, most urgent (lowest priority, then key)
+// first; each task knows its index, so that remove is O(log n). Typed
+// rather than through container/heap: this is on every task's path.
 type readyHeap []*task
 
 func (h readyHeap) Len() int { return len(h) }
-func (h readyHeap) Less(i, j int) bool {
+
+func (h readyHeap) less(i, j int) bool {
 	if h[i].priority != h[j].priority {
 		return h[i].priority < h[j].priority
 	}
 	return h[i].key < h[j].key
 }
-func (h readyHeap) Swap(i, j int) {
+
+func (h readyHeap) swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
 	h[i].heapIndex = i
 	h[j].heapIndex = j
 }
-func (h *readyHeap) Push(x any) {
-	t := x.(*task)
+
+func (h readyHeap) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			return
+		}
+		h.swap(i, p)
+		i = p
+	}
+}
+
+// down sifts h[i] down and reports whether it moved.
+func (h readyHeap) down(i int) bool {
+	start := i
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			break
+		}
+		if r := c + 1; r < len(h) && h.less(r, c) {
+			c = r
+		}
+		if !h.less(c, i) {
+			break
+		}
+		h.swap(i, c)
+		i = c
+	}
+	return i > start
+}
+
+func (h *readyHeap) push(t *task) {
 	t.heapIndex = len(*h)
 	*h = append(*h, t)
+	h.up(t.heapIndex)
 }
-func (h *readyHeap) Pop() any {
+
+func (h *readyHeap) pop() *task {
+	return h.remove((*h)[0])
+}
+
+func (h *readyHeap) remove(t *task) *task {
 	old := *h
-	t := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
+	i, last := t.heapIndex, len(old)-1
+	if i != last {
+		old.swap(i, last)
+	}
+	old[last] = nil
+	*h = old[:last]
+	if i != last && !h.down(i) {
+		h.up(i)
+	}
 	t.heapIndex = -1
 	return t
 }
