@@ -25,7 +25,7 @@ func (s *State) Check() error {
 			if t.processing != w || t.state != Processing {
 				return fmt.Errorf("worker %s lists %s (%v) as processing", id, t.key, t.state)
 			}
-			for _, r := range t.resources {
+			for _, r := range t.resources() {
 				used[r.Name] += r.Amount
 			}
 		}
@@ -43,7 +43,7 @@ func (s *State) Check() error {
 		var nbytes int64
 		nkeys := 0
 		for _, t := range s.tasks {
-			if slices.Contains(t.whoHas, w) {
+			if slices.Contains(t.whoHas.all(), w) {
 				nkeys++
 				nbytes += t.nbytes
 			}
@@ -108,7 +108,7 @@ func (s *State) checkRetirement() error {
 		if s.workers[m.to.id] != m.to || !m.to.safe() || m.to.paused {
 			return fmt.Errorf("moving %s to %s, which is gone, retiring, closing or paused", t.key, m.to.id)
 		}
-		if slices.Contains(t.whoHas, m.to) {
+		if slices.Contains(t.whoHas.all(), m.to) {
 			return fmt.Errorf("moving %s to %s, which holds it", t.key, m.to.id)
 		}
 		if len(m.from) == 0 {
@@ -209,7 +209,7 @@ func (s *State) checkStealing(w *worker) error {
 }
 
 func holdsOf(t *task, c *client) int32 {
-	for _, h := range t.holders {
+	for _, h := range t.holders.all() {
 		if h.c == c {
 			return h.n
 		}
@@ -245,7 +245,7 @@ func (s *State) checkTask(t *task) error {
 			return fmt.Errorf("active but dependency %s erred", d.key)
 		}
 	}
-	for _, h := range t.holders {
+	for _, h := range t.holders.all() {
 		if h.n <= 0 {
 			return fmt.Errorf("holder %s holds it %d times", h.c.id, h.n)
 		}
@@ -268,10 +268,10 @@ func (s *State) checkTask(t *task) error {
 	if (t.state == Processing) != (t.processing != nil) {
 		return fmt.Errorf("processing on %v", t.processing)
 	}
-	if (t.state == Memory) != (len(t.whoHas) > 0) {
-		return fmt.Errorf("%d holders of its value", len(t.whoHas))
+	if (t.state == Memory) != (t.whoHas.len() > 0) {
+		return fmt.Errorf("%d holders of its value", t.whoHas.len())
 	}
-	for _, w := range t.whoHas {
+	for _, w := range t.whoHas.all() {
 		if s.workers[w.id] != w {
 			return fmt.Errorf("value on departed worker %s", w.id)
 		}

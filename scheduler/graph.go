@@ -60,9 +60,11 @@ func (s *State) updateGraph(e *GraphUpdated) {
 		}
 		s.seq++
 		t := newTask(spec.Key, s.seq)
-		t.fn, t.fnIdx, t.args = spec.Func, s.intern(spec.Func), spec.Args
-		t.resources, t.restrict, t.loose = spec.Resources, spec.Workers, spec.Loose
-		t.userPrio, t.retries = spec.Priority, spec.Retries
+		t.fnIdx, t.args, t.userPrio = s.intern(spec.Func), spec.Args, spec.Priority
+		if len(spec.Resources) > 0 || len(spec.Workers) > 0 || spec.Retries > 0 {
+			x := t.extra()
+			x.resources, x.restrict, x.loose, x.retries = spec.Resources, spec.Workers, spec.Loose, spec.Retries
+		}
 		var missing string
 		if len(spec.Deps) > 0 {
 			t.deps = make([]*task, 0, len(spec.Deps))
@@ -118,13 +120,14 @@ func (s *State) updateGraph(e *GraphUpdated) {
 }
 
 func (s *State) addHold(t *task, c *client) {
-	for i := range t.holders {
-		if t.holders[i].c == c {
-			t.holders[i].n++
+	hs := t.holders.all()
+	for i := range hs {
+		if hs[i].c == c {
+			hs[i].n++
 			return
 		}
 	}
-	t.holders = append(t.holders, hold{c, 1})
+	t.holders.add(hold{c, 1})
 }
 
 // tellHolder reports a finished or failed task to a client that just took a hold.
@@ -154,11 +157,12 @@ func (s *State) releaseKeys(id ClientID, keys []string) {
 }
 
 func (s *State) dropHold(t *task, c *client, n int32) {
-	for i := range t.holders {
-		if t.holders[i].c == c {
-			t.holders[i].n -= n
-			if t.holders[i].n <= 0 {
-				t.holders = append(t.holders[:i], t.holders[i+1:]...)
+	hs := t.holders.all()
+	for i := range hs {
+		if hs[i].c == c {
+			hs[i].n -= n
+			if hs[i].n <= 0 {
+				t.holders.deleteFunc(func(h hold) bool { return h.c == c })
 			}
 			break
 		}
@@ -171,7 +175,7 @@ func (s *State) want(t *task) {
 	if t.state != Released {
 		return
 	}
-	if t.fn == "" { // scattered data that was lost: it cannot be recomputed
+	if s.fnNames[t.fnIdx] == "" { // scattered data that was lost: it cannot be recomputed
 		s.toErred(t, &Error{Kind: "missing-data", Key: t.key, Message: "scattered value " + t.key + " was lost with its worker and cannot be recomputed"})
 		return
 	}
@@ -183,7 +187,7 @@ func (s *State) want(t *task) {
 	}
 	if len(t.deps) > 0 && len(s.workers) > 0 && !s.someoneRuns(t) {
 		// Fail now rather than after computing its inputs for nothing.
-		s.toErred(t, noWorkerError(t))
+		s.toErred(t, s.noWorkerError(t))
 		return
 	}
 	// Count every input before wanting any: wanting one can fail t (when
@@ -282,20 +286,19 @@ func (s *State) forget(t *task) {
 }
 
 func (s *State) freeValue(t *task) {
-	for _, w := range t.whoHas {
+	for _, w := range t.whoHas.all() {
 		w.nkeys--
 		w.nbytes -= t.nbytes
 		s.free(w, t.key)
 	}
-	clear(t.whoHas)
-	t.whoHas = t.whoHas[:0]
+	t.whoHas.reset()
 }
 
 // notifyDone tells c that t is in memory, and where, with the value if the
 // worker sent it inline.
 func (s *State) notifyDone(c *client, t *task, value []byte) {
 	n := next(&s.arena.dones)
-	*n = NotifyDone{Client: c.id, Key: t.key, NBytes: t.nbytes, Holders: s.arena.workerIDs(t.whoHas), Value: value}
+	*n = NotifyDone{Client: c.id, Key: t.key, NBytes: t.nbytes, Holders: s.arena.workerIDs(t.whoHas.all()), Value: value}
 	s.emit(n)
 }
 
@@ -332,8 +335,8 @@ func (s *State) toErred(t *task, err *Error) {
 	wasActive := t.active()
 	s.setState(t, Erred)
 	t.err = err
-	for _, h := range t.holders {
-		if t.fn == "" {
+	for _, h := range t.holders.all() {
+		if s.fnNames[t.fnIdx] == "" {
 			// Scattered data fails only by being lost: its holders are
 			// told it is cancelled (and not, as well, that it erred).
 			s.emit(&NotifyCancelled{Client: h.c.id, Key: t.key, Reason: err.Message})
@@ -367,7 +370,7 @@ func (s *State) taskFinished(e *TaskFinished) {
 		// A late result from a worker the task was taken from, which was
 		// told to drop it: it is not a copy to count on. Make sure it is
 		// dropped, unless the worker holds a copy it fetched since.
-		if !slices.Contains(t.whoHas, w) {
+		if !slices.Contains(t.whoHas.all(), w) {
 			s.emitFree(w, e.Key)
 		}
 		return
@@ -387,7 +390,7 @@ func (s *State) taskFinished(e *TaskFinished) {
 	t.nbytes = e.NBytes
 	s.setState(t, Memory)
 	s.addReplica(t, w)
-	for _, h := range t.holders {
+	for _, h := range t.holders.all() {
 		s.notifyDone(h.c, t, e.Value)
 	}
 	for _, d := range t.dependents {
@@ -408,12 +411,12 @@ func (s *State) taskFinished(e *TaskFinished) {
 }
 
 func (s *State) addReplica(t *task, w *worker) {
-	for _, h := range t.whoHas {
+	for _, h := range t.whoHas.all() {
 		if h == w {
 			return
 		}
 	}
-	t.whoHas = append(t.whoHas, w)
+	t.whoHas.add(w)
 	w.nkeys++
 	w.nbytes += t.nbytes
 	switch {
@@ -432,8 +435,8 @@ func (s *State) taskFailed(e *TaskFailed) {
 	if w == nil || t == nil || t.state != Processing || t.processing != w {
 		return
 	}
-	if t.retries > 0 {
-		t.retries--
+	if t.x != nil && t.x.retries > 0 {
+		t.x.retries--
 		s.unassign(t)
 		s.setState(t, Waiting)
 		s.ready(t)

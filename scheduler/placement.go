@@ -15,12 +15,12 @@ func (s *State) ready(t *task) {
 		return
 	}
 	if !s.someoneRuns(t) {
-		s.toErred(t, noWorkerError(t))
+		s.toErred(t, s.noWorkerError(t))
 		return
 	}
 	satisfiable := false
 	for _, w := range s.order {
-		if w.runs(t) && s.fits(t, w, false) {
+		if s.runs(w, t) && s.fits(t, w, false) {
 			satisfiable = true
 			break
 		}
@@ -56,7 +56,7 @@ func (s *State) someoneRuns(t *task) bool {
 	}
 	ok := false
 	for _, w := range s.order {
-		if w.runs(t) {
+		if s.runs(w, t) {
 			ok = true
 			break
 		}
@@ -66,7 +66,7 @@ func (s *State) someoneRuns(t *task) bool {
 }
 
 // runs reports whether w registers t's function.
-func (w *worker) runs(t *task) bool {
+func (s *State) runs(w *worker, t *task) bool {
 	if int(t.fnIdx) < len(w.canRun) {
 		switch w.canRun[t.fnIdx] {
 		case 1:
@@ -75,7 +75,7 @@ func (w *worker) runs(t *task) bool {
 			return false
 		}
 	}
-	ok := w.funcs.Has(t.fn)
+	ok := w.funcs.Has(s.fnNames[t.fnIdx])
 	w.canRun = setKnown(w.canRun, t.fnIdx, ok)
 	return ok
 }
@@ -99,17 +99,18 @@ func (s *State) intern(fn string) int32 {
 	}
 	i, ok := s.fnIndex[fn]
 	if !ok {
-		i = int32(len(s.fnIndex))
+		i = int32(len(s.fnNames))
 		s.fnIndex[fn] = i
+		s.fnNames = append(s.fnNames, fn)
 	}
 	s.lastFn, s.lastIdx = fn, i
 	return i
 }
 
-func noWorkerError(t *task) *Error {
+func (s *State) noWorkerError(t *task) *Error {
 	return &Error{Kind: "no-worker", Key: t.key, Message: fmt.Sprintf(
 		"no connected worker can run function %s: start workers from a program that registers it "+
-			"(the same binary as the client, e.g. `./yourprogram worker <scheduler-address>`)", funcName(t.fn))}
+			"(the same binary as the client, e.g. `./yourprogram worker <scheduler-address>`)", funcName(s.fnNames[t.fnIdx]))}
 }
 
 func funcName(fn string) string {
@@ -130,10 +131,10 @@ func (s *State) fits(t *task, w *worker, now bool) bool {
 	if w.closing || w.retire != nil {
 		return false
 	}
-	if len(t.restrict) > 0 && !t.loose && !slices.Contains(t.restrict, w.name) && !slices.Contains(t.restrict, string(w.id)) {
+	if len(t.restrict()) > 0 && !t.loose() && !slices.Contains(t.restrict(), w.name) && !slices.Contains(t.restrict(), string(w.id)) {
 		return false
 	}
-	for _, r := range t.resources {
+	for _, r := range t.resources() {
 		have := w.resources[r.Name]
 		if now {
 			have = w.available[r.Name]
@@ -160,7 +161,7 @@ func (s *State) capacity(w *worker) int {
 }
 
 func (s *State) hasRoom(t *task, w *worker) bool {
-	return !w.paused && w.runs(t) && w.load < s.capacity(w) && s.fits(t, w, true)
+	return !w.paused && s.runs(w, t) && w.load < s.capacity(w) && s.fits(t, w, true)
 }
 
 // leastBusy picks, for a root task, the valid worker with room and the
@@ -199,7 +200,7 @@ func (s *State) bestWorker(t *task) *worker {
 	var best *worker
 	bestCost := math.Inf(1)
 	consider := func(w *worker) {
-		if w.paused || !w.runs(t) || !s.fits(t, w, true) {
+		if w.paused || !s.runs(w, t) || !s.fits(t, w, true) {
 			return
 		}
 		// Seconds: moving t's inputs there, and the work queued ahead of t.
@@ -218,7 +219,7 @@ func (s *State) bestWorker(t *task) *worker {
 		return best
 	}
 	for _, d := range t.deps[:min(len(t.deps), 8)] {
-		for _, w := range d.whoHas {
+		for _, w := range d.whoHas.all() {
 			consider(w)
 		}
 	}
@@ -243,7 +244,7 @@ func (s *State) transferCost(t *task, w *worker) float64 {
 	var move int64
 	fetches := 0
 	for _, d := range t.deps {
-		if !slices.Contains(d.whoHas, w) {
+		if !slices.Contains(d.whoHas.all(), w) {
 			move += d.nbytes
 			fetches++
 		}
@@ -262,7 +263,7 @@ func (s *State) taskDur() float64 {
 
 // prefers reports whether w is not against t's loose restrictions.
 func prefers(t *task, w *worker) bool {
-	return !t.loose || len(t.restrict) == 0 || slices.Contains(t.restrict, w.name) || slices.Contains(t.restrict, string(w.id))
+	return !t.loose() || len(t.restrict()) == 0 || slices.Contains(t.restrict(), w.name) || slices.Contains(t.restrict(), string(w.id))
 }
 
 func (s *State) assign(t *task, w *worker) {
@@ -275,18 +276,18 @@ func (s *State) assign(t *task, w *worker) {
 	h.prev = t
 	w.nprocessing++
 	w.load++
-	for _, r := range t.resources {
+	for _, r := range t.resources() {
 		w.available[r.Name] -= r.Amount
 	}
 	if w.nprocessing > w.steadyHi {
 		s.refile(w)
 	}
 	c := next(&s.arena.computes)
-	*c = Compute{Worker: w.id, Key: t.key, Func: t.fn, Args: t.args, Priority: workerPriority(t), Resources: t.resources, Held: t.held()}
+	*c = Compute{Worker: w.id, Key: t.key, Func: s.fnNames[t.fnIdx], Args: t.args, Priority: workerPriority(t), Resources: t.resources(), Held: t.held()}
 	if len(t.deps) > 0 {
 		c.Deps = take(&s.arena.deps, len(t.deps))
 		for i, d := range t.deps {
-			c.Deps[i] = DepLoc{Key: d.key, NBytes: d.nbytes, Holders: s.arena.workerIDs(d.whoHas)}
+			c.Deps[i] = DepLoc{Key: d.key, NBytes: d.nbytes, Holders: s.arena.workerIDs(d.whoHas.all())}
 		}
 	}
 	s.emit(c)
@@ -316,7 +317,7 @@ func (s *State) unassign(t *task) {
 	t.processing = nil
 	w.nprocessing--
 	w.load--
-	for _, r := range t.resources {
+	for _, r := range t.resources() {
 		w.available[r.Name] += r.Amount
 	}
 	if w.nprocessing < w.steadyLo {

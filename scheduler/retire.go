@@ -58,7 +58,7 @@ func (w *worker) safe() bool { return w.retire == nil && !w.closing }
 
 // safelyHeld reports whether t's value has a copy on a safe worker.
 func safelyHeld(t *task) bool {
-	for _, h := range t.whoHas {
+	for _, h := range t.whoHas.all() {
 		if h.safe() {
 			return true
 		}
@@ -133,7 +133,7 @@ func (s *State) planMoves(ws []*worker) {
 		if t.state != Memory || safelyHeld(t) {
 			continue
 		}
-		for _, h := range t.whoHas {
+		for _, h := range t.whoHas.all() {
 			if slices.Contains(ws, h) {
 				todo = append(todo, t)
 				break
@@ -155,7 +155,7 @@ func (s *State) planMoves(ws []*worker) {
 func (s *State) retiringHolds(t *task) {
 	m := s.moves[t]
 	unmovable := m == nil && s.unmovable(t)
-	for _, h := range t.whoHas {
+	for _, h := range t.whoHas.all() {
 		switch {
 		case h.retire == nil || h.closing:
 		case m != nil && !slices.Contains(m.from, h):
@@ -169,7 +169,7 @@ func (s *State) retiringHolds(t *task) {
 
 // unmovable reports whether t was found to have nowhere to go.
 func (s *State) unmovable(t *task) bool {
-	for _, h := range t.whoHas {
+	for _, h := range t.whoHas.all() {
 		if h.retire != nil {
 			if _, ok := h.retire.unmoved[t]; ok {
 				return true
@@ -187,7 +187,7 @@ func (s *State) startMove(t *task, tried []*worker) {
 		return
 	}
 	var from []*worker
-	for _, h := range t.whoHas {
+	for _, h := range t.whoHas.all() {
 		if h.retire != nil && !h.closing {
 			from = append(from, h)
 		}
@@ -221,7 +221,7 @@ func (s *State) moveTarget(t *task, tried []*worker) *worker {
 	var best *worker
 	var bestLoad int64
 	for _, w := range s.order {
-		if !w.safe() || w.paused || slices.Contains(t.whoHas, w) || slices.Contains(tried, w) {
+		if !w.safe() || w.paused || slices.Contains(t.whoHas.all(), w) || slices.Contains(tried, w) {
 			continue
 		}
 		load := w.nbytes + w.incoming
@@ -253,12 +253,12 @@ func (s *State) moved(t *task, m *move, w *worker) {
 	s.endMove(t, m)
 	s.note(t, "moved to "+string(w.id))
 	var safe []*worker
-	for _, h := range t.whoHas {
+	for _, h := range t.whoHas.all() {
 		if h.safe() {
 			safe = append(safe, h)
 		}
 	}
-	for _, h := range t.holders {
+	for _, h := range t.holders.all() {
 		n := next(&s.arena.dones)
 		*n = NotifyDone{Client: h.c.id, Key: t.key, NBytes: t.nbytes, Holders: s.arena.workerIDs(safe)}
 		s.emit(n)
@@ -366,7 +366,7 @@ func (s *State) advanceRetirements() {
 func (s *State) finishRetiring(w *worker) {
 	var unmoved []*task
 	for t := range w.retire.unmoved {
-		if t.state == Memory && slices.Contains(t.whoHas, w) && !safelyHeld(t) {
+		if t.state == Memory && slices.Contains(t.whoHas.all(), w) && !safelyHeld(t) {
 			unmoved = append(unmoved, t)
 		}
 	}
@@ -407,7 +407,7 @@ func (s *State) flushAcquires() {
 		}
 		var from []*worker
 		for _, h := range m.from {
-			if s.workers[h.id] == h && slices.Contains(t.whoHas, h) {
+			if s.workers[h.id] == h && slices.Contains(t.whoHas.all(), h) {
 				from = append(from, h)
 			}
 		}

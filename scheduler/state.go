@@ -87,47 +87,75 @@ func (c Config) withDefaults() Config {
 
 type task struct {
 	key        string
-	fn         string
-	fnIdx      int32 // fn interned: an index into State.runnable and worker.canRun
 	args       []byte
 	deps       []*task
-	dependents []*task // may include forgotten tasks; see liveDependents
-	resources  []Resource
-	restrict   []string
-	loose      bool
-
-	state      TaskState
+	dependents []*task      // may include forgotten tasks; see liveDependents
+	holders    few[hold]    // the clients that hold it; most tasks have one
+	whoHas     few[*worker] // the workers with a copy of its value; most have one
+	processing *worker
+	prev, next *task      // in processing.procList
+	qlevel     *level     // in the ready queue at this level, or nil
+	steal      *steal     // the steal asked of its worker, until answered or moot
+	err        *Error     // why it failed, once Erred
+	x          *taskExtra // what few tasks have; nil for the rest
 	userPrio   int64
 	seq        uint64
-	retries    int
+	nbytes     int64
+	qpos       int   // position in qlevel's FIFO, or in its late heap if qlate
+	fnIdx      int32 // its function, interned: an index into State.fnNames, State.runnable and worker.canRun
 	waitingOn  int32 // deps not in memory, while Waiting
 	waiters    int32 // dependents that are active (waiting..processing)
 	liveDeps   int32 // dependents not forgotten
-	holders    []hold
-	nbytes     int64
-	whoHas     []*worker
-	processing *worker
-	prev, next *task  // in processing.procList
-	qlevel     *level // in the ready queue at this level, or nil
-	qpos       int    // position in qlevel's FIFO, or in its late heap if qlate
+	state      TaskState
 	qlate      bool
-	suspicious int32
-	killedOn   []string // "worker: how it died", one per death while running this task
-	err        *Error
-	steal      *steal // the steal asked of its worker, until answered or moot
-	noSteal    bool   // its worker refused a steal: it runs there
+	noSteal    bool // its worker refused a steal: it runs there
+}
 
-	// Most tasks have one holder and one copy: these back holders and
-	// whoHas until a second arrives, saving two allocations per task.
-	holdBuf   [1]hold
-	whoHasBuf [1]*worker
+// taskExtra is the part of a task that most tasks leave empty, apart so
+// that a task of a huge map stays small. A task gets one when it has
+// resources, restrictions or retries, or once a worker died running it.
+type taskExtra struct {
+	resources  []Resource
+	restrict   []string
+	loose      bool // restrict is a preference
+	retries    int
+	suspicious int32    // deaths of workers while running it
+	killedOn   []string // "worker: how it died", one per such death
 }
 
 func newTask(key string, seq uint64) *task {
-	t := &task{key: key, seq: seq, qpos: -1}
-	t.holders = t.holdBuf[:0]
-	t.whoHas = t.whoHasBuf[:0]
-	return t
+	return &task{key: key, seq: seq, qpos: -1}
+}
+
+// extra returns t's extra part, adding one if it has none.
+func (t *task) extra() *taskExtra {
+	if t.x == nil {
+		t.x = new(taskExtra)
+	}
+	return t.x
+}
+
+func (t *task) resources() []Resource {
+	if t.x == nil {
+		return nil
+	}
+	return t.x.resources
+}
+
+func (t *task) restrict() []string {
+	if t.x == nil {
+		return nil
+	}
+	return t.x.restrict
+}
+
+func (t *task) loose() bool { return t.x != nil && t.x.loose }
+
+func (t *task) suspicious() int32 {
+	if t.x == nil {
+		return 0
+	}
+	return t.x.suspicious
 }
 
 type hold struct {
@@ -135,8 +163,8 @@ type hold struct {
 	n int32
 }
 
-func (t *task) held() bool   { return len(t.holders) > 0 }
-func (t *task) needed() bool { return len(t.holders) > 0 || t.waiters > 0 }
+func (t *task) held() bool   { return t.holders.len() > 0 }
+func (t *task) needed() bool { return t.holders.len() > 0 || t.waiters > 0 }
 
 // active reports whether the task still wants its dependencies' values.
 func (t *task) active() bool {
@@ -195,6 +223,7 @@ type State struct {
 	noWork   map[*task]struct{}
 	deaths   map[WorkerID]string
 	fnIndex  map[string]int32 // function identity → task.fnIdx
+	fnNames  []string         // task.fnIdx → function identity
 	lastFn   string           // the last function interned, and its index
 	lastIdx  int32
 	runnable []int8 // by task.fnIdx: some worker can run it? (as worker.canRun); cleared when workers change
@@ -325,14 +354,14 @@ func (s *State) Task(key string) (TaskInfo, bool) {
 	if t == nil {
 		return TaskInfo{}, false
 	}
-	ti := TaskInfo{Key: t.key, State: t.state, NBytes: t.nbytes, Suspicious: int(t.suspicious), Err: t.err}
+	ti := TaskInfo{Key: t.key, State: t.state, NBytes: t.nbytes, Suspicious: int(t.suspicious()), Err: t.err}
 	if t.processing != nil {
 		ti.Worker = t.processing.id
 	}
 	if t.steal != nil {
 		ti.Thief = t.steal.thief.id
 	}
-	for _, w := range t.whoHas {
+	for _, w := range t.whoHas.all() {
 		ti.WhoHas = append(ti.WhoHas, w.id)
 	}
 	return ti, true

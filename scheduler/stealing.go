@@ -251,7 +251,7 @@ func (s *State) stealFrom(v, th *worker, dur float64, room int) int {
 	n := 0
 	for t := v.procHead.prev; t != &v.procHead && n < stealScan; t = t.prev {
 		n++
-		if t.steal == nil && !t.noSteal && th.runs(t) && prefers(t, th) && s.fits(t, th, true) {
+		if t.steal == nil && !t.noSteal && s.runs(th, t) && prefers(t, th) && s.fits(t, th, true) {
 			cands = append(cands, t)
 		}
 	}

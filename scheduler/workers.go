@@ -79,9 +79,10 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 		s.unassign(t)
 		s.setState(t, Waiting)
 		t.waitingOn = 0
-		t.suspicious++
-		t.killedOn = append(t.killedOn, death)
-		if int(t.suspicious) >= s.cfg.AllowedFailures {
+		x := t.extra()
+		x.suspicious++
+		x.killedOn = append(x.killedOn, death)
+		if int(x.suspicious) >= s.cfg.AllowedFailures {
 			s.toErred(t, &Error{Kind: "killed-worker", Key: t.key, Message: s.killedMessage(t)})
 		}
 	}
@@ -92,7 +93,7 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 	lost := make([]*task, 0, w.nkeys)
 	if w.nkeys > 0 {
 		for _, t := range s.tasks {
-			if slices.Contains(t.whoHas, w) {
+			if slices.Contains(t.whoHas.all(), w) {
 				lost = append(lost, t)
 			}
 		}
@@ -102,10 +103,10 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 	// Forget every copy on w before reacting to any loss: a loss can place
 	// tasks, and their computes must not name w as a holder of an input.
 	for _, t := range lost {
-		t.whoHas = slices.DeleteFunc(t.whoHas, func(x *worker) bool { return x == w })
+		t.whoHas.deleteFunc(func(x *worker) bool { return x == w })
 	}
 	for _, t := range lost {
-		if len(t.whoHas) == 0 {
+		if t.whoHas.len() == 0 {
 			s.valueLost(t)
 		} else {
 			s.tellHoldersMoved(t)
@@ -124,8 +125,8 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 // killedMessage explains a killed-worker failure with what is known of each death.
 func (s *State) killedMessage(t *task) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "task %s was running on %d workers that died; it is likely the cause (e.g. it crashes or runs out of memory): ", t.key, len(t.killedOn))
-	for i, d := range t.killedOn {
+	fmt.Fprintf(&b, "task %s was running on %d workers that died; it is likely the cause (e.g. it crashes or runs out of memory): ", t.key, len(t.x.killedOn))
+	for i, d := range t.x.killedOn {
 		if i > 0 {
 			b.WriteString("; ")
 		}
@@ -203,14 +204,14 @@ func (s *State) dataMissing(e *DataMissing) {
 		return
 	}
 	for _, hid := range e.Holders {
-		if h := s.workers[hid]; h != nil && slices.Contains(d.whoHas, h) {
-			d.whoHas = slices.DeleteFunc(d.whoHas, func(x *worker) bool { return x == h })
+		if h := s.workers[hid]; h != nil && slices.Contains(d.whoHas.all(), h) {
+			d.whoHas.deleteFunc(func(x *worker) bool { return x == h })
 			h.nkeys--
 			h.nbytes -= d.nbytes
 			s.emitFree(h, d.key)
 		}
 	}
-	if len(d.whoHas) == 0 {
+	if d.whoHas.len() == 0 {
 		s.valueLost(d) // moves t back to waiting
 		return
 	}
@@ -237,7 +238,7 @@ func (s *State) replicasChanged(e *ReplicasChanged) {
 		}
 		if i < len(e.NBytes) && t.nbytes == 0 {
 			// The holders' totals count t.nbytes: keep them in step.
-			for _, h := range t.whoHas {
+			for _, h := range t.whoHas.all() {
 				h.nbytes += e.NBytes[i]
 			}
 			t.nbytes = e.NBytes[i]
@@ -246,13 +247,13 @@ func (s *State) replicasChanged(e *ReplicasChanged) {
 	}
 	for _, k := range e.Dropped {
 		t := s.tasks[k]
-		if t == nil || !slices.Contains(t.whoHas, w) {
+		if t == nil || !slices.Contains(t.whoHas.all(), w) {
 			continue
 		}
-		t.whoHas = slices.DeleteFunc(t.whoHas, func(x *worker) bool { return x == w })
+		t.whoHas.deleteFunc(func(x *worker) bool { return x == w })
 		w.nkeys--
 		w.nbytes -= t.nbytes
-		if len(t.whoHas) == 0 {
+		if t.whoHas.len() == 0 {
 			s.valueLost(t)
 		} else {
 			s.tellHoldersMoved(t)
@@ -268,7 +269,7 @@ func (s *State) tellHoldersMoved(t *task) {
 	if t.state != Memory {
 		return
 	}
-	for _, h := range t.holders {
+	for _, h := range t.holders.all() {
 		s.notifyDone(h.c, t, nil)
 	}
 }
