@@ -322,9 +322,20 @@ func (m *UpdateGraph) decode(d *decoder) {
 	if n := d.count(); n > 0 {
 		m.Tasks = make([]TaskSpec, n)
 		prev := ""
+		total := 0
 		for i := range m.Tasks {
 			m.Tasks[i].decode(d, prev)
 			prev = m.Tasks[i].Func
+			total += len(m.Tasks[i].Args)
+		}
+		// The scheduler keeps each task's arguments as long as the task:
+		// copied into one block, they do not keep the whole frame alive.
+		block := make([]byte, 0, total)
+		for i := range m.Tasks {
+			if a := m.Tasks[i].Args; a != nil {
+				block = append(block, a...)
+				m.Tasks[i].Args = block[len(block)-len(a) : len(block) : len(block)]
+			}
 		}
 	}
 	// Wants mostly name the tasks' own keys, in order.
