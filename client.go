@@ -182,14 +182,14 @@ func (c *Client) read() {
 // finish records a task's outcome; c.mu is held.
 func (c *Client) finish(st *futureState, s Status, err error) {
 	st.gen++
-	if st.status != Pending {
-		if s == Finished && st.status == Finished {
-			return // a new location after recomputation; holders updated
-		}
-		st.done = make(chan struct{})
+	if s == Finished && st.status == Finished {
+		return // a new location after recomputation; holders updated
 	}
 	st.status, st.err = s, err
-	close(st.done)
+	if st.done != nil {
+		close(st.done)
+		st.done = nil
+	}
 	for _, ch := range st.notify {
 		ch <- st
 	}
@@ -199,7 +199,7 @@ func (c *Client) finish(st *futureState, s Status, err error) {
 // wait blocks until st is no longer pending.
 func (c *Client) wait(ctx context.Context, st *futureState) error {
 	c.mu.Lock()
-	done := st.done
+	done := st.doneChan()
 	c.mu.Unlock()
 	select {
 	case <-done:
@@ -249,7 +249,6 @@ func (c *Client) fetchOne(ctx context.Context, st *futureState) ([]byte, error) 
 			return nil, c.lost
 		}
 		st.status = Pending
-		st.done = make(chan struct{})
 		st.holders, st.inline = nil, nil
 		c.log.Debug("gask: value not found on its holders; waiting for the scheduler", "key", st.key, "err", last)
 	}
@@ -260,7 +259,7 @@ func (c *Client) fetchOne(ctx context.Context, st *futureState) ([]byte, error) 
 func (c *Client) stateFor(key string) (st *futureState, fresh bool) {
 	st = c.futures[key]
 	if st == nil {
-		st = &futureState{key: key, done: make(chan struct{})}
+		st = &futureState{key: key}
 		c.futures[key] = st
 		fresh = true
 	}
@@ -378,7 +377,7 @@ func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []
 			if err != nil {
 				// Not registered under the task's key: releasing this
 				// future must not drop another's hold on that key.
-				st := &futureState{key: spec.Key + "-invalid", done: make(chan struct{}), refs: 1}
+				st := &futureState{key: spec.Key + "-invalid", refs: 1}
 				failed = append(failed, st)
 				failures = append(failures, err)
 				futs[i] = newFuture[R](c, st)
@@ -548,7 +547,7 @@ func failedFutures[R any](c *Client, name string, n int, err error) []*Future[R]
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i := range futs {
-		st := &futureState{key: fmt.Sprintf("%s-invalid-%d", name, i), done: make(chan struct{}), refs: 1}
+		st := &futureState{key: fmt.Sprintf("%s-invalid-%d", name, i), refs: 1}
 		c.finish(st, Failed, err)
 		futs[i] = newFuture[R](c, st)
 	}

@@ -173,7 +173,7 @@ func PersistAll[T any](c *Client, ds []*Delayed[T], opts ...ComputeOption) []*Fu
 			if n != nil {
 				key = string(n.key()) + "-invalid"
 			}
-			st := &futureState{key: key, done: make(chan struct{}), refs: 1}
+			st := &futureState{key: key, refs: 1}
 			c.finish(st, Failed, err)
 			futs[i] = newFuture[T](c, st)
 		}

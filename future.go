@@ -32,11 +32,31 @@ type futureState struct {
 	err     error
 	holders []string
 	nbytes  int64
-	inline  []byte // the encoded value, when it came with the task's completion
-	gen     uint64 // counts completions: a fetch that missed knows whether a newer one came
-	done    chan struct{}
+	inline  []byte                // the encoded value, when it came with the task's completion
+	gen     uint64                // counts completions: a fetch that missed knows whether a newer one came
+	done    chan struct{}         // made when first waited for, closed when it is no longer pending
 	refs    int                   // live Future values holding the key on the scheduler
 	notify  []chan<- *futureState // AsCompleted / Wait listeners
+}
+
+// closedChan is the channel of every future that is no longer pending.
+var closedChan = func() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()
+
+// doneChan returns a channel closed when st is no longer pending; the
+// client's mu is held. Most futures are never waited on one by one (a
+// map's are gathered), so their channel is made only when asked for.
+func (st *futureState) doneChan() chan struct{} {
+	if st.status != Pending {
+		return closedChan
+	}
+	if st.done == nil {
+		st.done = make(chan struct{})
+	}
+	return st.done
 }
 
 // Future is the eventual result of a task: a value of type T on the
@@ -81,7 +101,7 @@ func (f *Future[T]) Status() Status {
 func (f *Future[T]) Done() <-chan struct{} {
 	f.c.mu.Lock()
 	defer f.c.mu.Unlock()
-	return f.st.done
+	return f.st.doneChan()
 }
 
 // Err waits for the task and returns its error, or nil if it succeeded.
