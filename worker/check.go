@@ -47,6 +47,15 @@ func (s *State) check() error {
 		if s.tasks[t.key] != t || t.state != Fetch {
 			return fmt.Errorf("toFetch holds %s (%v), not a known task to fetch", t.key, t.state)
 		}
+		if s.paused || len(s.inFlight) >= s.cfg.MaxFetchPeers {
+			continue
+		}
+		// schedule ran: it left t only because every holder is busy.
+		for _, h := range t.holders {
+			if _, busy := s.inFlight[h]; !busy {
+				return fmt.Errorf("%s waits to be fetched, and its holder %s is free (fetchable %v)", t.key, h, s.fetchable)
+			}
+		}
 	}
 	flight, outstanding := 0, 0
 	for _, t := range s.tasks {

@@ -65,6 +65,10 @@ type State struct {
 	executing int
 	inFlight  map[string]int     // peers with a fetch under way → its keys not yet answered
 	toFetch   map[*task]struct{} // keys in Fetch state with a holder to ask
+	// fetchable: toFetch may hold a key that some free peer has, since
+	// schedule last looked. Without it, a worker whose one peer is busy
+	// would walk all of toFetch on every event.
+	fetchable bool
 	paused    bool
 	out       []Command
 }
@@ -212,7 +216,7 @@ func (s *State) compute(e *ComputeRequested) {
 				s.missing(dt, append([]string{}, d.Holders...))
 				return
 			}
-			s.toFetch[dt] = struct{}{}
+			s.fetchLater(dt)
 		}
 	}
 	if t.waitingFor == 0 {
@@ -359,7 +363,7 @@ func (s *State) executeFailed(e *ExecuteFailed) {
 		s.missing(t, t.tried)
 		return
 	}
-	s.toFetch[t] = struct{}{}
+	s.fetchLater(t)
 }
 
 // valueLost forgets a value held here that can no longer be read. Tasks
@@ -413,7 +417,7 @@ func (s *State) inputLost(e *InputLost) {
 		s.missing(t, t.tried)
 		return
 	}
-	s.toFetch[t] = struct{}{}
+	s.fetchLater(t)
 }
 
 // inputReady wakes local dependents of a key that just arrived in memory.
@@ -436,7 +440,14 @@ func (s *State) fetchAnswered(peer string, n int) {
 	s.inFlight[peer] -= n
 	if s.inFlight[peer] <= 0 {
 		delete(s.inFlight, peer)
+		s.fetchable = true
 	}
+}
+
+// fetchLater puts t, in Fetch state with holders to ask, in toFetch.
+func (s *State) fetchLater(t *task) {
+	s.toFetch[t] = struct{}{}
+	s.fetchable = true
 }
 
 func (s *State) fetchDone(e *FetchDone) {
@@ -474,6 +485,7 @@ func (s *State) fetchDone(e *FetchDone) {
 func (s *State) fetchFailed(e *FetchFailed) {
 	if len(e.Keys) == 0 {
 		delete(s.inFlight, e.From) // the whole fetch failed
+		s.fetchable = true
 	}
 	s.fetchAnswered(e.From, len(e.Keys))
 	for _, k := range e.Keys {
@@ -491,7 +503,7 @@ func (s *State) fetchFailed(e *FetchFailed) {
 		if len(t.holders) == 0 {
 			s.missing(t, t.tried)
 		} else {
-			s.toFetch[t] = struct{}{}
+			s.fetchLater(t)
 		}
 	}
 }
@@ -550,7 +562,7 @@ func (s *State) acquire(e *AcquireRequested) {
 				s.missing(t, append([]string{}, d.Holders...))
 				continue
 			}
-			s.toFetch[t] = struct{}{}
+			s.fetchLater(t)
 		}
 	}
 	if len(have) > 0 {
@@ -569,9 +581,12 @@ func (s *State) schedule() {
 		s.executing++
 		s.emit(&Execute{Key: t.key})
 	}
-	if len(s.toFetch) == 0 || len(s.inFlight) >= s.cfg.MaxFetchPeers {
+	if !s.fetchable || len(s.toFetch) == 0 || len(s.inFlight) >= s.cfg.MaxFetchPeers {
 		return
 	}
+	// What is left in toFetch after this waits for a peer to come free
+	// (fetchAnswered) or for a new key (fetchLater).
+	s.fetchable = false
 	// Group fetchable keys by a peer that has them, most urgent first.
 	var byPeer map[string][]string
 	var urgency map[string]int64 // the most urgent priority of a key to get from each peer
