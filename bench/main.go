@@ -25,6 +25,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"sort"
 	"strings"
@@ -98,6 +99,7 @@ func benchMain(args []string) int {
 	fs.IntVar(&p.limitMiB, "limit-mib", 0, "spill: each worker's memory limit in MiB (0: 512)")
 	fs.BoolVar(&p.short, "short", false, "sleep-balance: sleeps ten times shorter")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of this process (client and scheduler; not the workers) to `file`")
+	tracefile := fs.String("trace", "", "write an execution trace of this process to `file` (go tool trace)")
 	memprofile := fs.String("memprofile", "", "write an allocation profile of this process to `file` at the end")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fs.Usage()
@@ -124,6 +126,18 @@ func benchMain(args []string) int {
 		}
 		defer f.Close()
 		defer pprof.StopCPUProfile()
+	}
+	if *tracefile != "" {
+		f, err := os.Create(*tracefile)
+		if err == nil {
+			err = trace.Start(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		defer trace.Stop()
 	}
 	if *memprofile != "" {
 		runtime.MemProfileRate = 64 << 10
