@@ -85,6 +85,12 @@ func (s *State) checkTask(t *task) error {
 	if (t.state == Ready) != (t.heapIndex >= 0) {
 		return fmt.Errorf("heapIndex %d", t.heapIndex)
 	}
+	if t.state == Flight && t.flightFrom == "" {
+		return fmt.Errorf("in flight from no peer")
+	}
+	if t.flightFrom != "" && s.inFlight[t.flightFrom] <= 0 {
+		return fmt.Errorf("waits for an answer from %s, which owes none", t.flightFrom)
+	}
 	if t.acquire && t.state != Fetch && t.state != Flight && t.state != Cancelled {
 		return fmt.Errorf("acquiring a key that is not being fetched or computed")
 	}

@@ -55,6 +55,10 @@ type task struct {
 	heapIndex  int
 	wanted     bool // the scheduler asked us to compute it or reported it held here
 	acquire    bool // the scheduler asked us to fetch a copy (AcquireRequested), not there yet
+	// flightFrom is the peer asked for the value, until it answers, in
+	// Flight and in states that took over from Flight (a computation
+	// that won): a run that fails then waits for that answer.
+	flightFrom string
 }
 
 // State is one worker's bookkeeping.
@@ -355,10 +359,20 @@ func (s *State) executeFailed(e *ExecuteFailed) {
 		delete(s.tasks, t.key)
 		return
 	}
-	// Tasks here wait for it as an input held elsewhere, or we were asked
-	// to acquire it: fetch it.
-	t.state = Fetch
+	s.refetch(t)
+}
+
+// refetch gets t's value from its holders, after a run of it here ended
+// without one, for the tasks here that wait for it as an input or because
+// we were asked to acquire it. A fetch of it asked before the run and not
+// answered yet is waited for rather than asked again elsewhere.
+func (s *State) refetch(t *task) {
 	t.wanted = false
+	if t.flightFrom != "" {
+		t.state = Flight
+		return
+	}
+	t.state = Fetch
 	if len(t.holders) == 0 {
 		s.missing(t, t.tried)
 		return
@@ -409,15 +423,7 @@ func (s *State) inputLost(e *InputLost) {
 		delete(s.tasks, t.key)
 		return
 	}
-	// Tasks here wait for it as an input held elsewhere, or we were asked
-	// to acquire it: fetch it.
-	t.state = Fetch
-	t.wanted = false
-	if len(t.holders) == 0 {
-		s.missing(t, t.tried)
-		return
-	}
-	s.fetchLater(t)
+	s.refetch(t)
 }
 
 // inputReady wakes local dependents of a key that just arrived in memory.
@@ -456,6 +462,9 @@ func (s *State) fetchDone(e *FetchDone) {
 	var sizes []int64
 	for i, k := range e.Keys {
 		t := s.tasks[k]
+		if t != nil && t.flightFrom == e.From {
+			t.flightFrom = ""
+		}
 		if t != nil && (t.state == Memory || t.state == Executing || t.state == Cancelled) {
 			continue // the value here is, or will be, the one computed or put
 		}
@@ -490,6 +499,9 @@ func (s *State) fetchFailed(e *FetchFailed) {
 	s.fetchAnswered(e.From, len(e.Keys))
 	for _, k := range e.Keys {
 		t := s.tasks[k]
+		if t != nil && t.flightFrom == e.From {
+			t.flightFrom = ""
+		}
 		if t == nil || t.state != Flight {
 			continue
 		}
@@ -650,6 +662,7 @@ func (s *State) schedule() {
 		for i, k := range keys {
 			t := s.tasks[k]
 			t.state = Flight
+			t.flightFrom = p
 			sizes[i] = t.nbytes
 			delete(s.toFetch, t)
 		}
