@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -115,29 +116,24 @@ func benchMain(args []string) int {
 		fs.Usage()
 		return 2
 	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
+	for _, rec := range []struct {
+		path  string
+		start func(io.Writer) error
+		stop  func()
+	}{{*cpuprofile, pprof.StartCPUProfile, pprof.StopCPUProfile}, {*tracefile, trace.Start, trace.Stop}} {
+		if rec.path == "" {
+			continue
+		}
+		f, err := os.Create(rec.path)
 		if err == nil {
-			err = pprof.StartCPUProfile(f)
+			err = rec.start(f)
 		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 			return 1
 		}
 		defer f.Close()
-		defer pprof.StopCPUProfile()
-	}
-	if *tracefile != "" {
-		f, err := os.Create(*tracefile)
-		if err == nil {
-			err = trace.Start(f)
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		defer trace.Stop()
+		defer rec.stop()
 	}
 	if *memprofile != "" {
 		runtime.MemProfileRate = 64 << 10
