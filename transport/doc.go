@@ -28,7 +28,10 @@
 // each way) and return without waiting for the reader, deadlines work, and
 // Close, io.EOF and errors behave as over TCP, so code tested over inproc
 // behaves the same over tcp. The tests run one conformance suite over all
-// three schemes, and the in-process one through nettest.TestConn.
+// three schemes, and the in-process one through nettest.TestConn. Beside
+// the bytes, an inproc connection can pass values to its peer unencoded
+// (OfferValues, SendValues, RecvValue), which wire.Conn uses between a
+// client and its scheduler in one process.
 //
 // The caller's duties:
 //

@@ -217,6 +217,34 @@ func (c *inprocConn) CloseWrite() error {
 	return nil
 }
 
+// OfferValues tells the peer that this end can pass values beside the
+// byte stream, and PeerOffersValues whether the peer told us so. Two ends
+// that both offer may agree, in their own protocol, to switch from bytes
+// to values: wire.Conn does, for a client's connection to its scheduler,
+// once the handshake is done. An end that only copies bytes never offers,
+// so a relay between an inproc end and another stream keeps to bytes.
+func (c *inprocConn) OfferValues()           { c.tx.offer.Store(true) }
+func (c *inprocConn) PeerOffersValues() bool { return c.rx.offer.Load() }
+
+// SendValues passes vs to the peer's RecvValue as they are, in order,
+// beside the byte stream (see OfferValues). It does not block.
+func (c *inprocConn) SendValues(vs []any) error {
+	if err := c.tx.sendValues(vs); err != nil {
+		return c.opError("write", err)
+	}
+	return nil
+}
+
+// RecvValue returns the next value the peer passed with SendValues,
+// waiting for one; io.EOF once the peer closed and every value was read.
+func (c *inprocConn) RecvValue() (any, error) {
+	v, err := c.rx.readValue()
+	if err != nil && err != io.EOF {
+		err = c.opError("read", err)
+	}
+	return v, err
+}
+
 func (c *inprocConn) LocalAddr() net.Addr  { return c.local }
 func (c *inprocConn) RemoteAddr() net.Addr { return c.remote }
 

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -29,7 +30,11 @@ type pipe struct {
 	writable sync.Cond // space, end of a write, closes, write deadline
 
 	buf     []byte
-	head, n int // buffered bytes are buf[head:head+n], wrapping around
+	head, n int   // buffered bytes are buf[head:head+n], wrapping around
+	vals    []any // values passed unencoded (sendValues), in order, for readValue
+	// offer: the writing end will pass values once the reading end agrees
+	// (see inprocConn.OfferValues).
+	offer   atomic.Bool
 	reading bool
 	writing bool
 
@@ -236,7 +241,47 @@ func (p *pipe) closeReader() {
 	defer p.mu.Unlock()
 	p.rclosed = true
 	p.buf, p.head, p.n = nil, 0, 0
+	p.vals = nil
 	p.rdl.stop()
 	p.readable.Broadcast()
 	p.writable.Broadcast()
+}
+
+// sendValues queues vs for readValue, in order. It never blocks: values
+// are not bytes in the buffer, and the peers that pass them (wire.Conn's
+// direct mode) bound what they send themselves.
+func (p *pipe) sendValues(vs []any) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.writeErr(); err != nil {
+		return err
+	}
+	p.vals = append(p.vals, vs...)
+	p.readable.Broadcast()
+	return nil
+}
+
+// readValue returns the next value sent with sendValues, waiting for one;
+// after the writer closed and every value was read, io.EOF.
+func (p *pipe) readValue() (any, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for {
+		switch {
+		case p.rclosed:
+			return nil, net.ErrClosed
+		case p.rdl.expired:
+			return nil, os.ErrDeadlineExceeded
+		case len(p.vals) > 0:
+			v := p.vals[0]
+			p.vals[0] = nil
+			if p.vals = p.vals[1:]; len(p.vals) == 0 {
+				p.vals = nil
+			}
+			return v, nil
+		case p.wclosed:
+			return nil, io.EOF
+		}
+		p.readable.Wait()
+	}
 }

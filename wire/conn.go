@@ -3,6 +3,7 @@ package wire
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"runtime"
@@ -16,6 +17,12 @@ var ErrConnClosed = errors.New("wire: connection closed")
 // Conn is a message connection over a byte stream. Send queues a message
 // and returns at once; one writer goroutine, owned by the Conn, writes the
 // queue in batches. Recv is for one reading goroutine at a time.
+//
+// A client's connection to a scheduler in the same process (an inproc
+// stream that can also pass values) goes direct once the handshake is
+// done: messages then pass to the peer's Recv as they are, unencoded, as
+// Dask's inproc transport passes objects. A sent message belongs to the
+// receiver from then on, which is Send's rule already.
 type Conn struct {
 	rwc    io.ReadWriteCloser
 	r      *bufio.Reader
@@ -24,6 +31,10 @@ type Conn struct {
 	// trusted is set by the reader once the handshake succeeded: frames are
 	// then read into buffers of their announced size (see readFrame).
 	trusted bool
+	// vc is rwc when it can pass values; recvDirect is set by the reader
+	// when the peer's messages come as values from then on.
+	vc         valueConn
+	recvDirect bool
 
 	mu      sync.Mutex
 	cond    sync.Cond
@@ -33,7 +44,28 @@ type Conn struct {
 	closed  bool
 	werr    error
 	written chan struct{} // closed when the writer goroutine has exited
+	// Direct sending: once sendDirect, messages go to vc (SendLater's
+	// wait in direct until Kick). directOnWelcome: a successful Welcome
+	// sent turns sendDirect on (the accepting side of a client).
+	sendDirect      bool
+	directOnWelcome bool
+	direct          []Msg
 }
+
+// valueConn is a stream that also passes values to its peer, in order:
+// transport's inproc connections.
+type valueConn interface {
+	OfferValues()
+	PeerOffersValues() bool
+	SendValues([]any) error
+	RecvValue() (any, error)
+}
+
+// goesDirect reports whether connections of a Hello's role pass messages
+// unencoded when they can: a client's, to the scheduler. Workers' and
+// peers' stay encoded, so that a value a worker holds is never memory
+// another party also holds.
+func (r Role) goesDirect() bool { return r == RoleClient }
 
 // NewConn starts a Conn on rwc. Close stops it.
 func NewConn(rwc io.ReadWriteCloser, limits Limits) *Conn {
@@ -44,6 +76,7 @@ func NewConn(rwc io.ReadWriteCloser, limits Limits) *Conn {
 		written: make(chan struct{}),
 	}
 	c.cond.L = &c.mu
+	c.vc, _ = rwc.(valueConn)
 	go c.writeLoop()
 	return c
 }
@@ -60,11 +93,67 @@ func (c *Conn) Send(m Msg) error {
 		}
 		return err
 	}
+	if c.sendDirect {
+		c.direct = append(c.direct, m)
+		err := c.pushDirect()
+		c.mu.Unlock()
+		return err
+	}
 	c.queue = append(c.queue, m)
 	c.sent++
 	if len(c.queue) == 1 {
 		c.cond.Signal()
 	}
+	if w, ok := m.(*Welcome); ok && c.directOnWelcome && w.Err == nil {
+		// The peer reads this Welcome from the stream, then values.
+		c.sendDirect, c.directOnWelcome = true, false
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// pushDirect passes the messages waiting in direct to the peer; c.mu is
+// held, so that concurrent senders keep their order. A message with a bulk
+// payload goes as a copy, encoded and decoded, so that the receiver never
+// shares the sender's bytes.
+func (c *Conn) pushDirect() error {
+	if len(c.direct) == 0 {
+		return nil
+	}
+	vs := make([]any, len(c.direct))
+	for i, m := range c.direct {
+		if len(m.bulkPayload()) > 0 {
+			b := Marshal(m)
+			cp, err := Decode(b[4:])
+			if err != nil {
+				return err
+			}
+			m = cp
+		}
+		vs[i] = m
+	}
+	clear(c.direct)
+	c.direct = c.direct[:0]
+	if err := c.vc.SendValues(vs); err != nil {
+		c.werr = err
+		return err
+	}
+	return nil
+}
+
+// goDirect switches both directions to values, on the dialing side once
+// its handshake succeeded, if the peer offered to: the peer sent its
+// Welcome and then only values.
+func (c *Conn) goDirect() error {
+	if !c.vc.PeerOffersValues() {
+		return nil
+	}
+	if c.r.Buffered() > 0 {
+		return fmt.Errorf("%w: bytes after the Welcome of a direct connection", ErrMalformed)
+	}
+	c.recvDirect = true
+	c.mu.Lock()
+	c.sendDirect = true
 	c.mu.Unlock()
 	return nil
 }
@@ -81,6 +170,10 @@ func (c *Conn) SendLater(m Msg) error {
 		}
 		return ErrConnClosed
 	}
+	if c.sendDirect {
+		c.direct = append(c.direct, m)
+		return nil
+	}
 	c.queue = append(c.queue, m)
 	c.sent++
 	return nil
@@ -89,6 +182,9 @@ func (c *Conn) SendLater(m Msg) error {
 // Kick wakes the writer to write what SendLater queued.
 func (c *Conn) Kick() {
 	c.mu.Lock()
+	if c.sendDirect && !c.closed && c.werr == nil {
+		c.pushDirect()
+	}
 	if len(c.queue) > 0 {
 		c.cond.Signal()
 	}
@@ -97,6 +193,13 @@ func (c *Conn) Kick() {
 
 // Recv reads the next message.
 func (c *Conn) Recv() (Msg, error) {
+	if c.recvDirect {
+		v, err := c.vc.RecvValue()
+		if err != nil {
+			return nil, err
+		}
+		return v.(Msg), nil
+	}
 	body, err := readFrame(c.r, c.hdr[:], c.limits.maxFrame(), c.trusted)
 	if err != nil {
 		return nil, err
@@ -109,6 +212,9 @@ func (c *Conn) Recv() (Msg, error) {
 func (c *Conn) Flush() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.sendDirect && !c.closed && c.werr == nil {
+		c.pushDirect()
+	}
 	target := c.sent
 	for c.done < target && c.werr == nil && !c.closed {
 		c.cond.Wait()

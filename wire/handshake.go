@@ -11,6 +11,9 @@ import (
 // wait: when it ends, the connection is aborted.
 func Handshake(ctx context.Context, c *Conn, hello *Hello) (*Welcome, error) {
 	hello.Proto = Version
+	if c.vc != nil && hello.Role.goesDirect() {
+		c.vc.OfferValues()
+	}
 	if err := c.Send(hello); err != nil {
 		return nil, err
 	}
@@ -31,6 +34,11 @@ func Handshake(ctx context.Context, c *Conn, hello *Hello) (*Welcome, error) {
 		return w, w.Err
 	}
 	c.trusted = true
+	if c.vc != nil && hello.Role.goesDirect() {
+		if err := c.goDirect(); err != nil {
+			return nil, err
+		}
+	}
 	return w, nil
 }
 
@@ -67,5 +75,14 @@ func ReadHello(c *Conn) (*Hello, error) {
 		return nil, err
 	}
 	c.trusted = true
+	if c.vc != nil && h.Role.goesDirect() && c.vc.PeerOffersValues() {
+		// The peer sends nothing more until our Welcome, and values after
+		// it; ours go direct once a Welcome that accepts it is sent.
+		c.vc.OfferValues()
+		c.recvDirect = true
+		c.mu.Lock()
+		c.directOnWelcome = true
+		c.mu.Unlock()
+	}
 	return h, nil
 }
