@@ -29,6 +29,14 @@ func runs(i int) *atomic.Int64 {
 	return v.(*atomic.Int64)
 }
 
+// freshRuns zeroes the counts of testBlob(i) for each i, so that a test
+// run again (go test -count) counts only its own executions.
+func freshRuns(is ...int) {
+	for _, i := range is {
+		runs(i).Store(0)
+	}
+}
+
 func makeBlob(i int) []byte {
 	b := make([]byte, blobSize)
 	for j := range b {
@@ -195,6 +203,7 @@ func TestSpillKeepsEveryResult(t *testing.T) {
 			for i := range in {
 				in[i] = 1000*len(tt.name) + i
 			}
+			freshRuns(in...)
 			futs := testBlob.Map(tc.c, in)
 			got, err := gask.Gather(ctx, futs)
 			if err != nil {
@@ -264,6 +273,7 @@ func TestSpillKeepsEveryResult(t *testing.T) {
 func spilledOne(t *testing.T, ctx context.Context, i int) (*testCluster, *workerd.MemFS, *gask.Future[[]byte]) {
 	fs := workerd.NewMemFS()
 	tc := startTestCluster(t, ctx, workerd.WithSpillFS(workerd.Config{MemoryLimit: blobSize}, fs))
+	freshRuns(i)
 	f := testBlob.Submit(tc.c, gask.V(i))
 	if err := f.Err(ctx); err != nil {
 		t.Fatal(err)
