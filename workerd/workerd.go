@@ -245,14 +245,26 @@ func (w *Worker) readScheduler(ctx context.Context) {
 		} else {
 			ev = m
 		}
-		select {
-		case w.events <- ev:
-		case <-ctx.Done():
+		if !w.post(ctx, ev) || err != nil {
 			return
 		}
-		if err != nil {
-			return
-		}
+	}
+}
+
+// post hands ev to the loop and reports whether it did (false: ctx ended).
+// The loop's queue has room nearly always: a send that need not wait
+// skips a two-way select, which is on every task's path twice.
+func (w *Worker) post(ctx context.Context, ev any) bool {
+	select {
+	case w.events <- ev:
+		return true
+	default:
+	}
+	select {
+	case w.events <- ev:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
@@ -260,10 +272,7 @@ func (w *Worker) executor(ctx context.Context) {
 	for {
 		select {
 		case j := <-w.jobs:
-			res := w.run(j)
-			select {
-			case w.events <- res:
-			case <-ctx.Done():
+			if !w.post(ctx, w.run(j)) {
 				return
 			}
 		case <-ctx.Done():
