@@ -12,7 +12,9 @@
 // value) is the rest of the frame and is never copied into a control message.
 // A Conn batches: messages sent while the previous batch is being written go
 // out together in one write, so a burst of small messages costs one system
-// call.
+// call. The exception to framing: a client's connection to a scheduler in
+// the same process (an inproc stream whose ends both offer it) passes
+// messages as they are once the handshake is done, unencoded (see Conn).
 //
 // A minimal exchange:
 //
