@@ -181,3 +181,71 @@ func TestInprocListenerCloseDropsBacklog(t *testing.T) {
 		t.Errorf("Read() of a dial never accepted = %d, %v, want 0, io.EOF", n, err)
 	}
 }
+
+// Values pass beside the bytes, in order, without blocking; the reader
+// gets io.EOF once the writer closed and every value was read; offers are
+// seen by the other end only.
+func TestInprocValues(t *testing.T) {
+	a, b := newInprocPair(inprocAddr("a"), inprocAddr("b"))
+	if a.PeerOffersValues() || b.PeerOffersValues() {
+		t.Fatal("an offer before anyone made one")
+	}
+	a.OfferValues()
+	if !b.PeerOffersValues() || a.PeerOffersValues() {
+		t.Fatalf("after a offered: b sees %v, a sees %v; want true, false", b.PeerOffersValues(), a.PeerOffersValues())
+	}
+	// Far more than the byte buffer would hold: values never block.
+	const n = 100_000
+	for i := range n {
+		if err := a.SendValues([]any{i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.Write([]byte("bytes")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 5)
+	if _, err := io.ReadFull(b, buf); err != nil || string(buf) != "bytes" {
+		t.Fatalf("bytes beside the values: %q, %v", buf, err)
+	}
+	for i := range n {
+		v, err := b.RecvValue()
+		if err != nil || v != i {
+			t.Fatalf("RecvValue %d = %v, %v", i, v, err)
+		}
+	}
+	a.SendValues([]any{"last"})
+	a.Close()
+	if v, err := b.RecvValue(); err != nil || v != "last" {
+		t.Fatalf("RecvValue after the writer closed = %v, %v; want the value sent before", v, err)
+	}
+	if v, err := b.RecvValue(); err != io.EOF {
+		t.Fatalf("RecvValue after the last = %v, %v; want io.EOF", v, err)
+	}
+	if err := b.SendValues([]any{1}); !errors.Is(err, syscall.EPIPE) {
+		t.Fatalf("SendValues to a closed peer = %v, want EPIPE", err)
+	}
+	b.Close()
+	if _, err := b.RecvValue(); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("RecvValue after Close = %v, want net.ErrClosed", err)
+	}
+}
+
+// A RecvValue waiting for a value returns when the peer sends one.
+func TestInprocRecvValueWaits(t *testing.T) {
+	a, b := newInprocPair(inprocAddr("a"), inprocAddr("b"))
+	defer a.Close()
+	defer b.Close()
+	got := make(chan any, 1)
+	go func() {
+		v, _ := b.RecvValue()
+		got <- v
+	}()
+	a.SendValues([]any{"x", "y"})
+	if v := <-got; v != "x" {
+		t.Fatalf("RecvValue = %v, want x", v)
+	}
+	if v, err := b.RecvValue(); v != "y" || err != nil {
+		t.Fatalf("second RecvValue = %v, %v, want y", v, err)
+	}
+}
