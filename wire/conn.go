@@ -125,8 +125,9 @@ func (c *Conn) pushDirect() error {
 		if len(m.bulkPayload()) > 0 {
 			b := Marshal(m)
 			cp, err := Decode(b[4:])
-			if err != nil {
-				return err
+			if err != nil { // a message of ours that does not decode: a bug
+				c.werr = fmt.Errorf("wire: copy %v for a direct connection: %w", m.Op(), err)
+				return c.werr
 			}
 			m = cp
 		}
