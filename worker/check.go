@@ -91,6 +91,9 @@ func (s *State) checkTask(t *task) error {
 	if t.flightFrom != "" && s.inFlight[t.flightFrom] <= 0 {
 		return fmt.Errorf("waits for an answer from %s, which owes none", t.flightFrom)
 	}
+	if t.run != nil && (t.state == Memory || t.state == Fetch || t.state == Flight) {
+		return fmt.Errorf("keeps the run of a task that is not to run")
+	}
 	if t.acquire && t.state != Fetch && t.state != Flight && t.state != Cancelled {
 		return fmt.Errorf("acquiring a key that is not being fetched or computed")
 	}

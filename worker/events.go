@@ -15,6 +15,11 @@ type ComputeRequested struct {
 	Key      string
 	Priority int64
 	Deps     []Dep
+	// Run is the caller's own description of the task (what to run, with
+	// which arguments). The state machine keeps it with the task and hands
+	// it back in Execute and ReportDone, so that the caller needs no index
+	// of its own; a later request for the same key replaces it.
+	Run any
 }
 
 // AcquireRequested: the scheduler asks this worker to fetch copies of
@@ -100,8 +105,12 @@ func (*Resume) workerEvent()           {}
 // Command is an output of the worker state machine.
 type Command interface{ workerCommand() }
 
-// Execute: run the task (its inputs are all in memory here).
-type Execute struct{ Key string }
+// Execute: run the task (its inputs are all in memory here). Run is the
+// ComputeRequested's.
+type Execute struct {
+	Key string
+	Run any
+}
 
 // CancelExecution: the running task is no longer wanted.
 type CancelExecution struct{ Key string }
@@ -117,11 +126,13 @@ type FetchKeys struct {
 // Discard: drop the key's value from the store.
 type Discard struct{ Key string }
 
-// ReportDone: tell the scheduler a task finished.
+// ReportDone: tell the scheduler a task finished. Run is the latest
+// ComputeRequested's; the task no longer keeps it.
 type ReportDone struct {
 	Key      string
 	NBytes   int64
 	Duration int64
+	Run      any
 }
 
 // ReportErred: tell the scheduler a task failed.

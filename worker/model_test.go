@@ -55,6 +55,7 @@ type model struct {
 	tasks    map[string][]worker.Dep // inputs of every task ever requested
 	raced    map[string]bool         // keys asked to compute while in flight
 	acquires map[string]bool         // copies asked for and not yet answered
+	runs     map[string]string       // the Run of each key's latest compute request
 	nkeys    int
 	log      []string
 }
@@ -71,6 +72,7 @@ func newModel(t *testing.T, seed uint64) *model {
 		store: map[string]int64{}, running: map[string]bool{}, fetching: map[string][]string{},
 		pending: map[string]bool{}, specs: map[string][]worker.Dep{}, holders: map[string][]string{},
 		tasks: map[string][]worker.Dep{}, raced: map[string]bool{}, acquires: map[string]bool{},
+		runs: map[string]string{},
 	}
 }
 
@@ -185,7 +187,9 @@ func (m *model) compute() bool {
 	if known := m.known(); len(known) > 0 && m.rng.IntN(5) == 0 {
 		key = known[m.rng.IntN(len(known))]
 	}
-	e := &worker.ComputeRequested{Key: key, Priority: int64(m.rng.IntN(6))}
+	run := fmt.Sprintf("%s#%d", key, len(m.log))
+	e := &worker.ComputeRequested{Key: key, Priority: int64(m.rng.IntN(6)), Run: run}
+	m.runs[key] = run
 	if deps, ok := m.tasks[key]; ok {
 		// A key names one computation: the same inputs, now held where
 		// they are held now.
@@ -448,6 +452,9 @@ func (m *model) handle(ev worker.Event) bool {
 					return m.fail("execute %s: input %s is not here", c.Key, d.Key)
 				}
 			}
+			if c.Run != m.runs[c.Key] {
+				return m.fail("execute %s: run %v, want the latest request's %s", c.Key, c.Run, m.runs[c.Key])
+			}
 			m.running[c.Key] = true
 		case *worker.CancelExecution:
 			if !m.running[c.Key] {
@@ -484,6 +491,9 @@ func (m *model) handle(ev worker.Event) bool {
 		case *worker.ReportDone:
 			if c.NBytes != size(c.Key) {
 				return m.fail("report-done %s nbytes=%d, want %d", c.Key, c.NBytes, size(c.Key))
+			}
+			if c.Run != m.runs[c.Key] {
+				return m.fail("report-done %s: run %v, want the latest request's %s", c.Key, c.Run, m.runs[c.Key])
 			}
 			if !answer(c.Key) {
 				return false

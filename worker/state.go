@@ -59,6 +59,7 @@ type task struct {
 	// Flight and in states that took over from Flight (a computation
 	// that won): a run that fails then waits for that answer.
 	flightFrom string
+	run        any // ComputeRequested.Run, until the task is reported done
 }
 
 // State is one worker's bookkeeping.
@@ -161,12 +162,13 @@ func (s *State) compute(e *ComputeRequested) {
 	if t := s.tasks[e.Key]; t != nil {
 		switch t.state {
 		case Memory:
-			s.emit(&ReportDone{Key: t.key, NBytes: t.nbytes})
+			s.emit(&ReportDone{Key: t.key, NBytes: t.nbytes, Run: e.Run})
 			return
 		case Cancelled:
 			t.state = Executing // the run under way counts again
 			t.wanted = true
 			t.acquire = false // the computation wins, as over a fetch
+			t.run = e.Run
 			return
 		case Fetch, Flight:
 			// We were fetching it for a dependent; now we are asked to
@@ -177,6 +179,7 @@ func (s *State) compute(e *ComputeRequested) {
 				delete(s.toFetch, t)
 			}
 		default:
+			t.run = e.Run
 			return // already here
 		}
 	}
@@ -185,6 +188,7 @@ func (s *State) compute(e *ComputeRequested) {
 		t = &task{key: e.Key, heapIndex: -1}
 		s.tasks[e.Key] = t
 	}
+	t.run = e.Run
 	t.wanted = true
 	t.priority = e.Priority
 	t.state = Waiting
@@ -323,6 +327,8 @@ func (s *State) executeDone(e *ExecuteDone) {
 		return
 	}
 	s.executing--
+	run := t.run
+	t.run = nil
 	if t.state == Cancelled && len(t.dependents) == 0 && !t.acquire {
 		delete(s.tasks, t.key)
 		s.emit(&Discard{Key: t.key})
@@ -342,7 +348,7 @@ func (s *State) executeDone(e *ExecuteDone) {
 	}
 	t.state = Memory
 	t.nbytes = e.NBytes
-	s.emit(&ReportDone{Key: t.key, NBytes: e.NBytes, Duration: e.Duration})
+	s.emit(&ReportDone{Key: t.key, NBytes: e.NBytes, Duration: e.Duration, Run: run})
 	s.inputReady(t)
 }
 
@@ -352,6 +358,7 @@ func (s *State) executeFailed(e *ExecuteFailed) {
 		return
 	}
 	s.executing--
+	t.run = nil
 	if t.state != Cancelled {
 		s.emit(&ReportErred{Key: t.key, Err: e.Err})
 	}
@@ -591,7 +598,7 @@ func (s *State) schedule() {
 		t := s.ready.pop()
 		t.state = Executing
 		s.executing++
-		s.emit(&Execute{Key: t.key})
+		s.emit(&Execute{Key: t.key, Run: t.run})
 	}
 	if !s.fetchable || len(s.toFetch) == 0 || len(s.inFlight) >= s.cfg.MaxFetchPeers {
 		return
