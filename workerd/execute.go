@@ -1,7 +1,6 @@
 package workerd
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"github.com/gask-dev/gask/codec"
@@ -19,7 +18,7 @@ type job struct {
 	fn     *registry.Func
 	args   []byte
 	deps   []string
-	ctx    context.Context
+	ctx    *taskContext
 	inline bool // a client holds the result: encode it now if it is small
 }
 

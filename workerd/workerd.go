@@ -73,14 +73,13 @@ type Worker struct {
 	state *worker.State
 	addr  string
 
-	sched  *wire.Conn
-	peers  *peer.Pool
-	events chan any // wire messages from the scheduler, results, transfers
-	jobs   chan *job
-	specs  map[string]*wire.Compute // tasks to run here, by key; owned by the loop
-	cancel map[string]*taskContext  // running tasks
-	later  []any                    // events the loop raised for itself
-	stored chan struct{}            // wakes the memory monitor
+	sched   *wire.Conn
+	peers   *peer.Pool
+	events  chan any // wire messages from the scheduler, results, transfers
+	jobs    chan *job
+	running []*job        // the jobs executing, at most NThreads; owned by the loop
+	later   []any         // events the loop raised for itself
+	stored  chan struct{} // wakes the memory monitor
 	// wakeAbove is the managed bytes past which storing a value wakes the
 	// memory monitor: the lowest threshold.
 	wakeAbove int64
@@ -183,8 +182,6 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.peers = peer.NewPool(w.cfg.Transport, wire.Hello{Name: w.cfg.Name, Build: w.cfg.Build})
 	w.events = make(chan any, 1024)
 	w.jobs = make(chan *job, w.cfg.NThreads)
-	w.specs = map[string]*wire.Compute{}
-	w.cancel = map[string]*taskContext{}
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -212,8 +209,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 
 	stop()
-	for _, tc := range w.cancel {
-		tc.cancel() // running tasks see the worker stop
+	close(w.jobs) // the loop, which sends jobs, has returned
+	for _, j := range w.running {
+		j.ctx.cancel() // running tasks see the worker stop
 	}
 	ln.Close()
 	w.sched.Close()
@@ -268,14 +266,10 @@ func (w *Worker) post(ctx context.Context, ev any) bool {
 	}
 }
 
+// executor runs jobs until Run closes the queue.
 func (w *Worker) executor(ctx context.Context) {
-	for {
-		select {
-		case j := <-w.jobs:
-			if !w.post(ctx, w.run(j)) {
-				return
-			}
-		case <-ctx.Done():
+	for j := range w.jobs {
+		if !w.post(ctx, w.run(j)) {
 			return
 		}
 	}
@@ -328,12 +322,11 @@ func (w *Worker) handle(ctx context.Context, ev any) error {
 		}
 		return fmt.Errorf("%w: %v", ErrSchedulerLost, m.err)
 	case *wire.Compute:
-		w.specs[m.Key] = m
 		deps := make([]worker.Dep, len(m.Deps))
 		for i, d := range m.Deps {
 			deps[i] = worker.Dep{Key: d.Key, NBytes: d.NBytes, Holders: d.Holders}
 		}
-		cmds = w.state.Handle(&worker.ComputeRequested{Key: m.Key, Priority: m.Priority, Deps: deps})
+		cmds = w.state.Handle(&worker.ComputeRequested{Key: m.Key, Priority: m.Priority, Deps: deps, Run: m})
 	case *wire.AcquireKeys:
 		keys := make([]worker.Dep, len(m.Keys))
 		for i, d := range m.Keys {
@@ -351,24 +344,16 @@ func (w *Worker) handle(ctx context.Context, ev any) error {
 		return errRetired
 	case *wire.Free:
 		cmds = w.state.Handle(&worker.FreeRequested{Keys: m.Keys})
-		for _, k := range m.Keys {
-			if !w.state.Has(k) {
-				w.forgetSpec(k)
-			}
-		}
 	case *wire.StealRequest:
 		cmds = w.state.Handle(&worker.StealRequested{Key: m.Key})
 	case result:
-		delete(w.cancel, m.key)
+		w.finished(m.key)
 		if m.lostDep != "" {
 			cmds = w.state.Handle(&worker.InputLost{Key: m.key, Dep: m.lostDep})
 		} else if m.err != nil {
 			cmds = w.state.Handle(&worker.ExecuteFailed{Key: m.key, Err: m.err})
 		} else {
 			cmds = w.state.Handle(&worker.ExecuteDone{Key: m.key, NBytes: m.nbytes, Duration: int64(m.duration)})
-		}
-		if !w.state.Has(m.key) {
-			w.forgetSpec(m.key)
 		}
 	case fetched:
 		if len(m.keys) > 0 {
@@ -408,39 +393,51 @@ func (w *Worker) handle(ctx context.Context, ev any) error {
 	return nil
 }
 
-func (w *Worker) forgetSpec(key string) { delete(w.specs, key) }
+// finished forgets the running job of key.
+func (w *Worker) finished(key string) {
+	for i, j := range w.running {
+		if j.key == key {
+			w.running = slices.Delete(w.running, i, i+1)
+			return
+		}
+	}
+}
 
 // do carries out the state machine's commands.
 func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 	for _, c := range cmds {
 		switch c := c.(type) {
 		case *worker.Execute:
-			spec := w.specs[c.Key]
+			spec := c.Run.(*wire.Compute)
 			fn := registry.Lookup(spec.Func)
 			if fn == nil { // the scheduler only sends what we registered
 				w.later = append(w.later, result{key: c.Key, err: &wire.RemoteError{Kind: wire.KindUnknownFunc, Key: c.Key,
 					Message: fmt.Sprintf("function %s is not registered in this worker's program", spec.Func)}})
 				continue
 			}
-			jctx := newTaskContext(ctx)
-			w.cancel[c.Key] = jctx
-			deps := make([]string, len(spec.Deps))
-			for i, d := range spec.Deps {
-				deps[i] = d.Key
+			var deps []string
+			if len(spec.Deps) > 0 {
+				deps = make([]string, len(spec.Deps))
+				for i, d := range spec.Deps {
+					deps[i] = d.Key
+				}
 			}
-			w.jobs <- &job{key: c.Key, fn: fn, args: spec.Args, deps: deps, ctx: jctx, inline: spec.Held}
+			j := &job{key: c.Key, fn: fn, args: spec.Args, deps: deps, ctx: newTaskContext(ctx), inline: spec.Held}
+			w.running = append(w.running, j)
+			w.jobs <- j
 		case *worker.CancelExecution:
-			if tc := w.cancel[c.Key]; tc != nil {
-				tc.cancel()
+			for _, j := range w.running {
+				if j.key == c.Key {
+					j.ctx.cancel()
+				}
 			}
 		case *worker.FetchKeys:
 			w.wg.Go(func() { w.fetch(ctx, c.From, c.Keys, c.NBytes) })
 		case *worker.Discard:
 			w.store.delete(c.Key)
-			w.forgetSpec(c.Key)
 		case *worker.ReportDone:
 			m := &wire.TaskDone{Key: c.Key, NBytes: c.NBytes, Duration: c.Duration}
-			if spec := w.specs[c.Key]; spec != nil && spec.Held {
+			if spec, _ := c.Run.(*wire.Compute); spec != nil && spec.Held {
 				m.Value = w.store.inline(c.Key)
 			}
 			w.sched.SendLater(m)
@@ -452,16 +449,12 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 			w.sched.SendLater(&wire.TaskErred{Key: c.Key, Err: *re})
 		case *worker.ReportMissing:
 			w.sched.SendLater(&wire.MissingData{Key: c.Key, Dep: c.Dep, Holders: c.Holders})
-			w.forgetSpec(c.Key)
 		case *worker.ReportReplicas:
 			w.sched.SendLater(&wire.Replicas{Added: c.Added, NBytes: c.NBytes})
 		case *worker.ReportLost:
 			w.store.delete(c.Key) // gone from the store already, normally
 			w.sched.SendLater(&wire.Replicas{Dropped: []string{c.Key}})
 		case *worker.ReportSteal:
-			if c.Stolen {
-				w.forgetSpec(c.Key) // it runs elsewhere now
-			}
 			w.sched.SendLater(&wire.StealResponse{Key: c.Key, Stolen: c.Stolen})
 		}
 	}
