@@ -51,6 +51,9 @@ type peerConn struct {
 	c        *wire.Conn
 	lastSeen time.Time // when the loop last heard from it
 	retired  bool      // a worker told to close: its leaving is no death
+	// frees are keys to free on this worker, gathered over a turn into one
+	// Free message; sent before any other message to it, and at the turn's end.
+	frees []string
 }
 
 type event struct {
@@ -213,6 +216,7 @@ func (s *Server) loop(ctx context.Context) {
 				break
 			}
 			for pc := range s.dirty {
+				pc.flushFrees()
 				pc.c.Kick()
 			}
 			clear(s.dirty)
@@ -463,7 +467,10 @@ func (s *Server) apply(ev scheduler.Event) {
 			}
 			s.send(string(c.Worker), m)
 		case *scheduler.Free:
-			s.send(string(c.Worker), &wire.Free{Keys: []string{c.Key}})
+			if pc := s.conns[string(c.Worker)]; pc != nil {
+				pc.frees = append(pc.frees, c.Key)
+				s.dirty[pc] = struct{}{}
+			}
 		case *scheduler.Steal:
 			s.send(string(c.Worker), &wire.StealRequest{Key: c.Key})
 		case *scheduler.NotifyDone:
@@ -492,8 +499,17 @@ func (s *Server) apply(ev scheduler.Event) {
 
 func (s *Server) send(id string, m wire.Msg) {
 	if pc := s.conns[id]; pc != nil {
+		pc.flushFrees()
 		pc.c.SendLater(m)
 		s.dirty[pc] = struct{}{}
+	}
+}
+
+// flushFrees queues the Free of the keys gathered for pc.
+func (pc *peerConn) flushFrees() {
+	if len(pc.frees) > 0 {
+		pc.c.SendLater(&wire.Free{Keys: pc.frees})
+		pc.frees = nil
 	}
 }
 

@@ -2,8 +2,10 @@ package schedulerd
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -186,5 +188,86 @@ func TestRetireOverTheWire(t *testing.T) {
 	r := recv[*wire.WorkersRetired](t, ctx, client)
 	if r.ReqID != 5 || len(r.Retired) != 1 || r.Retired[0] != "inproc://w1" || len(r.Kept)+len(r.Lost)+len(r.Unmoved) != 0 {
 		t.Fatalf("client got WorkersRetired%+v, want request 5 with inproc://w1 retired", r)
+	}
+}
+
+// TestFreesGoTogether: the keys a turn frees on a worker reach it as one
+// Free, and a Free is never overtaken by a later message to the worker (a
+// key released and submitted again is freed before it is computed anew).
+func TestFreesGoTogether(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	cfg := transport.Config{Inproc: transport.NewInproc()}
+	ln, err := transport.Listen("inproc://scheduler", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	served := make(chan error, 1)
+	sctx, stop := context.WithCancel(ctx)
+	go func() { served <- srv.Serve(sctx, ln) }()
+	defer func() {
+		stop()
+		if err := <-served; err != nil {
+			t.Errorf("Serve = %v", err)
+		}
+	}()
+	nc, err := transport.Dial(ctx, "inproc://scheduler", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := wire.NewConn(nc, wire.Limits{})
+	defer w.Close()
+	if _, err := wire.Handshake(ctx, w, &wire.Hello{Role: wire.RoleWorker, Name: "w", Addr: "inproc://w",
+		NThreads: 1, Funcs: []string{"f@1"}}); err != nil {
+		t.Fatal(err)
+	}
+	nc, err = transport.Dial(ctx, "inproc://scheduler", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := wire.NewConn(nc, wire.Limits{})
+	defer client.Close()
+	if _, err := wire.Handshake(ctx, client, &wire.Hello{Role: wire.RoleClient, Funcs: []string{"f@1"}}); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"a", "b", "c"}
+	tasks := make([]wire.TaskSpec, len(keys))
+	for i, k := range keys {
+		tasks[i] = wire.TaskSpec{Key: k, Func: "f@1"}
+	}
+	client.Send(&wire.UpdateGraph{Tasks: tasks, Wants: keys})
+	for range keys {
+		c := recv[*wire.Compute](t, ctx, w)
+		w.Send(&wire.TaskDone{Key: c.Key, NBytes: 8})
+		recv[*wire.KeyDone](t, ctx, client)
+	}
+
+	client.Send(&wire.Release{Keys: keys})
+	if f := recv[*wire.Free](t, ctx, w); !slices.Equal(f.Keys, keys) {
+		t.Fatalf("worker got Free%v, want one Free of %v", f.Keys, keys)
+	}
+
+	// Released and wanted again in one write: the Free comes first.
+	client.SendLater(&wire.UpdateGraph{Tasks: tasks[:1], Wants: keys[:1]})
+	client.SendLater(&wire.Release{Keys: keys[:1]})
+	client.SendLater(&wire.UpdateGraph{Tasks: tasks[:1], Wants: keys[:1]})
+	client.Kick()
+	var seen []string
+	for len(seen) < 3 {
+		m, err := w.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch m := m.(type) {
+		case *wire.Compute:
+			seen = append(seen, "compute "+m.Key)
+			w.Send(&wire.TaskDone{Key: m.Key, NBytes: 8})
+		case *wire.Free:
+			seen = append(seen, fmt.Sprint("free ", m.Keys))
+		}
+	}
+	if want := []string{"compute a", "free [a]", "compute a"}; !slices.Equal(seen, want) {
+		t.Fatalf("worker saw %q, want %q", seen, want)
 	}
 }
