@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"syscall"
@@ -189,8 +190,15 @@ func WorkerMain(args []string, stderr io.Writer) int {
 		debug.SetMemoryLimit(n)
 	}
 	if dir := os.Getenv(ProfileDirEnv); dir != "" {
-		if stop, err := startCPUProfile(dir, cfg.Name); err != nil {
+		if stop, err := startProfile(dir, cfg.Name, "pprof"); err != nil {
 			log.Warn("no CPU profile", "err", err)
+		} else {
+			defer stop()
+		}
+	}
+	if dir := os.Getenv(TraceDirEnv); dir != "" {
+		if stop, err := startProfile(dir, cfg.Name, "trace"); err != nil {
+			log.Warn("no execution trace", "err", err)
 		} else {
 			defer stop()
 		}
@@ -236,20 +244,30 @@ func parseResources(s string) ([]wire.Resource, error) {
 // local cluster inherit it from the program.
 const ProfileDirEnv = "GASK_WORKER_PROFILE_DIR"
 
-func startCPUProfile(dir, name string) (stop func(), err error) {
+// TraceDirEnv is ProfileDirEnv for execution traces (runtime/trace, for
+// `go tool trace`): worker-<name>-<pid>.trace.
+const TraceDirEnv = "GASK_WORKER_TRACE_DIR"
+
+// startProfile starts a CPU profile (kind "pprof") or an execution trace
+// ("trace") of this worker process into dir.
+func startProfile(dir, name, kind string) (stop func(), err error) {
 	name = strings.Map(func(r rune) rune {
 		if r == '/' || r == ':' {
 			return '_'
 		}
 		return r
 	}, name)
-	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("worker-%s-%d.pprof", name, os.Getpid())))
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("worker-%s-%d.%s", name, os.Getpid(), kind)))
 	if err != nil {
 		return nil, err
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	start, end := pprof.StartCPUProfile, pprof.StopCPUProfile
+	if kind == "trace" {
+		start, end = trace.Start, trace.Stop
+	}
+	if err := start(f); err != nil {
 		f.Close()
 		return nil, err
 	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return func() { end(); f.Close() }, nil
 }
