@@ -28,6 +28,7 @@ type Conn struct {
 	r      *bufio.Reader
 	limits Limits
 	hdr    [4]byte
+	dec    decoder // the reader's
 	// trusted is set by the reader once the handshake succeeded: frames are
 	// then read into buffers of their announced size (see readFrame).
 	trusted bool
@@ -205,7 +206,7 @@ func (c *Conn) Recv() (Msg, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Decode(body)
+	return decodeWith(&c.dec, body)
 }
 
 // Flush waits until everything sent so far has been written, or the

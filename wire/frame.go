@@ -42,7 +42,11 @@ func Marshal(m Msg) []byte {
 
 // Decode decodes a frame body (op byte and payload, without the length
 // prefix). The returned message may alias body.
-func Decode(body []byte) (Msg, error) {
+func Decode(body []byte) (Msg, error) { return decodeWith(new(decoder), body) }
+
+// decodeWith is Decode with d as its decoder: a connection reuses one, which
+// saves an allocation a message (d escapes through the message's decode).
+func decodeWith(d *decoder, body []byte) (Msg, error) {
 	if len(body) == 0 {
 		return nil, fmt.Errorf("%w: empty frame", ErrMalformed)
 	}
@@ -51,9 +55,11 @@ func Decode(body []byte) (Msg, error) {
 	if m == nil {
 		return nil, fmt.Errorf("%w: unknown op %d", ErrMalformed, body[0])
 	}
-	d := decoder{b: body[1:]}
-	m.decode(&d)
-	if err := d.done(); err != nil {
+	*d = decoder{b: body[1:]}
+	m.decode(d)
+	err := d.done()
+	*d = decoder{} // keeps nothing of body
+	if err != nil {
 		return nil, fmt.Errorf("%v: %w", op, err)
 	}
 	return m, nil
