@@ -511,23 +511,24 @@ func buildSpec(c *Client, f *registry.Func, args []argument, o taskOptions, i in
 		rand.Read(r[:])
 		spec.Key = f.Name + "-" + hex.EncodeToString(r[:])
 	default:
-		spec.Key = pureKey(f, spec.Args, spec.Deps)
+		spec.Key = pureKey(f.Name, f.ID, spec.Args, spec.Deps)
 	}
 	return spec, firstErr
 }
 
 // pureKey is the key of a pure task: its function's name and 12 bytes of
 // SHA-256 over the function identity, the encoded arguments and the keys
-// of its dependencies. Computed in stack buffers: it runs once per task.
-func pureKey(f *registry.Func, args []byte, deps []string) string {
+// of its dependencies. Computed in stack buffers: it runs once per task,
+// lazy (taskKey) or not.
+func pureKey[K ~string](name, id string, args []byte, deps []K) string {
 	var in [256]byte
-	b := append(append(in[:0], f.ID...), args...)
+	b := append(append(in[:0], id...), args...)
 	for _, d := range deps {
 		b = append(append(b, 0), d...)
 	}
 	sum := sha256.Sum256(b)
 	var out [128]byte
-	k := append(append(out[:0], f.Name...), '-')
+	k := append(append(out[:0], name...), '-')
 	k = hex.AppendEncode(k, sum[:12])
 	return string(k)
 }

@@ -281,16 +281,24 @@ func (c *Client) unusable() error {
 // taskSpecs turns g's tasks into wire specs, in order.
 func taskSpecs(g *graph.Graph, order []graph.Key) []wire.TaskSpec {
 	specs := make([]wire.TaskSpec, len(order))
+	tasks := make([]*graph.Task, len(order))
+	ndeps := 0
 	for i, k := range order {
-		t := g.Tasks[k]
+		tasks[i] = g.Tasks[k]
+		ndeps += len(tasks[i].Deps)
+	}
+	deps := make([]string, 0, ndeps) // every spec's Deps, in one block
+	for i, k := range order {
+		t := tasks[i]
 		s := &specs[i]
 		*s = wire.TaskSpec{Key: string(k), Func: t.Func, Args: t.Args, Priority: t.Priority,
 			Retries: uint32(t.Retries), Workers: t.Workers, Loose: t.AllowOtherWorkers}
 		if len(t.Deps) > 0 {
-			s.Deps = make([]string, len(t.Deps))
-			for j, d := range t.Deps {
-				s.Deps[j] = string(d)
+			start := len(deps)
+			for _, d := range t.Deps {
+				deps = append(deps, string(d))
 			}
+			s.Deps = deps[start:len(deps):len(deps)]
 		}
 		if len(t.Resources) > 0 {
 			for _, name := range slices.Sorted(maps.Keys(t.Resources)) {

@@ -2,7 +2,6 @@ package gask
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"maps"
@@ -112,7 +111,12 @@ func (f *Fn3[A, B, C, R]) Delay(a Arg[A], b Arg[B], c Arg[C], opts ...Option) *D
 func newNode(f *registry.Func, args []argument, o taskOptions) *node {
 	n := &node{fn: f}
 	t := newTask(f.ID, f.Name, o)
-	raw := make([]registry.Arg, len(args))
+	if deps := len(args) + len(o.after); deps > 0 {
+		t.Deps = make([]graph.Key, 0, deps)
+		n.deps = make([]*node, 0, deps)
+	}
+	var rawArgs [4]registry.Arg
+	raw := append(rawArgs[:0], make([]registry.Arg, len(args))...)
 	for j, a := range args {
 		if l, ok := a.(lazyArg); ok {
 			raw[j] = registry.Arg{Dep: n.addDep(t, l.lazy())}
@@ -161,8 +165,7 @@ func (n *node) fail(err error) {
 }
 
 // taskKey derives a task's key exactly as buildSpec does: an explicit key,
-// a random one for impure tasks, or name + 12 bytes of SHA-256 over the
-// function identity, the encoded arguments and the dependency keys.
+// a random one for impure tasks, or pureKey's.
 func taskKey(name, fnID string, args []byte, deps []graph.Key, o taskOptions) graph.Key {
 	switch {
 	case o.key != "":
@@ -172,14 +175,7 @@ func taskKey(name, fnID string, args []byte, deps []graph.Key, o taskOptions) gr
 		rand.Read(r[:])
 		return graph.Key(name + "-" + hex.EncodeToString(r[:]))
 	}
-	h := sha256.New()
-	h.Write([]byte(fnID))
-	h.Write(args)
-	for _, d := range deps {
-		h.Write([]byte{0})
-		h.Write([]byte(d))
-	}
-	return graph.Key(name + "-" + hex.EncodeToString(h.Sum(nil)[:12]))
+	return graph.Key(pureKey(name, fnID, args, deps))
 }
 
 // failedDelayed is a lazy value that cannot be built; computing it

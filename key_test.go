@@ -34,7 +34,7 @@ func TestPureKeyFormat(t *testing.T) {
 			h.Write([]byte(d))
 		}
 		want := f.Name + "-" + hex.EncodeToString(h.Sum(nil)[:12])
-		if got := pureKey(f, c.args, c.deps); got != want {
+		if got := pureKey(f.Name, f.ID, c.args, c.deps); got != want {
 			t.Errorf("pureKey(%d bytes of args, %d deps) = %q, want %q", len(c.args), len(c.deps), got, want)
 		}
 	}

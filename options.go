@@ -15,11 +15,14 @@ type taskOptions struct {
 }
 
 func collect(opts []Option) taskOptions {
-	var o taskOptions
-	for _, opt := range opts {
-		opt(&o)
+	if len(opts) == 0 {
+		return taskOptions{} // o below escapes to the options: no allocation without them
 	}
-	return o
+	o := new(taskOptions)
+	for _, opt := range opts {
+		opt(o)
+	}
+	return *o
 }
 
 // Key gives the task an explicit key instead of one derived from its

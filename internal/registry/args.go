@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
+	"slices"
 )
 
 // ErrBadArgs is wrapped by every argument-decoding error.
@@ -20,6 +22,21 @@ type Arg struct {
 
 // AppendArgs encodes args.
 func AppendArgs(b []byte, args []Arg) []byte {
+	n := uvarintLen(uint64(len(args)))
+	for _, a := range args {
+		switch {
+		case a.List != nil:
+			n += 1 + uvarintLen(uint64(len(a.List)))
+			for _, d := range a.List {
+				n += uvarintLen(uint64(d))
+			}
+		case a.Dep >= 0:
+			n += 1 + uvarintLen(uint64(a.Dep))
+		default:
+			n += 1 + uvarintLen(uint64(len(a.Value))) + len(a.Value)
+		}
+	}
+	b = slices.Grow(b, n) // one allocation, of the exact size
 	b = binary.AppendUvarint(b, uint64(len(args)))
 	for _, a := range args {
 		if a.List != nil {
@@ -41,6 +58,9 @@ func AppendArgs(b []byte, args []Arg) []byte {
 	}
 	return b
 }
+
+// uvarintLen is the length of x as a uvarint.
+func uvarintLen(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
 
 // DecodeArgs decodes what AppendArgs wrote; nDeps bounds dependency indexes.
 // Values alias b.

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"slices"
 	"testing"
@@ -44,4 +45,17 @@ func FuzzDecodeArgs(f *testing.F) {
 			t.Fatalf("re-decode: %v", err)
 		}
 	})
+}
+
+// TestAppendArgsAllocatesOnce: AppendArgs sizes its buffer before writing.
+func TestAppendArgsAllocatesOnce(t *testing.T) {
+	for _, x := range []uint64{0, 1, 127, 128, 16383, 16384, 1<<63 - 1, 1<<64 - 1} {
+		if got, want := uvarintLen(x), len(binary.AppendUvarint(nil, x)); got != want {
+			t.Errorf("uvarintLen(%d) = %d, want %d", x, got, want)
+		}
+	}
+	in := []Arg{{Dep: -1, Value: bytes.Repeat([]byte("v"), 300)}, {Dep: 200}, {Dep: -1, List: []int{1, 300, 70000}}}
+	if n := testing.AllocsPerRun(100, func() { AppendArgs(nil, in) }); n != 1 {
+		t.Errorf("AppendArgs made %v allocations, want 1", n)
+	}
 }
