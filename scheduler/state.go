@@ -1,6 +1,9 @@
 package scheduler
 
-import "fmt"
+import (
+	"fmt"
+	"reflect"
+)
 
 // TaskState is where a task is in its life.
 type TaskState uint8
@@ -323,7 +326,7 @@ func (s *State) Handle(ev Event) []Command {
 	case *StealResponse:
 		s.stealAnswered(e)
 	default:
-		panic(fmt.Sprintf("scheduler: unknown event %T", ev))
+		panic("scheduler: unknown event " + reflect.TypeOf(ev).String()) // not fmt: ev would escape, and every event be allocated
 	}
 	if s.retireDirty || len(s.acquires) > 0 {
 		s.advanceRetirements()

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -126,7 +127,7 @@ func (s *State) Handle(ev Event) []Command {
 	case *Resume:
 		s.paused = false
 	default:
-		panic(fmt.Sprintf("worker: unknown event %T", ev))
+		panic("worker: unknown event " + reflect.TypeOf(ev).String()) // not fmt: ev would escape, and every event be allocated
 	}
 	s.schedule()
 	return s.out
