@@ -77,6 +77,11 @@ type State struct {
 	fetchable bool
 	paused    bool
 	out       []Command
+	// The commands every task causes, reused by the next Handle as out is:
+	// one allocation each saved.
+	execs    []Execute
+	dones    []ReportDone
+	discards []Discard
 }
 
 // New returns a worker state machine.
@@ -93,10 +98,14 @@ func New(cfg Config) *State {
 	return &State{cfg: cfg, tasks: make(map[string]*task), inFlight: make(map[string]int), toFetch: make(map[*task]struct{})}
 }
 
-// Handle applies one event and returns the commands it causes; the slice is
-// reused by the next call.
+// Handle applies one event and returns the commands it causes; the slice,
+// and the Execute, ReportDone and Discard commands in it, are reused by
+// the next call.
 func (s *State) Handle(ev Event) []Command {
 	s.out = s.out[:0]
+	clear(s.execs) // their Runs
+	clear(s.dones)
+	s.execs, s.dones, s.discards = s.execs[:0], s.dones[:0], s.discards[:0]
 	switch e := ev.(type) {
 	case *ComputeRequested:
 		s.compute(e)
@@ -135,6 +144,16 @@ func (s *State) Handle(ev Event) []Command {
 
 func (s *State) emit(c Command) { s.out = append(s.out, c) }
 
+func (s *State) emitDone(c ReportDone) {
+	s.dones = append(s.dones, c)
+	s.emit(&s.dones[len(s.dones)-1])
+}
+
+func (s *State) emitDiscard(key string) {
+	s.discards = append(s.discards, Discard{Key: key})
+	s.emit(&s.discards[len(s.discards)-1])
+}
+
 // Counts reports how many keys are in each state.
 func (s *State) Counts() map[TaskState]int {
 	m := map[TaskState]int{}
@@ -163,7 +182,7 @@ func (s *State) compute(e *ComputeRequested) {
 	if t := s.tasks[e.Key]; t != nil {
 		switch t.state {
 		case Memory:
-			s.emit(&ReportDone{Key: t.key, NBytes: t.nbytes, Run: e.Run})
+			s.emitDone(ReportDone{Key: t.key, NBytes: t.nbytes, Run: e.Run})
 			return
 		case Cancelled:
 			t.state = Executing // the run under way counts again
@@ -297,7 +316,7 @@ func (s *State) free(key string) {
 		t.wanted = false
 		if len(t.dependents) == 0 {
 			delete(s.tasks, key)
-			s.emit(&Discard{Key: key})
+			s.emitDiscard(key)
 		}
 	case Fetch, Flight:
 		t.wanted = false
@@ -332,7 +351,7 @@ func (s *State) executeDone(e *ExecuteDone) {
 	t.run = nil
 	if t.state == Cancelled && len(t.dependents) == 0 && !t.acquire {
 		delete(s.tasks, t.key)
-		s.emit(&Discard{Key: t.key})
+		s.emitDiscard(t.key)
 		return
 	}
 	if t.state == Cancelled {
@@ -349,7 +368,7 @@ func (s *State) executeDone(e *ExecuteDone) {
 	}
 	t.state = Memory
 	t.nbytes = e.NBytes
-	s.emit(&ReportDone{Key: t.key, NBytes: e.NBytes, Duration: e.Duration, Run: run})
+	s.emitDone(ReportDone{Key: t.key, NBytes: e.NBytes, Duration: e.Duration, Run: run})
 	s.inputReady(t)
 }
 
@@ -477,12 +496,12 @@ func (s *State) fetchDone(e *FetchDone) {
 			continue // the value here is, or will be, the one computed or put
 		}
 		if t == nil || t.state != Flight {
-			s.emit(&Discard{Key: k})
+			s.emitDiscard(k)
 			continue
 		}
 		if len(t.dependents) == 0 && !t.wanted && !t.acquire {
 			delete(s.tasks, k)
-			s.emit(&Discard{Key: k})
+			s.emitDiscard(k)
 			continue
 		}
 		t.state = Memory
@@ -599,7 +618,8 @@ func (s *State) schedule() {
 		t := s.ready.pop()
 		t.state = Executing
 		s.executing++
-		s.emit(&Execute{Key: t.key, Run: t.run})
+		s.execs = append(s.execs, Execute{Key: t.key, Run: t.run})
+		s.emit(&s.execs[len(s.execs)-1])
 	}
 	if !s.fetchable || len(s.toFetch) == 0 || len(s.inFlight) >= s.cfg.MaxFetchPeers {
 		return
