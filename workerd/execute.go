@@ -12,14 +12,21 @@ import (
 	"github.com/gask-dev/gask/wire"
 )
 
-// job is one task execution, prepared by the loop and run by an executor.
+// job is one task execution: made by the loop from the task's Compute when
+// it arrives (the state machine carries it as the task's Run), prepared when
+// the task is to execute, and run by an executor.
 type job struct {
 	key    string
+	spec   *wire.Compute
 	fn     *registry.Func
 	args   []byte
 	deps   []string
 	ctx    *taskContext
 	inline bool // a client holds the result: encode it now if it is small
+	// Set by the executor once it has run (the loop reads them after its
+	// result): ran, and the value encoded to go inline, if it does.
+	ran bool
+	enc []byte
 }
 
 // result reports a finished job back to the loop.
@@ -65,7 +72,8 @@ func (w *Worker) run(j *job) (res result) {
 	if err != nil {
 		return result{key: j.key, err: taskError(j.key, err)}
 	}
-	res.nbytes = w.store.putValue(j.key, v, j.fn.Result, j.inline)
+	res.nbytes, j.enc = w.store.putValue(j.key, v, j.fn.Result, j.inline)
+	j.ran = true
 	w.storedValue()
 	return res
 }

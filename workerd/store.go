@@ -95,7 +95,7 @@ func (s *store) touch(e *entry) {
 
 // putValue stores a task's result. With inline, a small result is encoded
 // at once, to go to the scheduler with the task's completion (see inline).
-func (s *store) putValue(key string, v any, c *codec.Codec, inline bool) int64 {
+func (s *store) putValue(key string, v any, c *codec.Codec, inline bool) (nbytes int64, enc []byte) {
 	n := codec.Size(v)
 	e := &entry{key: key, val: v, codec: c, nbytes: n}
 	if inline && n <= wire.InlineLimit {
@@ -107,7 +107,7 @@ func (s *store) putValue(key string, v any, c *codec.Codec, inline bool) int64 {
 	file := s.replace(key, e)
 	s.mu.Unlock()
 	s.remove(file)
-	return n
+	return n, e.enc
 }
 
 // inline returns the key's encoded value if it is in memory, already

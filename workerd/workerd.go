@@ -77,9 +77,10 @@ type Worker struct {
 	peers   *peer.Pool
 	events  chan any // wire messages from the scheduler, results, transfers
 	jobs    chan *job
-	running []*job        // the jobs executing, at most NThreads; owned by the loop
-	later   []any         // events the loop raised for itself
-	stored  chan struct{} // wakes the memory monitor
+	running []*job         // the jobs executing, at most NThreads; owned by the loop
+	later   []any          // events the loop raised for itself
+	lastFn  *registry.Func // the function of the last task executed
+	stored  chan struct{}  // wakes the memory monitor
 	// wakeAbove is the managed bytes past which storing a value wakes the
 	// memory monitor: the lowest threshold.
 	wakeAbove int64
@@ -326,7 +327,7 @@ func (w *Worker) handle(ctx context.Context, ev any) error {
 		for i, d := range m.Deps {
 			deps[i] = worker.Dep{Key: d.Key, NBytes: d.NBytes, Holders: d.Holders}
 		}
-		cmds = w.state.Handle(&worker.ComputeRequested{Key: m.Key, Priority: m.Priority, Deps: deps, Run: m})
+		cmds = w.state.Handle(&worker.ComputeRequested{Key: m.Key, Priority: m.Priority, Deps: deps, Run: &job{key: m.Key, spec: m}})
 	case *wire.AcquireKeys:
 		keys := make([]worker.Dep, len(m.Keys))
 		for i, d := range m.Keys {
@@ -408,8 +409,13 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 	for _, c := range cmds {
 		switch c := c.(type) {
 		case *worker.Execute:
-			spec := c.Run.(*wire.Compute)
-			fn := registry.Lookup(spec.Func)
+			j := c.Run.(*job)
+			spec := j.spec
+			fn := w.lastFn
+			if fn == nil || fn.ID != spec.Func { // tasks mostly come in runs of one function
+				fn = registry.Lookup(spec.Func)
+				w.lastFn = fn
+			}
 			if fn == nil { // the scheduler only sends what we registered
 				w.later = append(w.later, result{key: c.Key, err: &wire.RemoteError{Kind: wire.KindUnknownFunc, Key: c.Key,
 					Message: fmt.Sprintf("function %s is not registered in this worker's program", spec.Func)}})
@@ -422,7 +428,7 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 					deps[i] = d.Key
 				}
 			}
-			j := &job{key: c.Key, fn: fn, args: spec.Args, deps: deps, ctx: newTaskContext(ctx), inline: spec.Held}
+			j.fn, j.args, j.deps, j.ctx, j.inline = fn, spec.Args, deps, newTaskContext(ctx), spec.Held
 			w.running = append(w.running, j)
 			w.jobs <- j
 		case *worker.CancelExecution:
@@ -437,8 +443,12 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 			w.store.delete(c.Key)
 		case *worker.ReportDone:
 			m := &wire.TaskDone{Key: c.Key, NBytes: c.NBytes, Duration: c.Duration}
-			if spec, _ := c.Run.(*wire.Compute); spec != nil && spec.Held {
-				m.Value = w.store.inline(c.Key)
+			if j, _ := c.Run.(*job); j != nil && j.spec.Held {
+				if j.ran {
+					m.Value = j.enc
+				} else { // done before this request: the store may have it encoded
+					m.Value = w.store.inline(c.Key)
+				}
 			}
 			w.sched.SendLater(m)
 		case *worker.ReportErred:
