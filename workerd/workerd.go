@@ -276,47 +276,78 @@ func (w *Worker) executor(ctx context.Context) {
 	}
 }
 
+// Events the loop gets from its own goroutines: the heartbeat is due; the
+// context ended (a nudge: the loop also checks the context after each turn).
+type (
+	heartbeatDue struct{}
+	ctxEnded     struct{}
+)
+
+// loop handles events until ctx ends or the scheduler is lost. It waits on
+// the events channel alone: a select over it, a ticker and ctx.Done costs a
+// task a microsecond, since the loop waits for nearly every event.
 func (w *Worker) loop(ctx context.Context) error {
-	tick := time.NewTicker(w.cfg.Heartbeat)
-	defer tick.Stop()
-	for {
+	stop := context.AfterFunc(ctx, func() {
 		select {
-		case <-ctx.Done():
-			w.sched.Flush()
-			return nil
-		case <-tick.C:
-			w.heartbeat()
-		case ev := <-w.events:
-			// Handle everything already waiting, then write once.
-			for n := 0; ; n++ {
+		case w.events <- ctxEnded{}:
+		default: // the loop is busy: it sees ctx.Err after this turn
+		}
+	})
+	defer stop()
+	w.wg.Go(func() {
+		tick := time.NewTicker(w.cfg.Heartbeat)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				if !w.post(ctx, heartbeatDue{}) {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+	for {
+		ev := <-w.events
+		// Handle everything already waiting, then write once.
+		for n := 0; ; n++ {
+			if err := w.handle(ctx, ev); err != nil {
+				return err
+			}
+			for len(w.later) > 0 {
+				ev := w.later[0]
+				w.later = w.later[1:]
 				if err := w.handle(ctx, ev); err != nil {
 					return err
 				}
-				for len(w.later) > 0 {
-					ev := w.later[0]
-					w.later = w.later[1:]
-					if err := w.handle(ctx, ev); err != nil {
-						return err
-					}
-				}
-				if n >= 4096 {
-					break
-				}
-				select {
-				case ev = <-w.events:
-					continue
-				default:
-				}
+			}
+			if n >= 4096 {
 				break
 			}
-			w.sched.Kick()
+			select {
+			case ev = <-w.events:
+				continue
+			default:
+			}
+			break
 		}
+		if ctx.Err() != nil {
+			w.sched.Flush()
+			return nil
+		}
+		w.sched.Kick()
 	}
 }
 
 func (w *Worker) handle(ctx context.Context, ev any) error {
 	var cmds []worker.Command
 	switch m := ev.(type) {
+	case heartbeatDue:
+		w.heartbeat()
+		return nil
+	case ctxEnded:
+		return nil // the loop returns after this turn
 	case schedLost:
 		if wire.IsClosedErr(m.err) {
 			return ErrSchedulerLost
