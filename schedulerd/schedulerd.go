@@ -64,6 +64,10 @@ type event struct {
 	joined bool
 	// died is set when a worker's death grace period ran out.
 	died string
+	// From the loop's own goroutines: check is when to look for silent
+	// workers; stop says ctx ended.
+	check time.Time
+	stop  bool
 }
 
 // New returns a scheduler server.
@@ -168,6 +172,11 @@ func (s *Server) read(ctx context.Context, c *wire.Conn) {
 	}
 	pc := &peerConn{role: h.Role, hello: h, c: c}
 	send := func(ev event) bool {
+		select { // the loop's queue has room nearly always: no two-way select then
+		case s.events <- ev:
+			return true
+		default:
+		}
 		select {
 		case s.events <- ev:
 			return true
@@ -193,34 +202,54 @@ func (s *Server) read(ctx context.Context, c *wire.Conn) {
 	}
 }
 
+// loop handles events until ctx ends. It waits on the events channel alone
+// (a select over it, a ticker and ctx.Done cost every message a wake-up of
+// three channels): a goroutine posts the checks for silent workers, and the
+// end of ctx posts a nudge.
 func (s *Server) loop(ctx context.Context) {
-	check := time.NewTicker(max(s.cfg.WorkerTimeout/4, 10*time.Millisecond))
-	defer check.Stop()
-	for {
+	stop := context.AfterFunc(ctx, func() {
 		select {
-		case <-ctx.Done():
-			return
-		case now := <-check.C:
-			s.expireSilentWorkers(now)
-		case ev := <-s.events:
-			s.handle(ctx, ev)
-			// Handle everything already waiting before writing, so that a
-			// burst of events costs one write per connection.
-			for n := 0; n < 4096; n++ {
-				select {
-				case ev := <-s.events:
-					s.handle(ctx, ev)
-					continue
-				default:
-				}
-				break
-			}
-			for pc := range s.dirty {
-				pc.flushFrees()
-				pc.c.Kick()
-			}
-			clear(s.dirty)
+		case s.events <- event{stop: true}:
+		default: // the loop is busy: it sees ctx.Err after this turn
 		}
+	})
+	defer stop()
+	var ticker sync.WaitGroup
+	defer ticker.Wait()
+	ticker.Go(func() {
+		check := time.NewTicker(max(s.cfg.WorkerTimeout/4, 10*time.Millisecond))
+		defer check.Stop()
+		for {
+			select {
+			case now := <-check.C:
+				select {
+				case s.events <- event{check: now}:
+				case <-ctx.Done():
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+	for ctx.Err() == nil {
+		s.handle(ctx, <-s.events)
+		// Handle everything already waiting before writing, so that a
+		// burst of events costs one write per connection.
+		for n := 0; n < 4096; n++ {
+			select {
+			case ev := <-s.events:
+				s.handle(ctx, ev)
+				continue
+			default:
+			}
+			break
+		}
+		for pc := range s.dirty {
+			pc.flushFrees()
+			pc.c.Kick()
+		}
+		clear(s.dirty)
 	}
 }
 
@@ -243,6 +272,11 @@ func (s *Server) handle(ctx context.Context, ev event) {
 		ev.pc.lastSeen = time.Now()
 	}
 	switch {
+	case ev.stop:
+		return
+	case !ev.check.IsZero():
+		s.expireSilentWorkers(ev.check)
+		return
 	case ev.joined:
 		s.join(ev.pc)
 	case ev.died != "":
