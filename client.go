@@ -237,7 +237,7 @@ func (c *Client) fetchOne(ctx context.Context, st *futureState) ([]byte, error) 
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.futures[st.key] != st {
+	if !st.indexed {
 		// No future holds the key any more (released), so the scheduler
 		// will not recompute it: waiting for it would never end.
 		return nil, ErrReleased
@@ -259,7 +259,7 @@ func (c *Client) fetchOne(ctx context.Context, st *futureState) ([]byte, error) 
 func (c *Client) stateFor(key string) (st *futureState, fresh bool) {
 	st = c.futures[key]
 	if st == nil {
-		st = &futureState{key: key}
+		st = &futureState{key: key, indexed: true}
 		c.futures[key] = st
 		fresh = true
 	}
@@ -274,7 +274,7 @@ func (c *Client) release(st *futureState, explicit bool) {
 		return
 	}
 	st.refs--
-	if c.futures[st.key] != st {
+	if !st.indexed {
 		// A future that never reached the scheduler (it failed while being
 		// built): there is no hold to drop.
 		c.mu.Unlock()
@@ -282,6 +282,7 @@ func (c *Client) release(st *futureState, explicit bool) {
 	}
 	if st.refs == 0 {
 		delete(c.futures, st.key)
+		st.indexed = false
 	}
 	if c.closed || c.lost != nil {
 		c.mu.Unlock()
@@ -316,8 +317,9 @@ func (c *Client) cancel(st *futureState) {
 	c.mu.Lock()
 	n := st.refs
 	st.refs = 0
-	if c.futures[st.key] == st {
+	if st.indexed {
 		delete(c.futures, st.key)
+		st.indexed = false
 	}
 	if st.status != Cancelled {
 		// Finished futures too, as in Dask: the value is dropped with the

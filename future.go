@@ -36,6 +36,7 @@ type futureState struct {
 	gen     uint64                // counts completions: a fetch that missed knows whether a newer one came
 	done    chan struct{}         // made when first waited for, closed when it is no longer pending
 	refs    int                   // live Future values holding the key on the scheduler
+	indexed bool                  // in the client's index (c.futures): some future still holds the key
 	notify  []chan<- *futureState // AsCompleted / Wait listeners
 }
 
@@ -127,7 +128,7 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 		}
 		f.c.mu.Lock()
 		b, lost := f.st.inline, f.c.lost
-		released := f.c.futures[f.st.key] != f.st
+		released := !f.st.indexed
 		f.c.mu.Unlock()
 		if released {
 			// Every future of the key let go of it: the cluster may still

@@ -53,7 +53,7 @@ func gatherOnce[T any](ctx context.Context, c *Client, futs []*Future[T], out []
 		if have {
 			continue
 		}
-		if c.futures[f.st.key] != f.st {
+		if !f.st.indexed {
 			c.mu.Unlock()
 			return nil, fmt.Errorf("gask: gather %s: %w", f.st.key, ErrReleased)
 		}
