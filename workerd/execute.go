@@ -6,6 +6,7 @@ import (
 	"github.com/gask-dev/gask/codec"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/gask-dev/gask/internal/registry"
@@ -21,12 +22,15 @@ type job struct {
 	fn     *registry.Func
 	args   []byte
 	deps   []string
-	ctx    *taskContext
+	ctx    *taskContext // &tctx, or the caller's for a Call
+	tctx   taskContext
 	inline bool // a client holds the result: encode it now if it is small
-	// Set by the executor once it has run (the loop reads them after its
-	// result): ran, and the value encoded to go inline, if it does.
+	// Set by the executor once it has run (the loop reads them when the
+	// job comes back to it): ran, the value encoded to go inline if it
+	// does, and the result.
 	ran bool
 	enc []byte
+	res result
 }
 
 // result reports a finished job back to the loop.
@@ -48,8 +52,9 @@ type inputLostError struct {
 func (e *inputLostError) Error() string { return fmt.Sprintf("input %s: %v", e.dep, e.err) }
 func (e *inputLostError) Unwrap() error { return e.err }
 
-// run executes j and stores its value. Panics become errors.
-func (w *Worker) run(j *job) (res result) {
+// run executes j and stores its value. Panics become errors. args is the
+// executor's scratch for the arguments (nil: allocate).
+func (w *Worker) run(j *job, args *[]any) (res result) {
 	res.key = j.key
 	start := time.Now()
 	defer func() {
@@ -59,7 +64,7 @@ func (w *Worker) run(j *job) (res result) {
 				Message: fmt.Sprintf("task %s panicked: %v", j.key, r), Stack: string(debug.Stack())}
 		}
 	}()
-	args, err := w.decodeArgs(j)
+	argv, err := w.decodeArgs(j, args)
 	var lost *inputLostError
 	if errors.As(err, &lost) {
 		w.log.Warn("task input lost; reporting it missing", "key", j.key, "err", err)
@@ -68,7 +73,8 @@ func (w *Worker) run(j *job) (res result) {
 	if err != nil {
 		return result{key: j.key, err: &wire.RemoteError{Kind: wire.KindDecode, Key: j.key, Message: err.Error()}}
 	}
-	v, err := j.fn.Call(j.ctx, args)
+	v, err := j.fn.Call(j.ctx, argv)
+	clear(argv) // the scratch keeps no value alive
 	if err != nil {
 		return result{key: j.key, err: taskError(j.key, err)}
 	}
@@ -101,15 +107,22 @@ func taskError(key string, err error) *wire.RemoteError {
 	return re
 }
 
-func (w *Worker) decodeArgs(j *job) ([]any, error) {
-	raw, err := registry.DecodeArgs(j.args, len(j.deps))
+func (w *Worker) decodeArgs(j *job, scratch *[]any) ([]any, error) {
+	var rawBuf [4]registry.Arg
+	raw, err := registry.AppendDecodedArgs(rawBuf[:0], j.args, len(j.deps))
 	if err != nil {
 		return nil, err
 	}
 	if len(raw) != len(j.fn.Args) {
 		return nil, fmt.Errorf("function %s takes %d arguments, task has %d", j.fn.Name, len(j.fn.Args), len(raw))
 	}
-	args := make([]any, len(raw))
+	var args []any
+	if scratch != nil {
+		*scratch = slices.Grow((*scratch)[:0], len(raw))[:len(raw)]
+		args = *scratch
+	} else {
+		args = make([]any, len(raw))
+	}
 	for i, a := range raw {
 		c := j.fn.Args[i]
 		if a.List != nil {

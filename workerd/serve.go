@@ -110,7 +110,7 @@ func (w *Worker) call(ctx context.Context, m *wire.Call) *wire.CallResult {
 			Message: "function " + m.Func + " is not registered in this worker's program"}}
 	}
 	j := &job{key: "run-" + fn.Name, fn: fn, args: m.Args}
-	args, err := w.decodeArgs(j)
+	args, err := w.decodeArgs(j, nil)
 	if err != nil {
 		return &wire.CallResult{ReqID: m.ReqID, Err: &wire.RemoteError{Kind: wire.KindDecode, Message: err.Error()}}
 	}

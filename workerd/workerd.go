@@ -269,8 +269,10 @@ func (w *Worker) post(ctx context.Context, ev any) bool {
 
 // executor runs jobs until Run closes the queue.
 func (w *Worker) executor(ctx context.Context) {
+	var args []any // scratch for every job's arguments
 	for j := range w.jobs {
-		if !w.post(ctx, w.run(j)) {
+		j.res = w.run(j, &args)
+		if !w.post(ctx, j) { // a pointer: no allocation to box it
 			return
 		}
 	}
@@ -378,14 +380,15 @@ func (w *Worker) handle(ctx context.Context, ev any) error {
 		cmds = w.state.Handle(&worker.FreeRequested{Keys: m.Keys})
 	case *wire.StealRequest:
 		cmds = w.state.Handle(&worker.StealRequested{Key: m.Key})
-	case result:
+	case *job: // back from an executor, or never run (unknown function)
 		w.finished(m.key)
-		if m.lostDep != "" {
-			cmds = w.state.Handle(&worker.InputLost{Key: m.key, Dep: m.lostDep})
-		} else if m.err != nil {
-			cmds = w.state.Handle(&worker.ExecuteFailed{Key: m.key, Err: m.err})
-		} else {
-			cmds = w.state.Handle(&worker.ExecuteDone{Key: m.key, NBytes: m.nbytes, Duration: int64(m.duration)})
+		switch r := &m.res; {
+		case r.lostDep != "":
+			cmds = w.state.Handle(&worker.InputLost{Key: r.key, Dep: r.lostDep})
+		case r.err != nil:
+			cmds = w.state.Handle(&worker.ExecuteFailed{Key: r.key, Err: r.err})
+		default:
+			cmds = w.state.Handle(&worker.ExecuteDone{Key: r.key, NBytes: r.nbytes, Duration: int64(r.duration)})
 		}
 	case fetched:
 		if len(m.keys) > 0 {
@@ -448,8 +451,9 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 				w.lastFn = fn
 			}
 			if fn == nil { // the scheduler only sends what we registered
-				w.later = append(w.later, result{key: c.Key, err: &wire.RemoteError{Kind: wire.KindUnknownFunc, Key: c.Key,
-					Message: fmt.Sprintf("function %s is not registered in this worker's program", spec.Func)}})
+				j.res = result{key: c.Key, err: &wire.RemoteError{Kind: wire.KindUnknownFunc, Key: c.Key,
+					Message: fmt.Sprintf("function %s is not registered in this worker's program", spec.Func)}}
+				w.later = append(w.later, j)
 				continue
 			}
 			var deps []string
@@ -459,7 +463,9 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 					deps[i] = d.Key
 				}
 			}
-			j.fn, j.args, j.deps, j.ctx, j.inline = fn, spec.Args, deps, newTaskContext(ctx), spec.Held
+			j.fn, j.args, j.deps, j.inline = fn, spec.Args, deps, spec.Held
+			j.tctx = taskContext{Context: ctx}
+			j.ctx = &j.tctx
 			w.running = append(w.running, j)
 			w.jobs <- j
 		case *worker.CancelExecution:

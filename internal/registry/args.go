@@ -64,13 +64,17 @@ func uvarintLen(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
 
 // DecodeArgs decodes what AppendArgs wrote; nDeps bounds dependency indexes.
 // Values alias b.
-func DecodeArgs(b []byte, nDeps int) ([]Arg, error) {
+func DecodeArgs(b []byte, nDeps int) ([]Arg, error) { return AppendDecodedArgs(nil, b, nDeps) }
+
+// AppendDecodedArgs is DecodeArgs into dst's storage (from dst[:0]): a
+// caller with a buffer of a few Args on its stack allocates nothing.
+func AppendDecodedArgs(dst []Arg, b []byte, nDeps int) ([]Arg, error) {
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)) {
 		return nil, fmt.Errorf("%w: bad count", ErrBadArgs)
 	}
 	b = b[k:]
-	args := make([]Arg, n)
+	args := slices.Grow(dst[:0], int(n))[:n]
 	for i := range args {
 		if len(b) == 0 {
 			return nil, fmt.Errorf("%w: truncated at argument %d", ErrBadArgs, i)

@@ -65,3 +65,20 @@ func TestAppendArgsAllocatesOnce(t *testing.T) {
 		t.Errorf("AppendArgs made %v allocations, want 1", n)
 	}
 }
+
+// TestAppendDecodedArgsUsesBuffer: decoding into a buffer with room
+// allocates nothing and gives what DecodeArgs gives.
+func TestAppendDecodedArgsUsesBuffer(t *testing.T) {
+	b := AppendArgs(nil, []Arg{{Dep: -1, Value: []byte("abc")}, {Dep: 1}})
+	var buf [4]Arg
+	got, err := AppendDecodedArgs(buf[:0], b, 2)
+	if err != nil || len(got) != 2 || &got[0] != &buf[0] || got[1].Dep != 1 || string(got[0].Value) != "abc" {
+		t.Fatalf("AppendDecodedArgs = %+v, %v; want the two args in the buffer", got, err)
+	}
+	if raceEnabled {
+		return
+	}
+	if n := testing.AllocsPerRun(100, func() { AppendDecodedArgs(buf[:0], b, 2) }); n != 0 {
+		t.Errorf("AppendDecodedArgs into a buffer with room made %v allocations", n)
+	}
+}
