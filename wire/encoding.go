@@ -54,6 +54,10 @@ func appendBool(b []byte, v bool) []byte {
 type decoder struct {
 	b   []byte
 	err error
+	// fn is the function of the last Compute decoded: a connection's
+	// decoder keeps it from message to message, and a Compute of the same
+	// function takes that string rather than a new one.
+	fn string
 }
 
 func (d *decoder) fail(format string, args ...any) {

@@ -55,10 +55,10 @@ func decodeWith(d *decoder, body []byte) (Msg, error) {
 	if m == nil {
 		return nil, fmt.Errorf("%w: unknown op %d", ErrMalformed, body[0])
 	}
-	*d = decoder{b: body[1:]}
+	*d = decoder{b: body[1:], fn: d.fn}
 	m.decode(d)
 	err := d.done()
-	*d = decoder{} // keeps nothing of body
+	*d = decoder{fn: d.fn} // keeps nothing of body
 	if err != nil {
 		return nil, fmt.Errorf("%v: %w", op, err)
 	}

@@ -602,7 +602,8 @@ func (m *Compute) appendFields(b []byte) []byte {
 }
 func (m *Compute) decode(d *decoder) {
 	m.Key = d.str()
-	m.Func = d.str()
+	m.Func = d.strAs(d.fn)
+	d.fn = m.Func
 	m.Args = d.bytes()
 	m.Deps = decodeDepLocs(d)
 	m.Priority = d.varint()

@@ -239,3 +239,31 @@ func TestOpNames(t *testing.T) {
 		}
 	}
 }
+
+// TestConnComputesOfSeveralFunctions: a connection's reader reuses the
+// function name of the last Compute; a Compute of another function, or
+// one that follows another message, still decodes its own.
+func TestConnComputesOfSeveralFunctions(t *testing.T) {
+	a, b := net.Pipe()
+	ca, cb := NewConn(a, Limits{}), NewConn(b, Limits{})
+	defer ca.Close()
+	defer cb.Close()
+	msgs := []Msg{
+		&Compute{Key: "a", Func: "f@1"}, &Compute{Key: "b", Func: "f@1"}, &Free{Keys: []string{"a"}},
+		&Compute{Key: "c", Func: "g@1"}, &Compute{Key: "d", Func: "f@1"}, &Compute{Key: "e", Func: ""},
+	}
+	go func() {
+		for _, m := range msgs {
+			ca.Send(m)
+		}
+	}()
+	for i, want := range msgs {
+		got, err := cb.Recv()
+		if err != nil {
+			t.Fatalf("Recv %d: %v", i, err)
+		}
+		if !reflect.DeepEqual(got, normalise(want)) {
+			t.Fatalf("Recv %d = %+v, want %+v", i, got, want)
+		}
+	}
+}
