@@ -103,7 +103,7 @@ func (c *Conn) Send(m Msg) error {
 	c.queue = append(c.queue, m)
 	c.sent++
 	if len(c.queue) == 1 {
-		c.cond.Signal()
+		c.cond.Broadcast() // not Signal: a Flush may wait on c.cond too
 	}
 	if w, ok := m.(*Welcome); ok && c.directOnWelcome && w.Err == nil {
 		// The peer reads this Welcome from the stream, then values.
@@ -188,7 +188,7 @@ func (c *Conn) Kick() {
 		c.pushDirect()
 	}
 	if len(c.queue) > 0 {
-		c.cond.Signal()
+		c.cond.Broadcast() // not Signal: a Flush may wait on c.cond too
 	}
 	c.mu.Unlock()
 }
@@ -216,6 +216,9 @@ func (c *Conn) Flush() error {
 	defer c.mu.Unlock()
 	if c.sendDirect && !c.closed && c.werr == nil {
 		c.pushDirect()
+	}
+	if len(c.queue) > 0 {
+		c.cond.Broadcast() // what SendLater queued without a Kick goes too
 	}
 	target := c.sent
 	for c.done < target && c.werr == nil && !c.closed {

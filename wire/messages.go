@@ -563,7 +563,8 @@ type Compute struct {
 	Deps      []DepLoc
 	Priority  int64
 	Resources []Resource
-	Held      bool // a client holds the result: send it with TaskDone if small
+	Held      bool   // a client holds the result: send it with TaskDone if small
+	Ref       uint64 // the scheduler's name for the task, for TaskDone to bring back
 }
 
 func appendDepLocs(b []byte, ds []DepLoc) []byte {
@@ -598,7 +599,8 @@ func (m *Compute) appendFields(b []byte) []byte {
 	b = appendDepLocs(b, m.Deps)
 	b = appendVarint(b, m.Priority)
 	b = appendResources(b, m.Resources)
-	return appendBool(b, m.Held)
+	b = appendBool(b, m.Held)
+	return appendUvarint(b, m.Ref)
 }
 func (m *Compute) decode(d *decoder) {
 	m.Key = d.str()
@@ -609,6 +611,7 @@ func (m *Compute) decode(d *decoder) {
 	m.Priority = d.varint()
 	m.Resources = decodeResources(d)
 	m.Held = d.bool()
+	m.Ref = d.uvarint()
 }
 
 // Free tells a worker to drop keys: their values, or their work if running.
@@ -658,17 +661,19 @@ type TaskDone struct {
 	NBytes   int64
 	Duration int64  // nanoseconds spent running
 	Value    []byte // the encoded result, if Compute.Held and at most InlineLimit bytes
+	Ref      uint64 // the Compute's
 }
 
 func (*TaskDone) Op() Op { return OpTaskDone }
 func (m *TaskDone) appendFields(b []byte) []byte {
-	return appendBytes(appendVarint(appendVarint(appendString(b, m.Key), m.NBytes), m.Duration), m.Value)
+	return appendUvarint(appendBytes(appendVarint(appendVarint(appendString(b, m.Key), m.NBytes), m.Duration), m.Value), m.Ref)
 }
 func (m *TaskDone) decode(d *decoder) {
 	m.Key = d.str()
 	m.NBytes = d.varint()
 	m.Duration = d.varint()
 	m.Value = d.inline()
+	m.Ref = d.uvarint()
 }
 
 // TaskErred reports a failed task.

@@ -34,13 +34,13 @@ func sampleMessages() []Msg {
 		&KeyErred{Key: "a", Err: *rerr},
 		&KeyCancelled{Key: "a", Reason: "r"},
 		&Compute{Key: "a", Func: "f@1", Args: []byte{9}, Deps: []DepLoc{{Key: "x", NBytes: 3, Holders: []string{"h"}}}, Priority: 5, Resources: res},
-		&Compute{Key: "b", Func: "f@1", Held: true},
+		&Compute{Key: "b", Func: "f@1", Held: true, Ref: 7<<32 | 12},
 		&Free{Keys: []string{"a"}},
 		&StealRequest{Key: "a"},
 		&StealResponse{Key: "a", Stolen: true},
 		&StealResponse{Key: "b"},
 		&TaskDone{Key: "a", NBytes: 8, Duration: 1000},
-		&TaskDone{Key: "a", NBytes: 8, Duration: 1000, Value: []byte("v")},
+		&TaskDone{Key: "a", NBytes: 8, Duration: 1000, Value: []byte("v"), Ref: 1<<40 | 3},
 		&TaskErred{Key: "a", Err: *rerr},
 		&MissingData{Key: "a", Dep: "x", Holders: []string{"h"}},
 		&Heartbeat{Executing: 1, Ready: 2, InMemory: 3, ManagedBytes: 4, SpilledBytes: 5, SpillErrors: 8, RSS: 6, HeapBytes: 7, Paused: true},
@@ -264,6 +264,52 @@ func TestConnComputesOfSeveralFunctions(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, normalise(want)) {
 			t.Fatalf("Recv %d = %+v, want %+v", i, got, want)
+		}
+	}
+}
+
+// TestFlushWritesWhatSendLaterQueued: Flush delivers messages queued with
+// SendLater and never kicked, also while another goroutine waits in Flush.
+func TestFlushWritesWhatSendLaterQueued(t *testing.T) {
+	a, b := net.Pipe()
+	ca, cb := NewConn(a, Limits{}), NewConn(b, Limits{})
+	defer ca.Close()
+	defer cb.Close()
+	got := make(chan Msg, 4)
+	go func() {
+		for {
+			m, err := cb.Recv()
+			if err != nil {
+				return
+			}
+			got <- m
+		}
+	}()
+	// One message through first, so that the writer is back waiting.
+	ca.Send(&Free{Keys: []string{"warm"}})
+	<-got
+	ca.SendLater(&Free{Keys: []string{"a"}})
+	if err := ca.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if m := <-got; m.(*Free).Keys[0] != "a" {
+		t.Fatalf("got %+v", m)
+	}
+	// A Flush waiting while another message is queued and kicked.
+	ca.SendLater(&Free{Keys: []string{"b"}})
+	done := make(chan error)
+	go func() { done <- ca.Flush() }()
+	ca.SendLater(&Free{Keys: []string{"c"}})
+	ca.Kick()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := ca.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"b", "c"} {
+		if m := <-got; m.(*Free).Keys[0] != want {
+			t.Fatalf("got %+v, want Free %s", m, want)
 		}
 	}
 }

@@ -334,11 +334,11 @@ func (w *Worker) loop(ctx context.Context) error {
 			}
 			break
 		}
+		w.sched.Kick()
 		if ctx.Err() != nil {
-			w.sched.Flush()
+			w.sched.Flush() // what this turn queued, kicked above
 			return nil
 		}
-		w.sched.Kick()
 	}
 }
 
@@ -480,7 +480,11 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 			w.store.delete(c.Key)
 		case *worker.ReportDone:
 			m := &wire.TaskDone{Key: c.Key, NBytes: c.NBytes, Duration: c.Duration}
-			if j, _ := c.Run.(*job); j != nil && j.spec.Held {
+			j, _ := c.Run.(*job)
+			if j != nil {
+				m.Ref = j.spec.Ref
+			}
+			if j != nil && j.spec.Held {
 				if j.ran {
 					m.Value = j.enc
 				} else { // done before this request: the store may have it encoded
