@@ -20,6 +20,7 @@ type instantCluster struct {
 type pendingTask struct {
 	worker scheduler.WorkerID
 	key    string
+	ref    uint64
 }
 
 func newInstantCluster(workers, threads int) *instantCluster {
@@ -34,7 +35,7 @@ func newInstantCluster(workers, threads int) *instantCluster {
 func (c *instantCluster) handle(ev scheduler.Event) {
 	for _, cmd := range c.s.Handle(ev) {
 		if cmd, ok := cmd.(*scheduler.Compute); ok {
-			c.pending = append(c.pending, pendingTask{cmd.Worker, cmd.Key})
+			c.pending = append(c.pending, pendingTask{cmd.Worker, cmd.Key, cmd.Ref})
 		}
 	}
 }
@@ -45,7 +46,7 @@ func (c *instantCluster) drain() {
 		p := c.pending[0]
 		c.pending = c.pending[1:]
 		// The scheduler keeps nothing of a TaskFinished: one is reused.
-		c.fin = scheduler.TaskFinished{Worker: p.worker, Key: p.key, NBytes: 8, Duration: 100_000}
+		c.fin = scheduler.TaskFinished{Worker: p.worker, Key: p.key, Ref: p.ref, NBytes: 8, Duration: 100_000}
 		c.handle(&c.fin)
 		c.done++
 	}

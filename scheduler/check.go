@@ -55,6 +55,9 @@ func (s *State) Check() error {
 	if len(s.order) != len(s.workers) {
 		return fmt.Errorf("%d workers in order, %d in map", len(s.order), len(s.workers))
 	}
+	if err := s.checkSlots(); err != nil {
+		return err
+	}
 	queued := 0
 	for t := range s.queue.all {
 		queued++
@@ -308,6 +311,30 @@ func (s *State) checkTask(t *task) error {
 	}
 	if t.noSteal && t.state != Processing {
 		return fmt.Errorf("refused a steal, but not processing")
+	}
+	return nil
+}
+
+// checkSlots: every task has a slot of its own, every other slot is free.
+func (s *State) checkSlots() error {
+	if len(s.slots) != len(s.gens) {
+		return fmt.Errorf("%d slots, %d generations", len(s.slots), len(s.gens))
+	}
+	for k, t := range s.tasks {
+		if int(t.slot) >= len(s.slots) || s.slots[t.slot] != t {
+			return fmt.Errorf("task %s: slot %d does not hold it", k, t.slot)
+		}
+		if s.byRef(s.ref(t), k) != t {
+			return fmt.Errorf("task %s: its ref names another task", k)
+		}
+	}
+	for _, i := range s.freeSlots {
+		if s.slots[i] != nil {
+			return fmt.Errorf("free slot %d holds %s", i, s.slots[i].key)
+		}
+	}
+	if used := len(s.slots) - len(s.freeSlots); used != len(s.tasks) {
+		return fmt.Errorf("%d slots in use, %d tasks", used, len(s.tasks))
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ type DepLoc struct {
 type Compute struct {
 	Worker    WorkerID
 	Key       string
+	Ref       uint64 // the task's ref, for the worker's TaskFinished
 	Func      string
 	Args      []byte
 	Deps      []DepLoc

@@ -102,6 +102,7 @@ type WorkerLeft struct {
 type TaskFinished struct {
 	Worker   WorkerID
 	Key      string
+	Ref      uint64 // the Compute's, if the worker has it: found without a lookup of Key
 	NBytes   int64
 	Duration int64 // nanoseconds
 	Value    []byte

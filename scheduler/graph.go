@@ -80,6 +80,7 @@ func (s *State) updateGraph(e *GraphUpdated) {
 			}
 		}
 		s.tasks[t.key] = t
+		s.addSlot(t)
 		bySpec[i] = t
 		added = append(added, t)
 		s.setState(t, Released)
@@ -262,6 +263,7 @@ func (s *State) forget(t *task) {
 	}
 	s.setState(t, Forgotten)
 	delete(s.tasks, t.key)
+	s.freeSlot(t)
 	t.args = nil
 	for _, d := range t.deps {
 		d.liveDeps--
@@ -357,10 +359,10 @@ func (s *State) toErred(t *task, err *Error) {
 
 func (s *State) taskFinished(e *TaskFinished) {
 	w := s.workers[e.Worker]
-	t := s.tasks[e.Key]
 	if w == nil {
 		return
 	}
+	t := s.byRef(e.Ref, e.Key)
 	if t == nil || (t.state != Processing && t.state != Memory) {
 		// Released or cancelled while running: the worker must drop it.
 		s.emitFree(w, e.Key)
@@ -468,6 +470,7 @@ func (s *State) dataPlaced(e *DataPlaced) {
 			t = newTask(k, s.seq)
 			t.fnIdx = s.intern("")
 			s.tasks[k] = t
+			s.addSlot(t)
 			s.setState(t, Released)
 		}
 		switch t.state {

@@ -98,6 +98,7 @@ type modelClient struct {
 type zombie struct {
 	worker scheduler.WorkerID
 	key    string
+	ref    uint64 // its Compute's: stale by the time it comes
 	fail   bool
 }
 
@@ -349,10 +350,10 @@ func (m *model) apply(c scheduler.Command) bool {
 		}
 		delete(w.handedOver, c.Key) // given up already; the scheduler no longer counts it
 		if w.running[c.Key] != nil {
-			delete(w.running, c.Key)
 			if m.rng.IntN(4) == 0 {
-				m.zombies = append(m.zombies, zombie{w.id, c.Key, m.rng.IntN(3) == 0})
+				m.zombies = append(m.zombies, zombie{w.id, c.Key, w.running[c.Key].Ref, m.rng.IntN(3) == 0})
 			}
+			delete(w.running, c.Key)
 		}
 		delete(w.has, c.Key)
 		delete(w.acquiring, c.Key)
@@ -789,11 +790,15 @@ func (m *model) finish(wid scheduler.WorkerID, key string, fetch bool) bool {
 			}
 		}
 	}
+	ref := w.running[key].Ref // the worker sends it back, mostly
+	if m.rng.IntN(4) == 0 {
+		ref = 0
+	}
 	delete(w.running, key)
 	w.has[key] = true
 	nbytes := int64(m.rng.IntN(1000))
 	dur := int64(m.rng.IntN(5_000_000))
-	return m.handle(&scheduler.TaskFinished{Worker: wid, Key: key, NBytes: nbytes, Duration: dur},
+	return m.handle(&scheduler.TaskFinished{Worker: wid, Key: key, Ref: ref, NBytes: nbytes, Duration: dur},
 		fmt.Sprintf("finish %s %s nbytes=%d dur=%d", wid, key, nbytes, dur))
 }
 
@@ -826,7 +831,7 @@ func (m *model) lateResult() bool {
 		return m.handle(&scheduler.TaskFailed{Worker: z.worker, Key: z.key, Err: scheduler.Error{Kind: "task", Message: "late"}},
 			fmt.Sprintf("fail (late) %s %s", z.worker, z.key))
 	}
-	return m.handle(&scheduler.TaskFinished{Worker: z.worker, Key: z.key, NBytes: 8},
+	return m.handle(&scheduler.TaskFinished{Worker: z.worker, Key: z.key, Ref: z.ref, NBytes: 8},
 		fmt.Sprintf("finish (late) %s %s", z.worker, z.key))
 }
 

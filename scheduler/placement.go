@@ -283,7 +283,7 @@ func (s *State) assign(t *task, w *worker) {
 		s.refile(w)
 	}
 	c := next(&s.arena.computes)
-	*c = Compute{Worker: w.id, Key: t.key, Func: s.fnNames[t.fnIdx], Args: t.args, Priority: workerPriority(t), Resources: t.resources(), Held: t.held()}
+	*c = Compute{Worker: w.id, Key: t.key, Ref: s.ref(t), Func: s.fnNames[t.fnIdx], Args: t.args, Priority: workerPriority(t), Resources: t.resources(), Held: t.held()}
 	if len(t.deps) > 0 {
 		c.Deps = take(&s.arena.deps, len(t.deps))
 		for i, d := range t.deps {

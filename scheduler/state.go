@@ -111,7 +111,8 @@ type task struct {
 	liveDeps   int32 // dependents not forgotten
 	state      TaskState
 	qlate      bool
-	noSteal    bool // its worker refused a steal: it runs there
+	noSteal    bool   // its worker refused a steal: it runs there
+	slot       uint32 // in State.slots: see refs.go
 }
 
 // taskExtra is the part of a task that most tasks leave empty, apart so
@@ -217,22 +218,27 @@ type client struct {
 
 // State is the scheduler. Create it with New; drive it with Handle.
 type State struct {
-	cfg      Config
-	tasks    map[string]*task
-	workers  map[WorkerID]*worker
-	order    []*worker // workers in join order, for deterministic choices
-	clients  map[ClientID]*client
-	queue    readyQueue
-	noWork   map[*task]struct{}
-	deaths   map[WorkerID]string
-	fnIndex  map[string]int32 // function identity → task.fnIdx
-	fnNames  []string         // task.fnIdx → function identity
-	lastFn   string           // the last function interned, and its index
-	lastIdx  int32
-	runnable []int8 // by task.fnIdx: some worker can run it? (as worker.canRun); cleared when workers change
-	seq      uint64
-	avgDur   float64 // EWMA of task durations, ns; 0 until the first sample
-	rr       int     // round-robin cursor over workers
+	cfg   Config
+	tasks map[string]*task
+	// Every task by slot, for refs (refs.go): nil slots are free, listed in
+	// freeSlots; gens counts each slot's reuses.
+	slots     []*task
+	gens      []uint32
+	freeSlots []uint32
+	workers   map[WorkerID]*worker
+	order     []*worker // workers in join order, for deterministic choices
+	clients   map[ClientID]*client
+	queue     readyQueue
+	noWork    map[*task]struct{}
+	deaths    map[WorkerID]string
+	fnIndex   map[string]int32 // function identity → task.fnIdx
+	fnNames   []string         // task.fnIdx → function identity
+	lastFn    string           // the last function interned, and its index
+	lastIdx   int32
+	runnable  []int8 // by task.fnIdx: some worker can run it? (as worker.canRun); cleared when workers change
+	seq       uint64
+	avgDur    float64 // EWMA of task durations, ns; 0 until the first sample
+	rr        int     // round-robin cursor over workers
 
 	// Retirement (retire.go).
 	moves       map[*task]*move  // values being copied off retiring workers

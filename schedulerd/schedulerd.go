@@ -395,7 +395,7 @@ func (s *Server) message(pc *peerConn, m wire.Msg) {
 	case wire.RoleWorker:
 		switch m := m.(type) {
 		case *wire.TaskDone:
-			s.apply(&scheduler.TaskFinished{Worker: wid, Key: m.Key, NBytes: m.NBytes, Duration: m.Duration, Value: m.Value})
+			s.apply(&scheduler.TaskFinished{Worker: wid, Key: m.Key, Ref: m.Ref, NBytes: m.NBytes, Duration: m.Duration, Value: m.Value})
 			return
 		case *wire.TaskErred:
 			s.apply(&scheduler.TaskFailed{Worker: wid, Key: m.Key, Err: schedError(&m.Err)})
@@ -489,7 +489,7 @@ func (s *Server) apply(ev scheduler.Event) {
 	for _, cmd := range s.state.Handle(ev) {
 		switch c := cmd.(type) {
 		case *scheduler.Compute:
-			m := &wire.Compute{Key: c.Key, Func: c.Func, Args: c.Args, Priority: c.Priority, Held: c.Held}
+			m := &wire.Compute{Key: c.Key, Func: c.Func, Args: c.Args, Priority: c.Priority, Held: c.Held, Ref: c.Ref}
 			if len(c.Deps) > 0 {
 				m.Deps = make([]wire.DepLoc, len(c.Deps))
 				for i, d := range c.Deps {
