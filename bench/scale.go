@@ -81,12 +81,13 @@ func simulateScheduler(n int) (secs, bytesPerTask float64, err error) {
 	type job struct {
 		w   scheduler.WorkerID
 		key string
+		ref uint64 // sent back, as a worker does
 	}
 	var queue []job
 	collect := func(cmds []scheduler.Command) {
 		for _, c := range cmds {
 			if cp, ok := c.(*scheduler.Compute); ok {
-				queue = append(queue, job{cp.Worker, cp.Key})
+				queue = append(queue, job{cp.Worker, cp.Key, cp.Ref})
 			}
 		}
 	}
@@ -98,7 +99,7 @@ func simulateScheduler(n int) (secs, bytesPerTask float64, err error) {
 	for len(queue) > 0 {
 		j := queue[0]
 		queue = queue[1:]
-		fin = scheduler.TaskFinished{Worker: j.w, Key: j.key, NBytes: 8, Duration: 1000}
+		fin = scheduler.TaskFinished{Worker: j.w, Key: j.key, Ref: j.ref, NBytes: 8, Duration: 1000}
 		collect(s.Handle(&fin))
 		done++
 	}

@@ -34,12 +34,15 @@ func (s *State) freeSlot(t *task) {
 func (s *State) ref(t *task) uint64 { return uint64(s.gens[t.slot])<<32 | uint64(t.slot+1) }
 
 // byRef returns the task of key that ref names, or (a stale or missing
-// ref) the task of key in the index; nil if there is none.
+// ref) the task of key in the index; nil if there is none. The slot's
+// generation tells a live ref from a stale one: the keys' bytes are not
+// compared (that would cost the cache miss the ref saves), only their
+// lengths, against a ref that a worker got wrong.
 func (s *State) byRef(ref uint64, key string) *task {
 	if lo := uint32(ref); lo != 0 {
 		i := lo - 1
 		if int(i) < len(s.slots) && s.gens[i] == uint32(ref>>32) {
-			if t := s.slots[i]; t != nil && t.key == key {
+			if t := s.slots[i]; t != nil && len(t.key) == len(key) {
 				return t
 			}
 		}
