@@ -47,6 +47,10 @@ func (s *State) updateGraph(e *GraphUpdated) {
 			tasks[k] = t
 		}
 		s.tasks = tasks
+		if more := n - len(s.freeSlots); more > 0 {
+			s.slots = slices.Grow(s.slots, more)
+			s.gens = slices.Grow(s.gens, more)
+		}
 	}
 	added := make([]*task, 0, len(e.Tasks))
 	// The task of each spec, so that Wants, which mostly name the specs'
