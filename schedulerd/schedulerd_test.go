@@ -17,42 +17,59 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// fakeWorker joins the scheduler at addr as a worker and returns its connection.
-func fakeWorker(t *testing.T, ctx context.Context, addr, name string, cfg transport.Config) *wire.Conn {
+// serve starts a scheduler server for cfg on inproc://scheduler until the
+// test ends, and returns the transport to reach it.
+func serve(t *testing.T, ctx context.Context, cfg Config) transport.Config {
 	t.Helper()
-	nc, err := transport.Dial(ctx, addr, cfg)
+	tc := transport.Config{Inproc: transport.NewInproc()}
+	ln, err := transport.Listen("inproc://scheduler", tc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	srv := New(cfg)
+	served := make(chan error, 1)
+	sctx, stop := context.WithCancel(ctx)
+	go func() { served <- srv.Serve(sctx, ln) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-served; err != nil {
+			t.Errorf("Serve = %v", err)
+		}
+	})
+	return tc
+}
+
+// join connects to the scheduler at inproc://scheduler with hello, and
+// closes the connection when the test ends.
+func join(t *testing.T, ctx context.Context, tc transport.Config, hello *wire.Hello) *wire.Conn {
+	t.Helper()
+	nc, err := transport.Dial(ctx, "inproc://scheduler", tc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := wire.NewConn(nc, wire.Limits{})
 	t.Cleanup(func() { c.Close() })
-	if _, err := wire.Handshake(ctx, c, &wire.Hello{Role: wire.RoleWorker, Name: name, Addr: "inproc://" + name, NThreads: 1}); err != nil {
+	if _, err := wire.Handshake(ctx, c, hello); err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
+// fakeWorker joins the scheduler as a one-thread worker called name.
+func fakeWorker(t *testing.T, ctx context.Context, tc transport.Config, name string, funcs ...string) *wire.Conn {
+	t.Helper()
+	return join(t, ctx, tc, &wire.Hello{Role: wire.RoleWorker, Name: name, Addr: "inproc://" + name, NThreads: 1, Funcs: funcs})
+}
+
 func TestSilentWorkerIsDropped(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	cfg := transport.Config{Inproc: transport.NewInproc()}
-	ln, err := transport.Listen("inproc://scheduler", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := New(Config{WorkerTimeout: 300 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	served := make(chan error, 1)
-	sctx, stop := context.WithCancel(ctx)
-	go func() { served <- srv.Serve(sctx, ln) }()
-	defer func() {
-		stop()
-		if err := <-served; err != nil {
-			t.Errorf("Serve = %v", err)
-		}
-	}()
-
-	silent := fakeWorker(t, ctx, "inproc://scheduler", "silent", cfg)
-	alive := fakeWorker(t, ctx, "inproc://scheduler", "alive", cfg)
+	tc := serve(t, ctx, Config{WorkerTimeout: 300 * time.Millisecond})
+	silent := fakeWorker(t, ctx, tc, "silent")
+	alive := fakeWorker(t, ctx, tc, "alive")
 	beat := time.NewTicker(50 * time.Millisecond)
 	defer beat.Stop()
 	closed := make(chan error, 1)
@@ -126,51 +143,16 @@ func recv[T wire.Msg](t *testing.T, ctx context.Context, c *wire.Conn) T {
 func TestRetireOverTheWire(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	cfg := transport.Config{Inproc: transport.NewInproc()}
-	ln, err := transport.Listen("inproc://scheduler", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := New(Config{DeathGrace: time.Hour, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	served := make(chan error, 1)
-	sctx, stop := context.WithCancel(ctx)
-	go func() { served <- srv.Serve(sctx, ln) }()
-	defer func() {
-		stop()
-		if err := <-served; err != nil {
-			t.Errorf("Serve = %v", err)
-		}
-	}()
-	join := func(name string) *wire.Conn {
-		nc, err := transport.Dial(ctx, "inproc://scheduler", cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := wire.NewConn(nc, wire.Limits{})
-		t.Cleanup(func() { c.Close() })
-		if _, err := wire.Handshake(ctx, c, &wire.Hello{Role: wire.RoleWorker, Name: name, Addr: "inproc://" + name,
-			NThreads: 1, Funcs: []string{"f@1"}}); err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	w1 := join("w1")
-	nc, err := transport.Dial(ctx, "inproc://scheduler", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := wire.NewConn(nc, wire.Limits{})
-	defer client.Close()
-	if _, err := wire.Handshake(ctx, client, &wire.Hello{Role: wire.RoleClient, Funcs: []string{"f@1"}}); err != nil {
-		t.Fatal(err)
-	}
+	tc := serve(t, ctx, Config{DeathGrace: time.Hour})
+	w1 := fakeWorker(t, ctx, tc, "w1", "f@1")
+	client := join(t, ctx, tc, &wire.Hello{Role: wire.RoleClient, Funcs: []string{"f@1"}})
 	client.Send(&wire.UpdateGraph{Tasks: []wire.TaskSpec{{Key: "a", Func: "f@1"}}, Wants: []string{"a"}})
 	if c := recv[*wire.Compute](t, ctx, w1); c.Key != "a" {
 		t.Fatalf("w1 got Compute %s, want a", c.Key)
 	}
 	w1.Send(&wire.TaskDone{Key: "a", NBytes: 4096})
 	recv[*wire.KeyDone](t, ctx, client)
-	w2 := join("w2")
+	w2 := fakeWorker(t, ctx, tc, "w2", "f@1")
 
 	client.Send(&wire.RetireWorkers{ReqID: 5, Workers: []string{"w1"}})
 	acq := recv[*wire.AcquireKeys](t, ctx, w2)
@@ -197,40 +179,9 @@ func TestRetireOverTheWire(t *testing.T) {
 func TestFreesGoTogether(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
-	cfg := transport.Config{Inproc: transport.NewInproc()}
-	ln, err := transport.Listen("inproc://scheduler", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	served := make(chan error, 1)
-	sctx, stop := context.WithCancel(ctx)
-	go func() { served <- srv.Serve(sctx, ln) }()
-	defer func() {
-		stop()
-		if err := <-served; err != nil {
-			t.Errorf("Serve = %v", err)
-		}
-	}()
-	nc, err := transport.Dial(ctx, "inproc://scheduler", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := wire.NewConn(nc, wire.Limits{})
-	defer w.Close()
-	if _, err := wire.Handshake(ctx, w, &wire.Hello{Role: wire.RoleWorker, Name: "w", Addr: "inproc://w",
-		NThreads: 1, Funcs: []string{"f@1"}}); err != nil {
-		t.Fatal(err)
-	}
-	nc, err = transport.Dial(ctx, "inproc://scheduler", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := wire.NewConn(nc, wire.Limits{})
-	defer client.Close()
-	if _, err := wire.Handshake(ctx, client, &wire.Hello{Role: wire.RoleClient, Funcs: []string{"f@1"}}); err != nil {
-		t.Fatal(err)
-	}
+	tc := serve(t, ctx, Config{})
+	w := fakeWorker(t, ctx, tc, "w", "f@1")
+	client := join(t, ctx, tc, &wire.Hello{Role: wire.RoleClient, Funcs: []string{"f@1"}})
 	keys := []string{"a", "b", "c"}
 	tasks := make([]wire.TaskSpec, len(keys))
 	for i, k := range keys {

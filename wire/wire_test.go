@@ -116,12 +116,16 @@ func TestDecodeRejectsTruncatedAndTrailing(t *testing.T) {
 	}
 }
 
-func TestConnBatchesAndPreservesOrder(t *testing.T) {
+func TestConnBatchesAndPreservesOrder(t *testing.T) { sendAndReceive(t, sampleMessages()) }
+
+// sendAndReceive sends msgs over a connection and checks that they arrive,
+// in order, as sent.
+func sendAndReceive(t *testing.T, msgs []Msg) {
+	t.Helper()
 	a, b := net.Pipe()
 	ca, cb := NewConn(a, Limits{}), NewConn(b, Limits{})
 	defer ca.Close()
 	defer cb.Close()
-	msgs := sampleMessages()
 	go func() {
 		for _, m := range msgs {
 			ca.Send(m)
@@ -133,7 +137,7 @@ func TestConnBatchesAndPreservesOrder(t *testing.T) {
 			t.Fatalf("Recv %d: %v", i, err)
 		}
 		if !reflect.DeepEqual(got, normalise(want)) {
-			t.Fatalf("Recv %d = %v, want %v", i, got.Op(), want.Op())
+			t.Fatalf("Recv %d = %+v, want %+v", i, got, want)
 		}
 	}
 }
@@ -244,28 +248,10 @@ func TestOpNames(t *testing.T) {
 // function name of the last Compute; a Compute of another function, or
 // one that follows another message, still decodes its own.
 func TestConnComputesOfSeveralFunctions(t *testing.T) {
-	a, b := net.Pipe()
-	ca, cb := NewConn(a, Limits{}), NewConn(b, Limits{})
-	defer ca.Close()
-	defer cb.Close()
-	msgs := []Msg{
+	sendAndReceive(t, []Msg{
 		&Compute{Key: "a", Func: "f@1"}, &Compute{Key: "b", Func: "f@1"}, &Free{Keys: []string{"a"}},
 		&Compute{Key: "c", Func: "g@1"}, &Compute{Key: "d", Func: "f@1"}, &Compute{Key: "e", Func: ""},
-	}
-	go func() {
-		for _, m := range msgs {
-			ca.Send(m)
-		}
-	}()
-	for i, want := range msgs {
-		got, err := cb.Recv()
-		if err != nil {
-			t.Fatalf("Recv %d: %v", i, err)
-		}
-		if !reflect.DeepEqual(got, normalise(want)) {
-			t.Fatalf("Recv %d = %+v, want %+v", i, got, want)
-		}
-	}
+	})
 }
 
 // TestFlushWritesWhatSendLaterQueued: Flush delivers messages queued with
