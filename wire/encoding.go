@@ -56,8 +56,40 @@ type decoder struct {
 	err error
 	// fn is the function of the last Compute decoded: a connection's
 	// decoder keeps it from message to message, and a Compute of the same
-	// function takes that string rather than a new one.
-	fn string
+	// function takes that string rather than a new one. names are the
+	// worker addresses it decoded last (holders of values), kept likewise:
+	// a cluster has few, and every input of every task names one.
+	fn       string
+	names    [4]string
+	nextName int
+}
+
+// name is str for a worker's address: one of the last few decoded, if the
+// field holds the same bytes, without an allocation.
+func (d *decoder) name() string {
+	b := d.raw(maxString)
+	for _, n := range d.names {
+		if len(n) == len(b) && n == string(b) {
+			return n
+		}
+	}
+	n := string(b)
+	d.names[d.nextName] = n
+	d.nextName = (d.nextName + 1) % len(d.names)
+	return n
+}
+
+// nameList is strings for a list of workers' addresses (see name).
+func (d *decoder) nameList() []string {
+	n := d.count()
+	if n == 0 {
+		return nil
+	}
+	ss := make([]string, n)
+	for i := range ss {
+		ss[i] = d.name()
+	}
+	return ss
 }
 
 func (d *decoder) fail(format string, args ...any) {

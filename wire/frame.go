@@ -55,10 +55,10 @@ func decodeWith(d *decoder, body []byte) (Msg, error) {
 	if m == nil {
 		return nil, fmt.Errorf("%w: unknown op %d", ErrMalformed, body[0])
 	}
-	*d = decoder{b: body[1:], fn: d.fn}
+	d.b, d.err = body[1:], nil // fn and names carry over
 	m.decode(d)
 	err := d.done()
-	*d = decoder{fn: d.fn} // keeps nothing of body
+	d.b, d.err = nil, nil // keeps nothing of body
 	if err != nil {
 		return nil, fmt.Errorf("%v: %w", op, err)
 	}

@@ -254,6 +254,20 @@ func TestConnComputesOfSeveralFunctions(t *testing.T) {
 	})
 }
 
+// TestConnHolderNames: a connection's reader reuses the worker addresses it
+// decoded last; more addresses than it keeps, and names that differ only
+// in their bytes, still decode as sent.
+func TestConnHolderNames(t *testing.T) {
+	dep := func(holders ...string) []DepLoc { return []DepLoc{{Key: "x", NBytes: 1, Holders: holders}} }
+	sendAndReceive(t, []Msg{
+		&Compute{Key: "a", Func: "f@1", Deps: dep("tcp://w1:1", "tcp://w2:1")},
+		&Compute{Key: "b", Func: "f@1", Deps: dep("tcp://w2:1", "tcp://w3:1", "tcp://w4:1", "tcp://w5:1")},
+		&KeyDone{Key: "a", NBytes: 8, Holders: []string{"tcp://w1:1", "tcp://w6:1"}},
+		&Compute{Key: "c", Func: "f@1", Deps: dep("tcp://w1:1", "tcp://w7:1", "tcp://w1:2")},
+		&MissingData{Key: "c", Dep: "x", Holders: []string{"tcp://w7:1", ""}},
+	})
+}
+
 // TestFlushWritesWhatSendLaterQueued: Flush delivers messages queued with
 // SendLater and never kicked, also while another goroutine waits in Flush.
 func TestFlushWritesWhatSendLaterQueued(t *testing.T) {
