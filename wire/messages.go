@@ -1,10 +1,13 @@
 package wire
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Version is the protocol version carried in every Hello. Peers with a
 // different version are refused at the handshake.
-const Version = 3
+const Version = 4
 
 // InlineLimit is the largest encoded result a worker sends with TaskDone,
 // and the scheduler passes on in KeyDone, when a client holds the task: a
@@ -198,6 +201,11 @@ func decodeResources(d *decoder) []Resource {
 	for i := range rs {
 		rs[i].Name = d.str()
 		rs[i].Amount = d.float()
+		if a := rs[i].Amount; math.IsNaN(a) || math.IsInf(a, 0) || a < 0 {
+			// No accounting holds with it: NaN compares false with everything.
+			d.fail("resource %q of amount %v", rs[i].Name, a)
+			return nil
+		}
 	}
 	return rs
 }
@@ -510,7 +518,7 @@ func (m *KeyDone) appendFields(b []byte) []byte {
 func (m *KeyDone) decode(d *decoder) {
 	m.Key = d.str()
 	m.NBytes = d.varint()
-	m.Holders = d.strings()
+	m.Holders = d.nameList()
 	m.Value = d.inline()
 }
 
@@ -586,7 +594,7 @@ func decodeDepLocs(d *decoder) []DepLoc {
 	for i := range ds {
 		ds[i].Key = d.str()
 		ds[i].NBytes = d.varint()
-		ds[i].Holders = d.strings()
+		ds[i].Holders = d.nameList()
 	}
 	return ds
 }
@@ -709,7 +717,7 @@ func (m *MissingData) appendFields(b []byte) []byte {
 func (m *MissingData) decode(d *decoder) {
 	m.Key = d.str()
 	m.Dep = d.str()
-	m.Holders = d.strings()
+	m.Holders = d.nameList()
 }
 
 // Heartbeat carries a worker's metrics.
