@@ -381,7 +381,7 @@ func (w *Worker) handle(ctx context.Context, ev any) error {
 	case *wire.StealRequest:
 		cmds = w.state.Handle(&worker.StealRequested{Key: m.Key})
 	case *job: // back from an executor, or never run (unknown function)
-		w.finished(m.key)
+		w.finished(m)
 		switch r := &m.res; {
 		case r.lostDep != "":
 			cmds = w.state.Handle(&worker.InputLost{Key: r.key, Dep: r.lostDep})
@@ -428,13 +428,10 @@ func (w *Worker) handle(ctx context.Context, ev any) error {
 	return nil
 }
 
-// finished forgets the running job of key.
-func (w *Worker) finished(key string) {
-	for i, j := range w.running {
-		if j.key == key {
-			w.running = slices.Delete(w.running, i, i+1)
-			return
-		}
+// finished takes j off the running jobs (a job that never ran is not on it).
+func (w *Worker) finished(j *job) {
+	if i := slices.Index(w.running, j); i >= 0 {
+		w.running = slices.Delete(w.running, i, i+1)
 	}
 }
 
