@@ -261,7 +261,8 @@ type State struct {
 	scratch     stealScratch
 
 	stimulus uint64
-	story    []transition
+	story    [][]transition // in blocks of storyBlock: growing copies nothing
+	storyN   int            // places written so far, at most StoryLen
 	storyPos int
 	storyLap uint64       // laps of story completed since it filled up
 	notes    map[int]note // by place in story

@@ -33,6 +33,15 @@ func (t Transition) String() string {
 	return fmt.Sprintf("%s: %v → %v (event %d)", t.Key, t.From, t.To, t.Stimulus)
 }
 
+// storyBlock is the places of the story allocated at once. A story that
+// grew by append copied itself each time it doubled, with a write barrier
+// per key while the collector ran: a tenth of the scheduler's time in a
+// 16,000-task graph on a fresh cluster.
+const storyBlock = 4096
+
+// at is place i of the story.
+func (s *State) at(i int) *transition { return &s.story[i/storyBlock][i%storyBlock] }
+
 func (s *State) setState(t *task, to TaskState) {
 	if len(s.moves) > 0 && t.state == Memory && to != Memory {
 		// Its value is gone: a move of it has nothing left to move.
@@ -40,11 +49,15 @@ func (s *State) setState(t *task, to TaskState) {
 			s.endMove(t, m)
 		}
 	}
-	if len(s.story) < s.cfg.StoryLen {
-		s.story = append(s.story, transition{t.key, t.state, to, s.stimulus})
+	if s.storyN < s.cfg.StoryLen {
+		if s.storyN%storyBlock == 0 {
+			s.story = append(s.story, make([]transition, min(storyBlock, s.cfg.StoryLen-s.storyN)))
+		}
+		*s.at(s.storyN) = transition{t.key, t.state, to, s.stimulus}
+		s.storyN++
 	} else {
-		s.story[s.storyPos] = transition{t.key, t.state, to, s.stimulus}
-		if s.storyPos++; s.storyPos == len(s.story) {
+		*s.at(s.storyPos) = transition{t.key, t.state, to, s.stimulus}
+		if s.storyPos++; s.storyPos == s.storyN {
 			s.storyPos = 0
 			s.storyLap++
 		}
@@ -56,7 +69,7 @@ func (s *State) setState(t *task, to TaskState) {
 // note with the same state marks a step that is not a transition (a steal
 // asked).
 func (s *State) record(t *task, to TaskState, text string) {
-	i, lap := len(s.story), uint64(0)
+	i, lap := s.storyN, uint64(0)
 	if i >= s.cfg.StoryLen {
 		i, lap = s.storyPos, s.storyLap+1
 	}
@@ -74,7 +87,7 @@ func (s *State) note(t *task, text string) { s.record(t, t.state, text) }
 // lapOf is the lap on which the transition at place i of the story was
 // written: 0 while the story fills up, then 1, 2, ... as it wraps around.
 func (s *State) lapOf(i int) uint64 {
-	if len(s.story) < s.cfg.StoryLen || i >= s.storyPos {
+	if s.storyN < s.cfg.StoryLen || i >= s.storyPos {
 		return s.storyLap // the places still to overwrite on this lap
 	}
 	return s.storyLap + 1
@@ -88,10 +101,10 @@ func (s *State) Story(keys ...string) []Transition {
 		want[k] = true
 	}
 	var out []Transition
-	n := len(s.story)
+	n := s.storyN
 	for i := 0; i < n; i++ {
 		j := (s.storyPos + i) % n
-		if tr := s.story[j]; want[tr.key] {
+		if tr := s.at(j); want[tr.key] {
 			t := Transition{Key: tr.key, From: tr.from, To: tr.to, Stimulus: tr.stimulus}
 			if n, ok := s.notes[j]; ok && n.lap == s.lapOf(j) {
 				t.Note = n.text
