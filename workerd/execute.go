@@ -22,9 +22,8 @@ type job struct {
 	fn     *registry.Func
 	args   []byte
 	deps   []string
-	ctx    *taskContext // &tctx, or the caller's for a Call
-	tctx   taskContext
-	inline bool // a client holds the result: encode it now if it is small
+	ctx    taskContext // cancelled by Free and when the worker stops
+	inline bool        // a client holds the result: encode it now if it is small
 	// Set by the executor once it has run (the loop reads them when the
 	// job comes back to it): ran, the value encoded to go inline if it
 	// does, and the result.
@@ -73,7 +72,7 @@ func (w *Worker) run(j *job, args *[]any) (res result) {
 	if err != nil {
 		return result{key: j.key, err: &wire.RemoteError{Kind: wire.KindDecode, Key: j.key, Message: err.Error()}}
 	}
-	v, err := j.fn.Call(j.ctx, argv)
+	v, err := j.fn.Call(&j.ctx, argv)
 	clear(argv) // the scratch keeps no value alive
 	if err != nil {
 		return result{key: j.key, err: taskError(j.key, err)}

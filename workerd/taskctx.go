@@ -7,8 +7,9 @@ import (
 
 // taskContext is a running task's context. It is cancelled when the task is
 // freed while it runs, and when the worker stops (Run cancels every running
-// task). It costs one small allocation, where context.WithCancel would also
-// register with the worker's context for every task.
+// task). It lives in the task's job and costs no allocation of its own,
+// where context.WithCancel would also register with the worker's context
+// for every task.
 type taskContext struct {
 	context.Context // the worker's: values and deadline come from it
 
@@ -16,8 +17,6 @@ type taskContext struct {
 	done chan struct{} // made on first use
 	err  error
 }
-
-func newTaskContext(parent context.Context) *taskContext { return &taskContext{Context: parent} }
 
 func (c *taskContext) Done() <-chan struct{} {
 	c.mu.Lock()

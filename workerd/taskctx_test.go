@@ -10,7 +10,7 @@ type key struct{}
 
 func TestTaskContext(t *testing.T) {
 	parent := context.WithValue(context.Background(), key{}, "v")
-	c := newTaskContext(parent)
+	c := &taskContext{Context: parent}
 	if c.Value(key{}) != "v" {
 		t.Error("taskContext lost its parent's values")
 	}
@@ -29,7 +29,7 @@ func TestTaskContext(t *testing.T) {
 	if !errors.Is(c.Err(), context.Canceled) {
 		t.Errorf("Err after cancel = %v, want context.Canceled", c.Err())
 	}
-	late := newTaskContext(parent)
+	late := &taskContext{Context: parent}
 	late.cancel()
 	<-late.Done() // made after cancel: already closed
 	derived, stop := context.WithCancel(late)

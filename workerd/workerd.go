@@ -461,8 +461,7 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 				}
 			}
 			j.fn, j.args, j.deps, j.inline = fn, spec.Args, deps, spec.Held
-			j.tctx = taskContext{Context: ctx}
-			j.ctx = &j.tctx
+			j.ctx = taskContext{Context: ctx}
 			w.running = append(w.running, j)
 			w.jobs <- j
 		case *worker.CancelExecution:
