@@ -80,17 +80,7 @@ func (d *decoder) name() string {
 }
 
 // nameList is strings for a list of workers' addresses (see name).
-func (d *decoder) nameList() []string {
-	n := d.count()
-	if n == 0 {
-		return nil
-	}
-	ss := make([]string, n)
-	for i := range ss {
-		ss[i] = d.name()
-	}
-	return ss
-}
+func (d *decoder) nameList() []string { return d.list(true) }
 
 func (d *decoder) fail(format string, args ...any) {
 	if d.err == nil {
@@ -230,14 +220,21 @@ func (d *decoder) count() int {
 	return int(n)
 }
 
-func (d *decoder) strings() []string {
+func (d *decoder) strings() []string { return d.list(false) }
+
+// list decodes a list of strings, each with name if names, else with str.
+func (d *decoder) list(names bool) []string {
 	n := d.count()
 	if n == 0 {
 		return nil
 	}
 	ss := make([]string, n)
 	for i := range ss {
-		ss[i] = d.str()
+		if names {
+			ss[i] = d.name()
+		} else {
+			ss[i] = d.str()
+		}
 	}
 	return ss
 }
