@@ -9,10 +9,7 @@ import (
 // violation. It walks all tasks and workers: use it in tests, after every
 // Handle.
 func (s *State) Check() error {
-	for k, t := range s.tasks {
-		if t.key != k {
-			return fmt.Errorf("task %q stored under %q", t.key, k)
-		}
+	for t := range s.allTasks() {
 		if err := s.checkTask(t); err != nil {
 			return fmt.Errorf("task %s (%v): %w", t.key, t.state, err)
 		}
@@ -42,7 +39,7 @@ func (s *State) Check() error {
 		}
 		var nbytes int64
 		nkeys := 0
-		for _, t := range s.tasks {
+		for t := range s.allTasks() {
 			if slices.Contains(t.whoHas.all(), w) {
 				nkeys++
 				nbytes += t.nbytes
@@ -102,7 +99,7 @@ func (s *State) checkRetirement() error {
 	incoming := map[*worker]int64{}
 	moving := map[*worker]int{}
 	for t, m := range s.moves {
-		if s.tasks[t.key] != t || t.state != Memory {
+		if s.lookup(t.key) != t || t.state != Memory {
 			return fmt.Errorf("moving %s (%v), which is not a value in memory", t.key, t.state)
 		}
 		if safelyHeld(t) {
@@ -173,7 +170,7 @@ func (s *State) checkStealing(w *worker) error {
 			refused++
 		}
 	}
-	for _, t := range s.tasks {
+	for t := range s.allTasks() {
 		if t.steal != nil && t.steal.thief == w {
 			in++
 		}
@@ -315,17 +312,25 @@ func (s *State) checkTask(t *task) error {
 	return nil
 }
 
-// checkSlots: every task has a slot of its own, every other slot is free.
+// checkSlots: every task has a slot of its own and is found by its key
+// and its ref; every other slot is free; every entry of the index names a
+// task, under its key's tag.
 func (s *State) checkSlots() error {
 	if len(s.slots) != len(s.gens) {
 		return fmt.Errorf("%d slots, %d generations", len(s.slots), len(s.gens))
 	}
-	for k, t := range s.tasks {
-		if int(t.slot) >= len(s.slots) || s.slots[t.slot] != t {
-			return fmt.Errorf("task %s: slot %d does not hold it", k, t.slot)
+	for i, t := range s.slots {
+		if t == nil {
+			continue
 		}
-		if s.byRef(s.ref(t), k) != t {
-			return fmt.Errorf("task %s: its ref names another task", k)
+		if t.slot != uint32(i) {
+			return fmt.Errorf("task %s in slot %d says slot %d", t.key, i, t.slot)
+		}
+		if s.lookup(t.key) != t {
+			return fmt.Errorf("task %s: its key names another task", t.key)
+		}
+		if s.byRef(s.ref(t), t.key) != t {
+			return fmt.Errorf("task %s: its ref names another task", t.key)
 		}
 	}
 	for _, i := range s.freeSlots {
@@ -333,8 +338,26 @@ func (s *State) checkSlots() error {
 			return fmt.Errorf("free slot %d holds %s", i, s.slots[i].key)
 		}
 	}
-	if used := len(s.slots) - len(s.freeSlots); used != len(s.tasks) {
-		return fmt.Errorf("%d slots in use, %d tasks", used, len(s.tasks))
+	used := len(s.slots) - len(s.freeSlots)
+	if used != s.index.n {
+		return fmt.Errorf("%d slots in use, %d tasks indexed", used, s.index.n)
+	}
+	n := 0
+	for _, e := range s.index.entries {
+		if e == 0 {
+			continue
+		}
+		n++
+		i := uint32(e) - 1
+		if int(i) >= len(s.slots) || s.slots[i] == nil {
+			return fmt.Errorf("the index names free slot %d", i)
+		}
+		if t := s.slots[i]; uint32(e>>32) != uint32(s.index.hash(t.key)>>32) {
+			return fmt.Errorf("task %s is indexed under another tag", t.key)
+		}
+	}
+	if n != s.index.n || n*4 > len(s.index.entries)*3 {
+		return fmt.Errorf("the index has %d entries of %d, counts %d", n, len(s.index.entries), s.index.n)
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ func TestForgottenDependentsAreDropped(t *testing.T) {
 	if err := s.Check(); err != nil {
 		t.Fatal(err)
 	}
-	x := s.tasks["x"]
+	x := s.lookup("x")
 	if x.liveDeps != 0 {
 		t.Fatalf("x.liveDeps = %d, want 0", x.liveDeps)
 	}

@@ -24,7 +24,7 @@ func (s *State) clientLeft(id ClientID) {
 	// Holds live on the tasks; a client leaving is rare enough to scan.
 	// In submission order: map order would make the commands random.
 	var held []*task
-	for _, t := range s.tasks {
+	for t := range s.allTasks() {
 		if holdsOf(t, c) > 0 {
 			held = append(held, t)
 		}
@@ -39,14 +39,9 @@ func (s *State) clientLeft(id ClientID) {
 // computation) and its holds, then sets wanted tasks in motion.
 func (s *State) updateGraph(e *GraphUpdated) {
 	c := s.clientFor(e.Client)
-	if n := len(e.Tasks); n > 4096 && n > len(s.tasks) {
-		// A graph bigger than the state: size the index for it at once
-		// rather than let it grow (and rehash) step by step.
-		tasks := make(map[string]*task, len(s.tasks)+n)
-		for k, t := range s.tasks {
-			tasks[k] = t
-		}
-		s.tasks = tasks
+	if n := len(e.Tasks); n > 4096 {
+		// A big graph: make room at once rather than grow step by step.
+		s.index.reserve(n)
 		if more := n - len(s.freeSlots); more > 0 {
 			s.slots = slices.Grow(s.slots, more)
 			s.gens = slices.Grow(s.gens, more)
@@ -56,44 +51,20 @@ func (s *State) updateGraph(e *GraphUpdated) {
 	// The task of each spec, so that Wants, which mostly name the specs'
 	// keys in the same order, need no second lookup.
 	bySpec := make([]*task, len(e.Tasks))
-	for i := range e.Tasks {
-		spec := &e.Tasks[i]
-		if t := s.tasks[spec.Key]; t != nil {
-			bySpec[i] = t
-			continue
+	var hs [warmBatch]uint64
+	for lo := 0; lo < len(e.Tasks); lo += warmBatch {
+		batch := e.Tasks[lo:min(lo+warmBatch, len(e.Tasks))]
+		for j := range batch {
+			hs[j] = s.index.hash(batch[j].Key)
+			s.index.warm(hs[j])
 		}
-		s.seq++
-		t := newTask(spec.Key, s.seq)
-		t.fnIdx, t.args, t.userPrio = s.intern(spec.Func), spec.Args, spec.Priority
-		if len(spec.Resources) > 0 || len(spec.Workers) > 0 || spec.Retries > 0 {
-			x := t.extra()
-			x.resources, x.restrict, x.loose, x.retries = spec.Resources, spec.Workers, spec.Loose, spec.Retries
-		}
-		var missing string
-		if len(spec.Deps) > 0 {
-			t.deps = make([]*task, 0, len(spec.Deps))
-			for _, dk := range spec.Deps {
-				d := s.tasks[dk]
-				if d == nil {
-					missing = dk
-					continue
-				}
-				t.deps = append(t.deps, d)
-				d.dependents = append(d.dependents, t)
-				d.liveDeps++
+		for j := range batch {
+			t := s.index.find(s.slots, batch[j].Key, hs[j])
+			if t == nil {
+				t = s.addTask(&batch[j], hs[j])
+				added = append(added, t)
 			}
-		}
-		s.tasks[t.key] = t
-		s.addSlot(t)
-		bySpec[i] = t
-		added = append(added, t)
-		s.setState(t, Released)
-		if missing != "" {
-			// Erred directly, not through toErred: that would forget the
-			// task before the client's hold below is taken and reported.
-			t.err = &Error{Kind: "internal", Key: t.key,
-				Message: fmt.Sprintf("dependency %s is unknown to the scheduler (released before this task was submitted?)", missing)}
-			s.setState(t, Erred)
+			bySpec[lo+j] = t
 		}
 	}
 	// Holders are told here of tasks already finished or failed; tasks
@@ -103,7 +74,7 @@ func (s *State) updateGraph(e *GraphUpdated) {
 		var t *task
 		if i < len(bySpec) && bySpec[i] != nil && bySpec[i].key == k && bySpec[i].state != Forgotten {
 			t = bySpec[i]
-		} else if t = s.tasks[k]; t == nil {
+		} else if t = s.lookup(k); t == nil {
 			continue
 		}
 		wanted = append(wanted, t)
@@ -122,6 +93,42 @@ func (s *State) updateGraph(e *GraphUpdated) {
 			s.maybeRelease(t)
 		}
 	}
+}
+
+// addTask adds the task of spec, whose key (of hash h) is new.
+func (s *State) addTask(spec *TaskSpec, h uint64) *task {
+	s.seq++
+	t := newTask(spec.Key, s.seq)
+	t.fnIdx, t.args, t.userPrio = s.intern(spec.Func), spec.Args, spec.Priority
+	if len(spec.Resources) > 0 || len(spec.Workers) > 0 || spec.Retries > 0 {
+		x := t.extra()
+		x.resources, x.restrict, x.loose, x.retries = spec.Resources, spec.Workers, spec.Loose, spec.Retries
+	}
+	var missing string
+	if len(spec.Deps) > 0 {
+		t.deps = make([]*task, 0, len(spec.Deps))
+		for _, dk := range spec.Deps {
+			d := s.lookup(dk)
+			if d == nil {
+				missing = dk
+				continue
+			}
+			t.deps = append(t.deps, d)
+			d.dependents = append(d.dependents, t)
+			d.liveDeps++
+		}
+	}
+	s.addSlot(t)
+	s.index.add(t, h)
+	s.setState(t, Released)
+	if missing != "" {
+		// Erred directly, not through toErred: that would forget the
+		// task before the client's hold below is taken and reported.
+		t.err = &Error{Kind: "internal", Key: t.key,
+			Message: fmt.Sprintf("dependency %s is unknown to the scheduler (released before this task was submitted?)", missing)}
+		s.setState(t, Erred)
+	}
+	return t
 }
 
 func (s *State) addHold(t *task, c *client) {
@@ -150,15 +157,11 @@ func (s *State) releaseKeys(id ClientID, keys []string) {
 	if c == nil {
 		return
 	}
-	for _, k := range keys {
-		t := s.tasks[k]
-		if t == nil {
-			continue
-		}
-		if holdsOf(t, c) > 0 {
+	s.lookupAll(keys, func(_ int, t *task) {
+		if t != nil && holdsOf(t, c) > 0 {
 			s.dropHold(t, c, 1)
 		}
-	}
+	})
 }
 
 func (s *State) dropHold(t *task, c *client, n int32) {
@@ -266,7 +269,7 @@ func (s *State) forget(t *task) {
 		s.freeValue(t)
 	}
 	s.setState(t, Forgotten)
-	delete(s.tasks, t.key)
+	s.index.remove(t, s.index.hash(t.key))
 	s.freeSlot(t)
 	t.args = nil
 	for _, d := range t.deps {
@@ -437,7 +440,7 @@ func (s *State) addReplica(t *task, w *worker) {
 
 func (s *State) taskFailed(e *TaskFailed) {
 	w := s.workers[e.Worker]
-	t := s.tasks[e.Key]
+	t := s.lookup(e.Key)
 	if w == nil || t == nil || t.state != Processing || t.processing != w {
 		return
 	}
@@ -468,13 +471,13 @@ func (s *State) dataPlaced(e *DataPlaced) {
 	}
 	c := s.clientFor(e.Client)
 	for i, k := range e.Keys {
-		t := s.tasks[k]
+		t := s.lookup(k)
 		if t == nil {
 			s.seq++
 			t = newTask(k, s.seq)
 			t.fnIdx = s.intern("")
-			s.tasks[k] = t
 			s.addSlot(t)
+			s.index.add(t, s.index.hash(k))
 			s.setState(t, Released)
 		}
 		switch t.state {

@@ -47,5 +47,5 @@ func (s *State) byRef(ref uint64, key string) *task {
 			}
 		}
 	}
-	return s.tasks[key]
+	return s.lookup(key)
 }

@@ -129,7 +129,7 @@ func (s *State) planMoves(ws []*worker) {
 		return
 	}
 	var todo []*task
-	for _, t := range s.tasks {
+	for t := range s.allTasks() {
 		if t.state != Memory || safelyHeld(t) {
 			continue
 		}
@@ -275,7 +275,7 @@ func (s *State) moveFailed(t *task, m *move, why string) {
 
 // acquireFailed: worker id could not fetch key for an Acquire.
 func (s *State) acquireFailed(id WorkerID, key string) {
-	t := s.tasks[key]
+	t := s.lookup(key)
 	if t == nil {
 		return
 	}

@@ -219,7 +219,7 @@ type client struct {
 // State is the scheduler. Create it with New; drive it with Handle.
 type State struct {
 	cfg   Config
-	tasks map[string]*task
+	index index // every task by key (index.go)
 	// Every task by slot, for refs (refs.go): nil slots are free, listed in
 	// freeSlots; gens counts each slot's reuses.
 	slots     []*task
@@ -276,7 +276,7 @@ func New(cfg Config) *State {
 	return &State{
 		cfg:      cfg,
 		stealing: !cfg.NoWorkStealing,
-		tasks:    make(map[string]*task),
+		index:    newIndex(),
 		workers:  make(map[WorkerID]*worker),
 		clients:  make(map[ClientID]*client),
 		noWork:   make(map[*task]struct{}),
@@ -360,7 +360,7 @@ type TaskInfo struct {
 
 // Task returns a view of the task with the given key.
 func (s *State) Task(key string) (TaskInfo, bool) {
-	t := s.tasks[key]
+	t := s.lookup(key)
 	if t == nil {
 		return TaskInfo{}, false
 	}
@@ -419,11 +419,11 @@ func (s *State) Processing(id WorkerID, max int) (keys []string, n int) {
 // Counts returns how many tasks are in each state.
 func (s *State) Counts() map[TaskState]int {
 	m := make(map[TaskState]int)
-	for _, t := range s.tasks {
+	for t := range s.allTasks() {
 		m[t.state]++
 	}
 	return m
 }
 
 // NumTasks is the number of tasks the scheduler remembers.
-func (s *State) NumTasks() int { return len(s.tasks) }
+func (s *State) NumTasks() int { return s.index.n }

@@ -92,7 +92,7 @@ func (s *State) workerLeft(id WorkerID, reason string) {
 	// scan for them.
 	lost := make([]*task, 0, w.nkeys)
 	if w.nkeys > 0 {
-		for _, t := range s.tasks {
+		for t := range s.allTasks() {
 			if slices.Contains(t.whoHas.all(), w) {
 				lost = append(lost, t)
 			}
@@ -198,8 +198,8 @@ func (s *State) dataMissing(e *DataMissing) {
 		return
 	}
 	w := s.workers[e.Worker]
-	t := s.tasks[e.Key]
-	d := s.tasks[e.Dep]
+	t := s.lookup(e.Key)
+	d := s.lookup(e.Dep)
 	if w == nil || t == nil || d == nil {
 		return
 	}
@@ -231,7 +231,7 @@ func (s *State) replicasChanged(e *ReplicasChanged) {
 		return
 	}
 	for i, k := range e.Added {
-		t := s.tasks[k]
+		t := s.lookup(k)
 		if t == nil || t.state != Memory {
 			s.emitFree(w, k)
 			continue
@@ -246,7 +246,7 @@ func (s *State) replicasChanged(e *ReplicasChanged) {
 		s.addReplica(t, w)
 	}
 	for _, k := range e.Dropped {
-		t := s.tasks[k]
+		t := s.lookup(k)
 		if t == nil || !slices.Contains(t.whoHas.all(), w) {
 			continue
 		}
