@@ -163,7 +163,7 @@ func (s *State) checkRetirement() error {
 func (s *State) checkStealing(w *worker) error {
 	out, refused, in := 0, 0, 0
 	for t := w.procHead.next; t != &w.procHead; t = t.next {
-		if t.steal != nil {
+		if t.stealOf() != nil {
 			out++
 		}
 		if t.noSteal {
@@ -171,7 +171,7 @@ func (s *State) checkStealing(w *worker) error {
 		}
 	}
 	for t := range s.allTasks() {
-		if t.steal != nil && t.steal.thief == w {
+		if st := t.stealOf(); st != nil && st.thief == w {
 			in++
 		}
 	}
@@ -182,7 +182,7 @@ func (s *State) checkStealing(w *worker) error {
 		if st.victim != w {
 			return fmt.Errorf("asked for %s, a steal of %s", st.task.key, st.victim.id)
 		}
-		if st.active && st.task.steal != st {
+		if st.active && st.task.stealOf() != st {
 			return fmt.Errorf("active steal of %s is not the task's", st.task.key)
 		}
 	}
@@ -286,14 +286,14 @@ func (s *State) checkTask(t *task) error {
 			return fmt.Errorf("%d inputs not in memory", notInMemory)
 		}
 	case Erred:
-		if t.err == nil {
+		if t.failure() == nil {
 			return fmt.Errorf("no error recorded")
 		}
 	}
 	if t.state == Processing && s.workers[t.processing.id] != t.processing {
 		return fmt.Errorf("processing on departed worker %s", t.processing.id)
 	}
-	if st := t.steal; st != nil {
+	if st := t.stealOf(); st != nil {
 		// At most one steal per task, and only of the worker it processes on.
 		switch {
 		case !st.active || st.task != t:

@@ -124,7 +124,7 @@ func (s *State) addTask(spec *TaskSpec, h uint64) *task {
 	if missing != "" {
 		// Erred directly, not through toErred: that would forget the
 		// task before the client's hold below is taken and reported.
-		t.err = &Error{Kind: "internal", Key: t.key,
+		t.extra().err = &Error{Kind: "internal", Key: t.key,
 			Message: fmt.Sprintf("dependency %s is unknown to the scheduler (released before this task was submitted?)", missing)}
 		s.setState(t, Erred)
 	}
@@ -148,7 +148,7 @@ func (s *State) tellHolder(t *task, c *client) {
 	case Memory:
 		s.notifyDone(c, t, nil)
 	case Erred:
-		s.emit(&NotifyErred{Client: c.id, Key: t.key, Err: *t.err})
+		s.emit(&NotifyErred{Client: c.id, Key: t.key, Err: *t.failure()})
 	}
 }
 
@@ -189,7 +189,7 @@ func (s *State) want(t *task) {
 	}
 	for _, d := range t.deps {
 		if d.state == Erred {
-			s.toErred(t, d.err)
+			s.toErred(t, d.failure())
 			return
 		}
 	}
@@ -343,7 +343,7 @@ func (s *State) toErred(t *task, err *Error) {
 	}
 	wasActive := t.active()
 	s.setState(t, Erred)
-	t.err = err
+	t.extra().err = err
 	for _, h := range t.holders.all() {
 		if s.fnNames[t.fnIdx] == "" {
 			// Scattered data fails only by being lost: its holders are

@@ -308,7 +308,7 @@ func (s *State) unassign(t *task) {
 	if w.retire != nil {
 		s.retireDirty = true // it may have been the last task its retirement waited for
 	}
-	if t.steal != nil || t.noSteal {
+	if t.stealOf() != nil || t.noSteal {
 		s.unsteal(t)
 	}
 	t.prev.next = t.next

@@ -98,8 +98,6 @@ type task struct {
 	processing *worker
 	prev, next *task      // in processing.procList
 	qlevel     *level     // in the ready queue at this level, or nil
-	steal      *steal     // the steal asked of its worker, until answered or moot
-	err        *Error     // why it failed, once Erred
 	x          *taskExtra // what few tasks have; nil for the rest
 	userPrio   int64
 	seq        uint64
@@ -117,8 +115,11 @@ type task struct {
 
 // taskExtra is the part of a task that most tasks leave empty, apart so
 // that a task of a huge map stays small. A task gets one when it has
-// resources, restrictions or retries, or once a worker died running it.
+// resources, restrictions or retries, once a steal is asked for it or a
+// worker died running it, and when it fails.
 type taskExtra struct {
+	steal      *steal // the steal asked of its worker, until answered or moot
+	err        *Error // why it failed, once Erred
 	resources  []Resource
 	restrict   []string
 	loose      bool // restrict is a preference
@@ -154,6 +155,22 @@ func (t *task) restrict() []string {
 }
 
 func (t *task) loose() bool { return t.x != nil && t.x.loose }
+
+// stealOf is the steal asked for t, or nil.
+func (t *task) stealOf() *steal {
+	if t.x == nil {
+		return nil
+	}
+	return t.x.steal
+}
+
+// failure is why t failed, or nil.
+func (t *task) failure() *Error {
+	if t.x == nil {
+		return nil
+	}
+	return t.x.err
+}
 
 func (t *task) suspicious() int32 {
 	if t.x == nil {
@@ -364,12 +381,12 @@ func (s *State) Task(key string) (TaskInfo, bool) {
 	if t == nil {
 		return TaskInfo{}, false
 	}
-	ti := TaskInfo{Key: t.key, State: t.state, NBytes: t.nbytes, Suspicious: int(t.suspicious()), Err: t.err}
+	ti := TaskInfo{Key: t.key, State: t.state, NBytes: t.nbytes, Suspicious: int(t.suspicious()), Err: t.failure()}
 	if t.processing != nil {
 		ti.Worker = t.processing.id
 	}
-	if t.steal != nil {
-		ti.Thief = t.steal.thief.id
+	if st := t.stealOf(); st != nil {
+		ti.Thief = st.thief.id
 	}
 	for _, w := range t.whoHas.all() {
 		ti.WhoHas = append(ti.WhoHas, w.id)

@@ -39,7 +39,7 @@ import (
 // that and two comparisons per event.
 //
 // The protocol: the scheduler sends the victim a Steal and the task stays
-// processing there, marked (task.steal) and counted on the thief instead
+// processing there, marked (taskExtra.steal) and counted on the thief instead
 // (worker.load), so that placement does not count it twice. The victim
 // answers with a StealResponse, in the order asked (worker.asked): stolen
 // if the task had not started there (it then forgot it), and the task is
@@ -251,7 +251,7 @@ func (s *State) stealFrom(v, th *worker, dur float64, room int) int {
 	n := 0
 	for t := v.procHead.prev; t != &v.procHead && n < stealScan; t = t.prev {
 		n++
-		if t.steal == nil && !t.noSteal && s.runs(th, t) && prefers(t, th) && s.fits(t, th, true) {
+		if t.stealOf() == nil && !t.noSteal && s.runs(th, t) && prefers(t, th) && s.fits(t, th, true) {
 			cands = append(cands, t)
 		}
 	}
@@ -280,7 +280,7 @@ func (s *State) stealFrom(v, th *worker, dur float64, room int) int {
 
 func (s *State) startSteal(t *task, v, th *worker) {
 	st := &steal{task: t, victim: v, thief: th, active: true}
-	t.steal = st
+	t.extra().steal = st
 	v.asked = append(v.asked, st)
 	v.stealsOut++
 	v.load--
@@ -295,7 +295,7 @@ func (s *State) startSteal(t *task, v, th *worker) {
 // unsteal forgets, as t leaves its worker, the steal asked for it or the
 // steal it refused.
 func (s *State) unsteal(t *task) {
-	if t.steal != nil {
+	if t.stealOf() != nil {
 		s.endSteal(t)
 	}
 	if t.noSteal {
@@ -308,8 +308,8 @@ func (s *State) unsteal(t *task) {
 // endSteal makes t's steal moot: t counts on its worker again, and the
 // thief, which will not get it, may take other work.
 func (s *State) endSteal(t *task) {
-	st := t.steal
-	t.steal = nil
+	st := t.x.steal
+	t.x.steal = nil
 	st.active = false
 	st.victim.stealsOut--
 	st.victim.load++
