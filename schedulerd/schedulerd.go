@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gask-dev/gask/internal/turn"
 	"github.com/gask-dev/gask/scheduler"
 	"github.com/gask-dev/gask/wire"
 )
@@ -232,11 +233,14 @@ func (s *Server) loop(ctx context.Context) {
 			}
 		}
 	})
+	tu := turn.New(nil)
 	for ctx.Err() == nil {
 		s.handle(ctx, <-s.events)
 		// Handle everything already waiting before writing, so that a
-		// burst of events costs one write per connection.
-		for n := 0; n < 4096; n++ {
+		// burst of events costs one write per connection: but for no
+		// longer than a turn (internal/turn).
+		tu.Begin()
+		for tu.Next() {
 			select {
 			case ev := <-s.events:
 				s.handle(ctx, ev)

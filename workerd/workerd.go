@@ -16,6 +16,7 @@ import (
 	"github.com/gask-dev/gask/internal/allocation"
 	"github.com/gask-dev/gask/internal/peer"
 	"github.com/gask-dev/gask/internal/registry"
+	"github.com/gask-dev/gask/internal/turn"
 	"github.com/gask-dev/gask/transport"
 	"github.com/gask-dev/gask/wire"
 	"github.com/gask-dev/gask/worker"
@@ -310,10 +311,13 @@ func (w *Worker) loop(ctx context.Context) error {
 			}
 		}
 	})
+	tu := turn.New(nil)
 	for {
 		ev := <-w.events
-		// Handle everything already waiting, then write once.
-		for n := 0; ; n++ {
+		// Handle everything already waiting, then write once: but for no
+		// longer than a turn (internal/turn).
+		tu.Begin()
+		for {
 			if err := w.handle(ctx, ev); err != nil {
 				return err
 			}
@@ -324,7 +328,7 @@ func (w *Worker) loop(ctx context.Context) error {
 					return err
 				}
 			}
-			if n >= 4096 {
+			if !tu.Next() {
 				break
 			}
 			select {
