@@ -98,7 +98,7 @@ func (s *State) updateGraph(e *GraphUpdated) {
 // addTask adds the task of spec, whose key (of hash h) is new.
 func (s *State) addTask(spec *TaskSpec, h uint64) *task {
 	s.seq++
-	t := newTask(spec.Key, s.seq)
+	t := s.newTaskOf(spec.Key, s.seq)
 	t.fnIdx, t.args, t.userPrio = s.intern(spec.Func), spec.Args, spec.Priority
 	if len(spec.Resources) > 0 || len(spec.Workers) > 0 || spec.Retries > 0 {
 		x := t.extra()

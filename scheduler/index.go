@@ -18,6 +18,10 @@ import (
 // table a third of the map's size, and a caller with many keys to look up
 // can warm their entries first, a batch at a time (warm): the misses then
 // overlap instead of each stalling the loop.
+//
+// The hash seed is random, as a Go map's is, so that no client can choose
+// keys that all collide; nothing the scheduler decides depends on it (it
+// walks tasks in slot order, never in the index's).
 type index struct {
 	seed    maphash.Seed
 	entries []uint64

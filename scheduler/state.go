@@ -132,6 +132,26 @@ func newTask(key string, seq uint64) *task {
 	return &task{key: key, seq: seq, qpos: -1}
 }
 
+// taskChunk is how many tasks of a big graph are allocated at once: 36
+// tasks of 224 bytes and the allocator's 8-byte header fill its 8 KiB
+// size class (TestTaskChunkFitsItsSizeClass).
+const taskChunk = 36
+
+// newTaskOf is newTask for a task of a graph: it takes the task from a
+// chunk that the tasks after it share. One allocation then serves many
+// (allocating was a fifth of the time taking in a million tasks). A
+// chunk's memory is freed once none of its tasks is referenced: a task
+// kept long keeps its chunk (8 KiB) alive.
+func (s *State) newTaskOf(key string, seq uint64) *task {
+	if len(s.chunk) == 0 {
+		s.chunk = make([]task, taskChunk)
+	}
+	t := &s.chunk[0]
+	s.chunk = s.chunk[1:]
+	t.key, t.seq, t.qpos = key, seq, -1
+	return t
+}
+
 // extra returns t's extra part, adding one if it has none.
 func (t *task) extra() *taskExtra {
 	if t.x == nil {
@@ -285,6 +305,7 @@ type State struct {
 	notes    map[int]note // by place in story
 	out      []Command
 	arena    arena
+	chunk    []task // the rest of the chunk that newTaskOf takes tasks from
 }
 
 // New returns an empty scheduler.
