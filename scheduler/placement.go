@@ -327,13 +327,14 @@ func (s *State) unassign(t *task) {
 
 // fill sends queued tasks to w while it has room.
 func (s *State) fill(w *worker) {
-	if s.workers[w.id] != w || w.paused || w.closing || w.retire != nil {
+	if w.gone || w.paused || w.closing || w.retire != nil {
 		return
 	}
 	var skipped []*task
-	for s.queue.Len() > 0 && w.load < s.capacity(w) {
+	limit := s.capacity(w) // hasRoom's, which stays as it is while fill runs
+	for s.queue.Len() > 0 && w.load < limit {
 		t := s.queue.peek()
-		if !s.hasRoom(t, w) {
+		if !s.runs(w, t) || !s.fits(t, w, true) { // hasRoom, less what is checked above
 			// Another worker's task: set it aside, look a little further.
 			s.queue.remove(t)
 			skipped = append(skipped, t)
