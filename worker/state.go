@@ -179,7 +179,8 @@ func (s *State) Has(key string) bool {
 }
 
 func (s *State) compute(e *ComputeRequested) {
-	if t := s.tasks[e.Key]; t != nil {
+	t := s.tasks[e.Key]
+	if t != nil {
 		switch t.state {
 		case Memory:
 			s.emitDone(ReportDone{Key: t.key, NBytes: t.nbytes, Run: e.Run})
@@ -203,7 +204,6 @@ func (s *State) compute(e *ComputeRequested) {
 			return // already here
 		}
 	}
-	t := s.tasks[e.Key]
 	if t == nil {
 		t = &task{key: e.Key, heapIndex: -1}
 		s.tasks[e.Key] = t
