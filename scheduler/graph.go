@@ -47,7 +47,7 @@ func (s *State) updateGraph(e *GraphUpdated) {
 			s.gens = slices.Grow(s.gens, more)
 		}
 	}
-	added := make([]*task, 0, len(e.Tasks))
+	seq0 := s.seq // tasks after it are this graph's own
 	// The task of each spec, so that Wants, which mostly name the specs'
 	// keys in the same order, need no second lookup.
 	bySpec := make([]*task, len(e.Tasks))
@@ -62,7 +62,6 @@ func (s *State) updateGraph(e *GraphUpdated) {
 			t := s.index.find(s.slots, batch[j].Key, hs[j])
 			if t == nil {
 				t = s.addTask(&batch[j], hs[j])
-				added = append(added, t)
 			}
 			bySpec[lo+j] = t
 		}
@@ -88,8 +87,8 @@ func (s *State) updateGraph(e *GraphUpdated) {
 	}
 	// Tasks submitted without a hold (fire and forget) that nothing needs
 	// are dropped at once.
-	for _, t := range added {
-		if t.state == Released || t.state == Erred {
+	for _, t := range bySpec {
+		if t.seq > seq0 && (t.state == Released || t.state == Erred) {
 			s.maybeRelease(t)
 		}
 	}
