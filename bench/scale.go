@@ -83,10 +83,18 @@ func simulateScheduler(n int) (secs, bytesPerTask float64, err error) {
 		key string
 		ref uint64 // sent back, as a worker does
 	}
+	// The computes sent and not yet finished, oldest first from head: a
+	// FIFO that reuses its array, so that the harness allocates nothing
+	// per task of its own.
 	var queue []job
+	head := 0
 	collect := func(cmds []scheduler.Command) {
 		for _, c := range cmds {
 			if cp, ok := c.(*scheduler.Compute); ok {
+				if head > 0 && len(queue) == cap(queue) {
+					queue = queue[:copy(queue, queue[head:])]
+					head = 0
+				}
 				queue = append(queue, job{cp.Worker, cp.Key, cp.Ref})
 			}
 		}
@@ -96,9 +104,9 @@ func simulateScheduler(n int) (secs, bytesPerTask float64, err error) {
 	ev = nil
 	done := 0
 	var fin scheduler.TaskFinished // Handle keeps nothing of an event: one is reused
-	for len(queue) > 0 {
-		j := queue[0]
-		queue = queue[1:]
+	for head < len(queue) {
+		j := queue[head]
+		head++
 		fin = scheduler.TaskFinished{Worker: j.w, Key: j.key, Ref: j.ref, NBytes: 8, Duration: 1000}
 		collect(s.Handle(&fin))
 		done++
