@@ -91,7 +91,7 @@ func simulateScheduler(n int) (secs, bytesPerTask float64, err error) {
 	collect := func(cmds []scheduler.Command) {
 		for _, c := range cmds {
 			if cp, ok := c.(*scheduler.Compute); ok {
-				if head > 0 && len(queue) == cap(queue) {
+				if head > len(queue)/2 && len(queue) == cap(queue) {
 					queue = queue[:copy(queue, queue[head:])]
 					head = 0
 				}

@@ -290,7 +290,11 @@ func (s *State) forget(t *task) {
 			}
 		}
 	}
-	t.dependents = nil // all forgotten
+	// Nothing reads a forgotten task's edges. Dropping them matters: a task
+	// shares its allocation with its chunk's neighbours (newTaskOf), and a
+	// live neighbour would otherwise keep this task's inputs alive, and
+	// theirs, through it.
+	t.deps, t.dependents = nil, nil
 }
 
 func (s *State) freeValue(t *task) {

@@ -26,7 +26,7 @@ type index struct {
 	seed    maphash.Seed
 	entries []uint64
 	n       int    // entries in use
-	sink    uint64 // what warm read, so that the reads stay
+	sink    uint64 // the sum of what warm read: kept, so that the compiler keeps the reads
 }
 
 const (
@@ -89,7 +89,7 @@ func (x *index) put(e uint64) {
 // reserve makes room for n more entries without growing on the way.
 func (x *index) reserve(n int) {
 	if need := (x.n + n) * 4 / 3; need > len(x.entries) {
-		x.resize(max(indexMin, 1<<bits.Len(uint(need))))
+		x.resize(max(indexMin, 1<<bits.Len(uint(need-1)))) // the power of two at or above need
 	}
 }
 
@@ -109,6 +109,9 @@ func (x *index) resize(size int) {
 // its run move back to close the gap (backward-shift deletion), so that
 // no probe stops early and no tombstones build up.
 func (x *index) remove(t *task, h uint64) {
+	if x.n == 0 {
+		panic("scheduler: task " + t.key + " is not in the index")
+	}
 	tag, mask, want := uint32(h>>32), x.mask(), t.slot+1
 	i := tag & mask
 	for uint32(x.entries[i]) != want {

@@ -235,11 +235,12 @@ func (s *Server) loop(ctx context.Context) {
 	})
 	tu := turn.New(nil)
 	for ctx.Err() == nil {
-		s.handle(ctx, <-s.events)
+		ev := <-s.events
 		// Handle everything already waiting before writing, so that a
 		// burst of events costs one write per connection: but for no
 		// longer than a turn (internal/turn).
 		tu.Begin()
+		s.handle(ctx, ev)
 		for tu.Next() {
 			select {
 			case ev := <-s.events:

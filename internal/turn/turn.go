@@ -13,14 +13,15 @@ import "time"
 
 // Max is how long a turn may last. A write costs a few microseconds, so
 // ending a busy loop's turn every 100 µs keeps writing to a few percent of
-// its time, and delays no message by more than that.
+// its time. The clock is read every checkEvery events, so a turn ends
+// within that many events of Max (later if one event alone takes long).
 const Max = 100 * time.Microsecond
 
 // checkEvery is how many events pass between looks at the clock.
 const checkEvery = 16
 
-// A Turn counts the events of one turn and says when it is over.
-// The zero Turn is over; Begin starts one.
+// A Turn counts the events of one turn and says when it is over. Make
+// one with New; Begin starts each turn.
 type Turn struct {
 	now   func() time.Time
 	start time.Time
