@@ -31,17 +31,20 @@ type AcquireRequested struct{ Keys []Dep }
 // FreeRequested: the scheduler no longer needs these keys here.
 type FreeRequested struct{ Keys []string }
 
-// ExecuteDone: a task's function returned a value of NBytes.
+// ExecuteDone: a task's function returned a value of NBytes. Task is the
+// Execute's, if the caller kept it.
 type ExecuteDone struct {
 	Key      string
 	NBytes   int64
 	Duration int64
+	Task     Handle
 }
 
 // ExecuteFailed: a task's function returned an error or panicked.
 type ExecuteFailed struct {
-	Key string
-	Err error
+	Key  string
+	Err  error
+	Task Handle
 }
 
 // FetchDone: values arrived from a peer and are stored.
@@ -72,8 +75,9 @@ type ValueLost struct{ Key string }
 // here, could not be read. The task is reported missing, as when an input
 // cannot be fetched, and the scheduler runs it again.
 type InputLost struct {
-	Key string
-	Dep string
+	Key  string
+	Dep  string
+	Task Handle // the Execute's, if the caller kept it
 }
 
 // StealRequested: the scheduler would rather run Key on another worker. A
@@ -106,11 +110,20 @@ func (*Resume) workerEvent()           {}
 type Command interface{ workerCommand() }
 
 // Execute: run the task (its inputs are all in memory here). Run is the
-// ComputeRequested's.
+// ComputeRequested's. Task names the task for the event that reports
+// the run's end.
 type Execute struct {
-	Key string
-	Run any
+	Key  string
+	Run  any
+	Task Handle
 }
+
+// A Handle names a task of the state machine, from the Execute that runs
+// it to the ExecuteDone, ExecuteFailed or InputLost that ends the run, so
+// that ending a run needs no lookup of its key (a cache miss in a worker
+// holding many values). A zero Handle, or one of a task the state machine
+// has let go of, names nothing: the key is looked up as before.
+type Handle struct{ t *task }
 
 // CancelExecution: the running task is no longer wanted.
 type CancelExecution struct{ Key string }

@@ -56,8 +56,12 @@ type model struct {
 	raced    map[string]bool         // keys asked to compute while in flight
 	acquires map[string]bool         // copies asked for and not yet answered
 	runs     map[string]string       // the Run of each key's latest compute request
-	nkeys    int
-	log      []string
+	// The Task of each key's latest Execute, and of the one before: a run
+	// ends with the latest, none, or (as a confused daemon might send) an
+	// older one, which must name nothing once its task was let go of.
+	handles, oldHandles map[string]worker.Handle
+	nkeys               int
+	log                 []string
 }
 
 func newModel(t *testing.T, seed uint64) *model {
@@ -72,8 +76,21 @@ func newModel(t *testing.T, seed uint64) *model {
 		store: map[string]int64{}, running: map[string]bool{}, fetching: map[string][]string{},
 		pending: map[string]bool{}, specs: map[string][]worker.Dep{}, holders: map[string][]string{},
 		tasks: map[string][]worker.Dep{}, raced: map[string]bool{}, acquires: map[string]bool{},
-		runs: map[string]string{},
+		runs: map[string]string{}, handles: map[string]worker.Handle{}, oldHandles: map[string]worker.Handle{},
 	}
+}
+
+// handleFor is the Task a run of key ends with.
+func (m *model) handleFor(key string) worker.Handle {
+	switch r := m.rng.IntN(8); {
+	case r == 0:
+		return worker.Handle{}
+	case r == 1:
+		if h, ok := m.oldHandles[key]; ok {
+			return h
+		}
+	}
+	return m.handles[key]
 }
 
 // size is every key's value size: the same wherever it is computed.
@@ -258,11 +275,12 @@ func (m *model) finishRun() bool {
 	keys := slices.Sorted(maps.Keys(m.running))
 	key := keys[m.rng.IntN(len(keys))]
 	delete(m.running, key)
+	h := m.handleFor(key)
 	if m.rng.IntN(8) == 0 {
-		return m.handle(&worker.ExecuteFailed{Key: key, Err: errors.New("boom")})
+		return m.handle(&worker.ExecuteFailed{Key: key, Err: errors.New("boom"), Task: h})
 	}
 	m.store[key] = size(key) // the run stores its value, then reports
-	return m.handle(&worker.ExecuteDone{Key: key, NBytes: size(key), Duration: 1})
+	return m.handle(&worker.ExecuteDone{Key: key, NBytes: size(key), Duration: 1, Task: h})
 }
 
 // finishFetch ends one peer's fetch as the daemon does: the keys that came
@@ -456,6 +474,10 @@ func (m *model) handle(ev worker.Event) bool {
 				return m.fail("execute %s: run %v, want the latest request's %s", c.Key, c.Run, m.runs[c.Key])
 			}
 			m.running[c.Key] = true
+			if h, ok := m.handles[c.Key]; ok {
+				m.oldHandles[c.Key] = h
+			}
+			m.handles[c.Key] = c.Task
 		case *worker.CancelExecution:
 			if !m.running[c.Key] {
 				return m.fail("cancel-execution %s: not running", c.Key)

@@ -60,7 +60,8 @@ type task struct {
 	// Flight and in states that took over from Flight (a computation
 	// that won): a run that fails then waits for that answer.
 	flightFrom string
-	run        any // ComputeRequested.Run, until the task is reported done
+	run        any  // ComputeRequested.Run, until the task is reported done
+	gone       bool // forgotten (forget): a Handle to it names nothing
 }
 
 // State is one worker's bookkeeping.
@@ -275,12 +276,28 @@ func (s *State) missing(d *task, holders []string) {
 		s.emit(&ReportMissing{Dep: d.key, Holders: holders})
 	}
 	if d.state == Fetch {
-		delete(s.tasks, d.key)
+		s.forget(d)
 		delete(s.toFetch, d)
 	}
 }
 
 // drop forgets a waiting or ready task and unhooks it from its inputs.
+// forget lets go of t: it leaves the index, and a Handle to it names
+// nothing from now on.
+func (s *State) forget(t *task) {
+	delete(s.tasks, t.key)
+	t.gone = true
+}
+
+// byHandle returns the task of key that h names, or (a zero or stale
+// handle) the task of key in the index; nil if there is none.
+func (s *State) byHandle(h Handle, key string) *task {
+	if t := h.t; t != nil && !t.gone && t.key == key {
+		return t
+	}
+	return s.tasks[key]
+}
+
 func (s *State) drop(t *task) {
 	if len(t.dependents) > 0 {
 		// Tasks here wait for it as an input (it was being fetched when we
@@ -293,11 +310,11 @@ func (s *State) drop(t *task) {
 	for _, d := range t.deps {
 		d.dependents = slices.DeleteFunc(d.dependents, func(x *task) bool { return x == t })
 		if d.state == Fetch && len(d.dependents) == 0 && !d.acquire {
-			delete(s.tasks, d.key)
+			s.forget(d)
 			delete(s.toFetch, d)
 		}
 	}
-	delete(s.tasks, t.key)
+	s.forget(t)
 }
 
 func (s *State) free(key string) {
@@ -315,13 +332,13 @@ func (s *State) free(key string) {
 	case Memory:
 		t.wanted = false
 		if len(t.dependents) == 0 {
-			delete(s.tasks, key)
+			s.forget(t)
 			s.emitDiscard(key)
 		}
 	case Fetch, Flight:
 		t.wanted = false
 		if t.state == Fetch && len(t.dependents) == 0 {
-			delete(s.tasks, key)
+			s.forget(t)
 			delete(s.toFetch, t)
 		}
 	}
@@ -342,7 +359,7 @@ func (s *State) steal(key string) {
 }
 
 func (s *State) executeDone(e *ExecuteDone) {
-	t := s.tasks[e.Key]
+	t := s.byHandle(e.Task, e.Key)
 	if t == nil || (t.state != Executing && t.state != Cancelled) {
 		return
 	}
@@ -350,7 +367,7 @@ func (s *State) executeDone(e *ExecuteDone) {
 	run := t.run
 	t.run = nil
 	if t.state == Cancelled && len(t.dependents) == 0 && !t.acquire {
-		delete(s.tasks, t.key)
+		s.forget(t)
 		s.emitDiscard(t.key)
 		return
 	}
@@ -373,7 +390,7 @@ func (s *State) executeDone(e *ExecuteDone) {
 }
 
 func (s *State) executeFailed(e *ExecuteFailed) {
-	t := s.tasks[e.Key]
+	t := s.byHandle(e.Task, e.Key)
 	if t == nil || (t.state != Executing && t.state != Cancelled) {
 		return
 	}
@@ -383,7 +400,7 @@ func (s *State) executeFailed(e *ExecuteFailed) {
 		s.emit(&ReportErred{Key: t.key, Err: e.Err})
 	}
 	if len(t.dependents) == 0 && !t.acquire {
-		delete(s.tasks, t.key)
+		s.forget(t)
 		return
 	}
 	s.refetch(t)
@@ -416,7 +433,7 @@ func (s *State) valueLost(key string) {
 	if d == nil || d.state != Memory {
 		return
 	}
-	delete(s.tasks, key)
+	s.forget(d)
 	s.emit(&ReportLost{Key: key})
 	// Values in memory do not list their dependents: look for them (a loss
 	// is rare). Sorted, for a deterministic order of reports.
@@ -437,7 +454,7 @@ func (s *State) valueLost(key string) {
 }
 
 func (s *State) inputLost(e *InputLost) {
-	t := s.tasks[e.Key]
+	t := s.byHandle(e.Task, e.Key)
 	if t == nil || (t.state != Executing && t.state != Cancelled) {
 		return
 	}
@@ -447,7 +464,7 @@ func (s *State) inputLost(e *InputLost) {
 		s.emit(&ReportMissing{Key: t.key, Dep: e.Dep, Holders: []string{s.cfg.Self}})
 	}
 	if len(t.dependents) == 0 && !t.acquire {
-		delete(s.tasks, t.key)
+		s.forget(t)
 		return
 	}
 	s.refetch(t)
@@ -500,7 +517,7 @@ func (s *State) fetchDone(e *FetchDone) {
 			continue
 		}
 		if len(t.dependents) == 0 && !t.wanted && !t.acquire {
-			delete(s.tasks, k)
+			s.forget(t)
 			s.emitDiscard(k)
 			continue
 		}
@@ -536,7 +553,7 @@ func (s *State) fetchFailed(e *FetchFailed) {
 		t.holders = slices.DeleteFunc(t.holders, func(h string) bool { return h == e.From })
 		t.tried = append(t.tried, e.From)
 		if len(t.dependents) == 0 && !t.acquire {
-			delete(s.tasks, k)
+			s.forget(t)
 			continue
 		}
 		if len(t.holders) == 0 {
@@ -618,7 +635,7 @@ func (s *State) schedule() {
 		t := s.ready.pop()
 		t.state = Executing
 		s.executing++
-		s.execs = append(s.execs, Execute{Key: t.key, Run: t.run})
+		s.execs = append(s.execs, Execute{Key: t.key, Run: t.run, Task: Handle{t}})
 		s.emit(&s.execs[len(s.execs)-1])
 	}
 	if !s.fetchable || len(s.toFetch) == 0 || len(s.inFlight) >= s.cfg.MaxFetchPeers {

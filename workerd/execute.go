@@ -3,14 +3,15 @@ package workerd
 import (
 	"errors"
 	"fmt"
-	"github.com/gask-dev/gask/codec"
 	"reflect"
 	"runtime/debug"
 	"slices"
 	"time"
 
+	"github.com/gask-dev/gask/codec"
 	"github.com/gask-dev/gask/internal/registry"
 	"github.com/gask-dev/gask/wire"
+	"github.com/gask-dev/gask/worker"
 )
 
 // job is one task execution: made by the loop from the task's Compute when
@@ -22,8 +23,9 @@ type job struct {
 	fn     *registry.Func
 	args   []byte
 	deps   []string
-	ctx    taskContext // cancelled by Free and when the worker stops
-	inline bool        // a client holds the result: encode it now if it is small
+	ctx    taskContext   // cancelled by Free and when the worker stops
+	inline bool          // a client holds the result: encode it now if it is small
+	task   worker.Handle // the Execute's, handed back with the result
 	// Set by the executor once it has run (the loop reads them when the
 	// job comes back to it): ran, the value encoded to go inline if it
 	// does, and the result.

@@ -388,11 +388,11 @@ func (w *Worker) handle(ctx context.Context, ev any) error {
 		w.finished(m)
 		switch r := &m.res; {
 		case r.lostDep != "":
-			cmds = w.state.Handle(&worker.InputLost{Key: r.key, Dep: r.lostDep})
+			cmds = w.state.Handle(&worker.InputLost{Key: r.key, Dep: r.lostDep, Task: m.task})
 		case r.err != nil:
-			cmds = w.state.Handle(&worker.ExecuteFailed{Key: r.key, Err: r.err})
+			cmds = w.state.Handle(&worker.ExecuteFailed{Key: r.key, Err: r.err, Task: m.task})
 		default:
-			cmds = w.state.Handle(&worker.ExecuteDone{Key: r.key, NBytes: r.nbytes, Duration: int64(r.duration)})
+			cmds = w.state.Handle(&worker.ExecuteDone{Key: r.key, NBytes: r.nbytes, Duration: int64(r.duration), Task: m.task})
 		}
 	case fetched:
 		if len(m.keys) > 0 {
@@ -464,7 +464,7 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 					deps[i] = d.Key
 				}
 			}
-			j.fn, j.args, j.deps, j.inline = fn, spec.Args, deps, spec.Held
+			j.fn, j.args, j.deps, j.inline, j.task = fn, spec.Args, deps, spec.Held, c.Task
 			j.ctx = taskContext{Context: ctx}
 			w.running = append(w.running, j)
 			w.jobs <- j
