@@ -20,4 +20,9 @@
 // off a retiring worker), and keeps them. Pause stops new executions and
 // fetches (memory pressure) until Resume. A steal request takes back a task
 // that has not started, so the scheduler can run it on an idle worker.
+//
+// The daemon's own values travel with the tasks: ComputeRequested's Run
+// comes back in Execute and ReportDone, and Execute's Task (a Handle) goes
+// back in the ExecuteDone, ExecuteFailed or InputLost that ends the run,
+// so that neither side looks a running task up by key.
 package worker
