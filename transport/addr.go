@@ -13,10 +13,13 @@ const (
 	SchemeTCP    = "tcp"
 	SchemeTLS    = "tls"
 	SchemeInproc = "inproc"
+	SchemeUnix   = "unix"
 )
 
 // Parse splits an address URL into its scheme and the rest: host:port for
-// tcp and tls, the name for inproc. A bare "host:port" means tcp. Parse
+// tcp and tls, the name for inproc, the socket's path for unix
+// ("unix:///run/gask/scheduler.sock"; on Linux "unix://@name" is an
+// abstract socket, which has no file). A bare "host:port" means tcp. Parse
 // rejects unknown schemes and tcp or tls addresses without a numeric port.
 // An empty inproc name is allowed: Listen then picks one, as port 0 does.
 func Parse(addr string) (scheme, hostport string, err error) {
@@ -31,6 +34,11 @@ func Parse(addr string) (scheme, hostport string, err error) {
 		}
 		return scheme, rest, nil
 	case SchemeInproc:
+		return scheme, rest, nil
+	case SchemeUnix:
+		if rest == "" {
+			return "", "", fmt.Errorf("transport: missing socket path in %q", addr)
+		}
 		return scheme, rest, nil
 	}
 	return "", "", fmt.Errorf("transport: unknown scheme %q in %q", scheme, addr)
@@ -55,7 +63,7 @@ func checkHostPort(addr, hostport string) error {
 }
 
 // Address returns the URL a peer dials to reach ln: "tcp://127.0.0.1:40123",
-// "tls://[::1]:7000", "inproc://w1". For listeners this package did not
+// "tls://[::1]:7000", "inproc://w1", "unix:///tmp/gask1/scheduler.sock". For listeners this package did not
 // make, it uses the network of ln.Addr as the scheme.
 func Address(ln net.Listener) string {
 	switch ln := ln.(type) {

@@ -62,12 +62,21 @@ func testEcho(t *testing.T, s scheme) {
 		for i := range msg {
 			msg[i] = byte(rng.Uint32())
 		}
-		if _, err := client.Write(msg); err != nil {
-			t.Fatalf("Write(%d bytes) error: %v", size, err)
-		}
+		// Write while reading: how much a connection buffers differs
+		// (a Unix socket holds a few hundred KiB, less than the largest
+		// message), and a writer that waits for the echo to fit would wait
+		// forever.
+		wrote := make(chan error, 1)
+		go func() {
+			_, err := client.Write(msg)
+			wrote <- err
+		}()
 		got := make([]byte, size)
 		if _, err := io.ReadFull(client, got); err != nil {
 			t.Fatalf("ReadFull(%d bytes) error: %v", size, err)
+		}
+		if err := <-wrote; err != nil {
+			t.Fatalf("Write(%d bytes) error: %v", size, err)
 		}
 		if !bytes.Equal(got, msg) {
 			t.Fatalf("echo of %d bytes differs", size)

@@ -5,6 +5,7 @@
 //	tcp://host:port     plain TCP (a bare host:port means this)
 //	tls://host:port     TCP with TLS, normally mutual
 //	inproc://name       an in-process network, for local clusters and tests
+//	unix:///path        a Unix-domain socket, for the links of one machine
 //
 // Whatever the scheme, a listener is a net.Listener and a connection a
 // net.Conn (with CloseWrite, as TCP's), so the layers above (package wire)
@@ -27,8 +28,8 @@
 // Inproc connections are not net.Pipe: writes are buffered (up to 4 MiB
 // each way) and return without waiting for the reader, deadlines work, and
 // Close, io.EOF and errors behave as over TCP, so code tested over inproc
-// behaves the same over tcp. The tests run one conformance suite over all
-// three schemes, and the in-process one through nettest.TestConn. Beside
+// behaves the same over tcp. The tests run one conformance suite over every
+// scheme, and the in-process one through nettest.TestConn. Beside
 // the bytes, an inproc connection can pass values to its peer unencoded
 // (OfferValues, SendValues, RecvValue), which wire.Conn uses between a
 // client and its scheduler in one process.

@@ -24,7 +24,9 @@ type Config struct {
 }
 
 // Listen listens on addr. "tcp://127.0.0.1:0" and "inproc://" pick a free
-// port or name; Address reports what was picked.
+// port or name; Address reports what was picked. A unix listener removes
+// its socket file when closed, and replaces a stale one (a file nobody
+// listens on) when it starts.
 func Listen(addr string, cfg Config) (net.Listener, error) {
 	scheme, hostport, err := Parse(addr)
 	if err != nil {
@@ -41,6 +43,8 @@ func Listen(addr string, cfg Config) (net.Listener, error) {
 			return nil, fmt.Errorf("transport: listen %q: Config.TLS has no certificate", addr)
 		}
 		return listenTLS(hostport, cfg.TLS)
+	case SchemeUnix:
+		return listenUnix(hostport)
 	default: // SchemeInproc
 		if cfg.Inproc == nil {
 			return nil, fmt.Errorf("transport: listen %q: Config.Inproc is nil", addr)
@@ -64,6 +68,8 @@ func Dial(ctx context.Context, addr string, cfg Config) (net.Conn, error) {
 			return nil, fmt.Errorf("transport: dial %q: Config.TLS is nil", addr)
 		}
 		return dialTLS(ctx, hostport, cfg.TLS)
+	case SchemeUnix:
+		return dialUnix(ctx, hostport)
 	default: // SchemeInproc
 		if cfg.Inproc == nil {
 			return nil, fmt.Errorf("transport: dial %q: Config.Inproc is nil", addr)

@@ -30,6 +30,7 @@ func schemes(t testing.TB) []scheme {
 		t.Fatalf("NewCredentials() error: %v", err)
 	}
 	in := NewInproc()
+	sock := t.TempDir() + "/server.sock"
 	return []scheme{
 		{name: "tcp", listen: "tcp://127.0.0.1:0"},
 		{
@@ -62,6 +63,9 @@ func schemes(t testing.TB) []scheme {
 				return Address(ln)
 			},
 		},
+		// No stall: a connect to a Unix socket whose backlog is full
+		// fails at once (EAGAIN) rather than waits.
+		{name: "unix", listen: "unix://" + sock},
 	}
 }
 
