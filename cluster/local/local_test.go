@@ -384,6 +384,42 @@ func TestCloseLeavesNothing(t *testing.T) {
 	}
 }
 
+// TestProcessesReachTheSchedulerOverAPrivateUnixSocket checks where worker
+// processes dial: a Unix socket in a directory only this user may enter,
+// removed with the cluster.
+func TestProcessesReachTheSchedulerOverAPrivateUnixSocket(t *testing.T) {
+	if testing.Short() {
+		t.Skip("worker processes in -short mode")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cl, err := local.New(ctx, local.Processes(), local.Workers(1), local.Threads(1), local.Logger(logger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	path, ok := strings.CutPrefix(cl.Addr(), "unix://")
+	if !ok {
+		t.Fatalf("Addr() = %q, want a unix:// address", cl.Addr())
+	}
+	fi, err := os.Stat(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		t.Errorf("the socket's directory has mode %v: other users may enter", perm)
+	}
+	if v, err := inc.Submit(cl.Client(), gask.V(41)).Result(ctx); err != nil || v != 42 {
+		t.Fatalf("inc(41) = %d, %v on a worker process", v, err)
+	}
+	if err := cl.Close(); err != nil {
+		t.Errorf("Close() = %v", err)
+	}
+	if _, err := os.Lstat(filepath.Dir(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after Close the socket's directory is still there (Lstat: %v)", err)
+	}
+}
+
 func TestNewInWorkerProcess(t *testing.T) {
 	t.Setenv(gask.WorkerEnv, "1")
 	cl, err := local.New(t.Context())
