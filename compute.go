@@ -225,9 +225,22 @@ func submitGraph(c *Client, outs []*node, cfg computeConfig) ([]*futureState, er
 		}
 	}
 	if err == nil && !cfg.noFusion {
-		for k := range p.g.Tasks {
-			if st := c.futures[string(k)]; st != nil && st.status != Cancelled {
+		// Tasks the client holds futures of: look up the smaller map's
+		// keys in the other (a new graph's tasks are mostly not held).
+		held := func(k graph.Key, st *futureState) {
+			if st != nil && st.status != Cancelled {
 				keep = append(keep, k)
+			}
+		}
+		if len(c.futures) < len(p.g.Tasks) {
+			for k, st := range c.futures {
+				if p.g.Tasks[graph.Key(k)] != nil {
+					held(graph.Key(k), st)
+				}
+			}
+		} else {
+			for k := range p.g.Tasks {
+				held(k, c.futures[string(k)])
 			}
 		}
 	}
