@@ -89,36 +89,80 @@ func FromFuture[T any](f *Future[T]) *Delayed[T] { return &Delayed[T]{&node{fut:
 // it, or something that depends on it, is computed. Options apply to the
 // task as with Submit.
 func (f *Fn0[R]) Delay(opts ...Option) *Delayed[R] {
-	return &Delayed[R]{newNode(f.f, nil, collect(opts))}
+	return newDelayed[R](f.f, nil, collect(opts))
 }
 
 // Delay is Submit made lazy. Its argument is a value (V(x)), a future, or
 // another lazy value of type A.
 func (f *Fn1[A, R]) Delay(a Arg[A], opts ...Option) *Delayed[R] {
-	return &Delayed[R]{newNode(f.f, []argument{a}, collect(opts))}
+	return newDelayed[R](f.f, []argument{a}, collect(opts))
 }
 
 // Delay is Submit made lazy. Each argument is a value, a future, or a
 // lazy value.
 func (f *Fn2[A, B, R]) Delay(a Arg[A], b Arg[B], opts ...Option) *Delayed[R] {
-	return &Delayed[R]{newNode(f.f, []argument{a, b}, collect(opts))}
+	return newDelayed[R](f.f, []argument{a, b}, collect(opts))
 }
 
 // Delay is Submit made lazy. Each argument is a value, a future, or a
 // lazy value.
 func (f *Fn3[A, B, C, R]) Delay(a Arg[A], b Arg[B], c Arg[C], opts ...Option) *Delayed[R] {
-	return &Delayed[R]{newNode(f.f, []argument{a, b, c}, collect(opts))}
+	return newDelayed[R](f.f, []argument{a, b, c}, collect(opts))
 }
 
-// newNode builds one lazy task, encoding its arguments as buildSpec does,
-// so that its key is the key Submit would give it.
-func newNode(f *registry.Func, args []argument, o taskOptions) *node {
-	n := &node{fn: f}
-	t := newTask(f.ID, f.Name, o)
-	if deps := len(args) + len(o.after); deps > 0 {
-		t.Deps = make([]graph.Key, 0, deps)
-		n.deps = make([]*node, 0, deps)
+// A lazy task is allocated with its Delayed, node and graph task in one
+// block, with room for two dependencies if it has one or two (most tasks
+// of a graph do): one allocation instead of up to five. A graph task then
+// keeps its node alive too, and so the nodes it depends on, for as long as
+// a graph holds it (while it is planned; a GraphOf's for longer).
+type (
+	lazyTask[T any] struct {
+		d Delayed[T]
+		n node
+		t graph.Task
 	}
+	lazyTask2[T any] struct {
+		lazyTask[T]
+		keys [2]graph.Key
+		deps [2]*node
+	}
+)
+
+// newDelayed builds one lazy task, encoding its arguments as buildSpec
+// does, so that its key is the key Submit would give it.
+func newDelayed[T any](f *registry.Func, args []argument, o taskOptions) *Delayed[T] {
+	ndeps := len(o.after)
+	for _, a := range args {
+		switch a.(type) {
+		case lazyArg, AnyFuture:
+			ndeps++
+		}
+	}
+	var lt *lazyTask[T]
+	switch {
+	case ndeps == 0:
+		lt = new(lazyTask[T])
+	case ndeps <= 2:
+		lt2 := new(lazyTask2[T])
+		lt = &lt2.lazyTask
+		lt.t.Deps, lt.n.deps = lt2.keys[:0:ndeps], lt2.deps[:0:ndeps]
+	default:
+		lt = new(lazyTask[T])
+		lt.t.Deps, lt.n.deps = make([]graph.Key, 0, ndeps), make([]*node, 0, ndeps)
+	}
+	lt.d.n = &lt.n
+	lt.n.task = &lt.t
+	lt.n.build(f, args, o)
+	return &lt.d
+}
+
+// build makes n the task of f on args, into n.task, whose Deps (and
+// n.deps) have room for its dependencies.
+func (n *node) build(f *registry.Func, args []argument, o taskOptions) {
+	n.fn = f
+	t := n.task
+	t.Func, t.Name = f.ID, f.Name
+	setOptions(t, o)
 	var rawArgs [4]registry.Arg
 	raw := append(rawArgs[:0], make([]registry.Arg, len(args))...)
 	for j, a := range args {
@@ -146,13 +190,18 @@ func newNode(f *registry.Func, args []argument, o taskOptions) *node {
 	}
 	t.Args = registry.AppendArgs(nil, raw)
 	t.Key = taskKey(f.Name, f.ID, t.Args, t.Deps, o)
-	n.task = t
-	return n
 }
 
 func newTask(fn, name string, o taskOptions) *graph.Task {
-	return &graph.Task{Func: fn, Name: name, Priority: o.priority, Retries: max(o.retries, 0),
-		Resources: maps.Clone(o.resources), Workers: slices.Clone(o.workers), AllowOtherWorkers: o.loose}
+	t := &graph.Task{Func: fn, Name: name}
+	setOptions(t, o)
+	return t
+}
+
+// setOptions sets t's scheduling options from o.
+func setOptions(t *graph.Task, o taskOptions) {
+	t.Priority, t.Retries = o.priority, max(o.retries, 0)
+	t.Resources, t.Workers, t.AllowOtherWorkers = maps.Clone(o.resources), slices.Clone(o.workers), o.loose
 }
 
 // addDep makes d the next dependency of n's task t and returns its index.

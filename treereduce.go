@@ -48,7 +48,7 @@ func TreeReduce[T any](fn *Fn2[T, T, T], leaves []*Delayed[T], fanIn int, opts .
 			case 1:
 				next = append(next, group[0])
 			case 2:
-				next = append(next, &Delayed[T]{newNode(fn.f, []argument{group[0], group[1]}, o)})
+				next = append(next, newDelayed[T](fn.f, []argument{group[0], group[1]}, o))
 			default:
 				next = append(next, &Delayed[T]{foldNode(fn.f, lazyNodes(group), o)})
 			}
