@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sync/atomic"
 
 	"github.com/gask-dev/gask/graph"
 	"github.com/gask-dev/gask/internal/registry"
@@ -43,9 +42,6 @@ type node struct {
 	deps []*node        // one per task.Deps entry
 	fut  AnyFuture      // an input's future, kept alive by the graph
 	err  error          // building the task failed; Compute reports it
-	// seen is the number of the last newPlan that collected this node
-	// (see collectNodes): the one field that changes.
-	seen atomic.Uint64
 }
 
 func (n *node) key() graph.Key {

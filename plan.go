@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 
 	"github.com/gask-dev/gask/graph"
 	"github.com/gask-dev/gask/internal/registry"
@@ -27,21 +26,21 @@ type plan struct {
 // their dependencies, so a cycle would need two nodes of one key with
 // different dependencies, which is the conflict reported here.
 func newPlan(outs []*node) (*plan, error) {
-	for i, n := range outs {
-		if n == nil {
+	p := &plan{g: graph.New(), inputs: map[graph.Key]AnyFuture{}}
+	stack := make([]*node, 0, len(outs))
+	for i := len(outs) - 1; i >= 0; i-- {
+		if outs[i] == nil {
 			return nil, fmt.Errorf("gask: lazy value %d of %d is nil", i+1, len(outs))
 		}
-	}
-	nodes, ntasks := collectNodes(outs)
-	p := &plan{
-		g:      &graph.Graph{Tasks: make(map[graph.Key]*graph.Task, ntasks), Inputs: map[graph.Key]bool{}},
-		inputs: map[graph.Key]AnyFuture{},
+		stack = append(stack, outs[i])
 	}
 	p.g.Outputs = make([]graph.Key, len(outs))
 	for i, n := range outs {
 		p.g.Outputs[i] = n.key()
 	}
-	for _, n := range nodes {
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
 		if n.err != nil {
 			return nil, n.err
 		}
@@ -67,41 +66,11 @@ func newPlan(outs []*node) (*plan, error) {
 			delete(p.inputs, k)
 		}
 		p.g.Add(n.task)
-	}
-	return p, nil
-}
-
-// plans numbers the calls of collectNodes.
-var plans atomic.Uint64
-
-// collectNodes returns the nodes behind outs, each once, depth first (a node
-// before its dependencies, in argument order), and how many are tasks:
-// so that newPlan makes the graph's map at its size, not by growing it,
-// which was half of newPlan on a 262,143-task tree. A node is marked with the
-// number of the last collectNodes that took it, so the walk needs no set. Two
-// graphs collected at once that share nodes may take one twice; newPlan
-// finds the key again and keeps one.
-func collectNodes(outs []*node) (nodes []*node, ntasks int) {
-	gen := plans.Add(1)
-	stack := make([]*node, 0, len(outs))
-	for i := len(outs) - 1; i >= 0; i-- {
-		stack = append(stack, outs[i])
-	}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if n.seen.Swap(gen) == gen {
-			continue
-		}
-		nodes = append(nodes, n)
-		if n.task != nil {
-			ntasks++
-		}
 		for i := len(n.deps) - 1; i >= 0; i-- {
 			stack = append(stack, n.deps[i])
 		}
 	}
-	return nodes, ntasks
+	return p, nil
 }
 
 // sameTask reports whether two tasks of one key are the same computation.
