@@ -25,8 +25,8 @@ type Config struct {
 
 // Listen listens on addr. "tcp://127.0.0.1:0" and "inproc://" pick a free
 // port or name; Address reports what was picked. A unix listener removes
-// its socket file when closed, and replaces a stale one (a file nobody
-// listens on) when it starts.
+// its socket file when closed; a path that exists already, a socket file
+// left by a killed process included, is refused (EADDRINUSE).
 func Listen(addr string, cfg Config) (net.Listener, error) {
 	scheme, hostport, err := Parse(addr)
 	if err != nil {

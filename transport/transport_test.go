@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -30,7 +31,12 @@ func schemes(t testing.TB) []scheme {
 		t.Fatalf("NewCredentials() error: %v", err)
 	}
 	in := NewInproc()
-	sock := t.TempDir() + "/server.sock"
+	sock, err := os.MkdirTemp("", "gt") // short: a socket address holds ~100 bytes
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(sock) })
+	sock += "/server.sock"
 	return []scheme{
 		{name: "tcp", listen: "tcp://127.0.0.1:0"},
 		{
@@ -63,9 +69,14 @@ func schemes(t testing.TB) []scheme {
 				return Address(ln)
 			},
 		},
-		// No stall: a connect to a Unix socket whose backlog is full
-		// fails at once (EAGAIN) rather than waits.
-		{name: "unix", listen: "unix://" + sock},
+		{
+			name:   "unix",
+			listen: "unix://" + sock,
+			stall: func(t *testing.T) string {
+				addr, _ := fullBacklog(t) // Dial retries until its context ends
+				return addr
+			},
+		},
 	}
 }
 

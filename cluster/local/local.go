@@ -138,7 +138,7 @@ func New(ctx context.Context, opts ...Option) (*Cluster, error) {
 	c.addr = transport.Address(inproc)
 	c.clientAddr = c.addr
 	if cfg.processes {
-		ln, dir, err := listenLocal(c.tcfg)
+		ln, dir, err := listenLocal(c.tcfg, c.log)
 		if err != nil {
 			inproc.Close()
 			return nil, fmt.Errorf("gask: local cluster: %w", err)
@@ -328,14 +328,17 @@ func (c *Cluster) Close() error {
 
 // listenLocal is the scheduler's listener for worker processes: a Unix
 // socket in a new directory only this user may enter (so only this user's
-// processes can connect, as over loopback TCP any local user could), or,
-// where that fails, loopback TCP. A message over a Unix socket costs the
-// kernel less than over loopback TCP: a task's round trip is about a tenth
-// faster (docs/benchmarks.md). Workers' own listeners, which carry results
-// between workers, stay on TCP, whose loopback buffers suit bulk data
-// better (worker-to-worker transfers measured 10–30 % slower over Unix
-// sockets).
-func listenLocal(cfg transport.Config) (ln net.Listener, dir string, err error) {
+// processes can connect, where any local user could connect to a loopback
+// TCP port), or, where that fails (a temporary directory whose path is too
+// long for a socket address, a system without Unix sockets), loopback TCP.
+// A message over a Unix socket costs the kernel less than over loopback
+// TCP: a task's round trip through the cluster is about a tenth faster
+// (docs/benchmarks.md). Workers' own listeners, which carry results between
+// workers, stay on TCP, whose loopback buffers suit bulk data better
+// (worker-to-worker transfers measured 10–30 % slower over Unix sockets).
+// Close removes the directory; a process killed before it leaves it behind
+// (an empty directory and a socket file, in the temporary directory).
+func listenLocal(cfg transport.Config, log *slog.Logger) (ln net.Listener, dir string, err error) {
 	dir, err = os.MkdirTemp("", "gask-")
 	if err == nil {
 		ln, err = transport.Listen("unix://"+filepath.Join(dir, "scheduler.sock"), cfg)
@@ -344,6 +347,7 @@ func listenLocal(cfg transport.Config) (ln net.Listener, dir string, err error) 
 		}
 		os.RemoveAll(dir)
 	}
+	log.Info("gask: local cluster: workers reach the scheduler over loopback TCP, not a Unix socket", "err", err)
 	ln, err = transport.Listen("tcp://127.0.0.1:0", cfg)
 	return ln, "", err
 }

@@ -420,6 +420,39 @@ func TestProcessesReachTheSchedulerOverAPrivateUnixSocket(t *testing.T) {
 	}
 }
 
+// TestProcessesFallBackToTCP checks that a temporary directory whose path
+// is too long for a socket address gives a cluster on loopback TCP, and
+// leaves nothing in it.
+func TestProcessesFallBackToTCP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("worker processes in -short mode")
+	}
+	tmp := filepath.Join(t.TempDir(), strings.Repeat("d", 120))
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", tmp)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cl, err := local.New(ctx, local.Processes(), local.Workers(1), local.Threads(1), local.Logger(logger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if !strings.HasPrefix(cl.Addr(), "tcp://127.0.0.1:") {
+		t.Errorf("Addr() = %q, want loopback TCP", cl.Addr())
+	}
+	if v, err := inc.Submit(cl.Client(), gask.V(1)).Result(ctx); err != nil || v != 2 {
+		t.Fatalf("inc(1) = %d, %v on a worker process", v, err)
+	}
+	if err := cl.Close(); err != nil {
+		t.Errorf("Close() = %v", err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left in the temporary directory: %v", left)
+	}
+}
+
 func TestNewInWorkerProcess(t *testing.T) {
 	t.Setenv(gask.WorkerEnv, "1")
 	cl, err := local.New(t.Context())
