@@ -19,6 +19,7 @@ type dag struct {
 	depIDs  []int32
 	userOff []int32 // its dependents are userIDs[userOff[i]:userOff[i+1]], in id order
 	userIDs []int32
+	nuniq   []int32 // task i's unique dependencies of any kind (tasks, inputs, unknown keys)
 	out     []bool // an output of g
 	missing bool   // some dependency is neither a task nor an input
 }
@@ -83,9 +84,11 @@ func index(g *Graph) *dag {
 
 	// Drop the slots of non-task dependencies, and count dependents.
 	nusers := make([]int32, n+1)
+	d.nuniq = make([]int32, n)
 	w := int32(0)
 	for i := range n {
 		start, end := d.depOff[i], d.depOff[i+1]
+		d.nuniq[i] = end - start
 		d.depOff[i] = w
 		for _, j := range d.depIDs[start:end] {
 			if j >= 0 {

@@ -51,8 +51,7 @@ func (d *dag) fuse(keep []Key) [][]Key {
 			continue
 		}
 		c := users[0]
-		ct := d.tasks[c]
-		if len(uniqueDeps(ct)) != 1 || !t.sameOptions(ct) {
+		if d.nuniq[c] != 1 || !t.sameOptions(d.tasks[c]) {
 			continue
 		}
 		child[i], parent[c] = c, int32(i)
