@@ -20,8 +20,8 @@ type dag struct {
 	userOff []int32 // its dependents are userIDs[userOff[i]:userOff[i+1]], in id order
 	userIDs []int32
 	nuniq   []int32 // task i's unique dependencies of any kind (tasks, inputs, unknown keys)
-	out     []bool // an output of g
-	missing bool   // some dependency is neither a task nor an input
+	out     []bool  // an output of g
+	missing bool    // some dependency is neither a task nor an input
 }
 
 func (d *dag) deps(i int32) []int32  { return d.depIDs[d.depOff[i]:d.depOff[i+1]] }
