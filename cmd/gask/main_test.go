@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -30,14 +31,33 @@ func TestSchedulerAndWorker(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	sock, err := os.MkdirTemp("", "gask-cmd") // short: a socket address holds ~100 bytes
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(sock) })
+	sock = filepath.Join(sock, "s.sock")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // the printed address's prefix
+	}{
+		{"tcp", []string{"--port", "0"}, "tcp://127.0.0.1:"},
+		{"unix", []string{"--listen", "unix://" + sock}, "unix://" + sock},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testSchedulerAndWorker(t, bin, tc.args, tc.want) })
+	}
+}
+
+func testSchedulerAndWorker(t *testing.T, bin string, schedArgs []string, want string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	sched, schedOut := start(t, bin, "scheduler", "--port", "0")
+	sched, schedOut := start(t, bin, append([]string{"scheduler"}, schedArgs...)...)
 	line := readLine(t, schedOut, 30*time.Second)
 	addr, ok := strings.CutPrefix(line, "gask scheduler at ")
-	if !ok || !strings.HasPrefix(addr, "tcp://127.0.0.1:") {
-		t.Fatalf("gask scheduler printed %q, want \"gask scheduler at tcp://127.0.0.1:PORT\"", line)
+	if !ok || !strings.HasPrefix(addr, want) {
+		t.Fatalf("gask scheduler printed %q, want \"gask scheduler at %s...\"", line, want)
 	}
 	worker, _ := start(t, bin, "worker", addr, "--nthreads", "2", "--name", "w1")
 
@@ -145,6 +165,10 @@ func TestUsage(t *testing.T) {
 		{[]string{"scheduler", "--no-such-flag"}, 2, "unknown flag"},
 		{[]string{"scheduler", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"scheduler", "--tls-cert", "x.pem"}, 1, "must be given together"},
+		{[]string{"scheduler", "--listen", "udp://x:1"}, 1, `unknown scheme "udp"`},
+		{[]string{"scheduler", "--listen", "unix:///tmp/s.sock", "--port", "1"}, 1, "replaces --host and --port"},
+		{[]string{"scheduler", "--listen", "inproc://s"}, 1, "only inside one program"},
+		{[]string{"scheduler", "--listen", "tls://127.0.0.1:0"}, 1, "needs --tls-cert and --tls-key"},
 		{[]string{"worker"}, 2, "usage:"},
 		{[]string{"worker", "-h"}, 0, "-nthreads"},
 	} {

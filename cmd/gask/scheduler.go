@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,6 +23,7 @@ func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
 	var (
 		host                   string
 		port                   int
+		listen                 string
 		tlsCA, tlsCert, tlsKey string
 		verbose                bool
 		stealing               bool
@@ -48,7 +50,14 @@ func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
 				}
 				scheme, tcfg.TLS = "tls", tc
 			}
-			ln, err := transport.Listen(scheme+"://"+net.JoinHostPort(host, strconv.Itoa(port)), tcfg)
+			addr := scheme + "://" + net.JoinHostPort(host, strconv.Itoa(port))
+			if listen != "" {
+				var err error
+				if addr, err = listenAddr(listen, cmd.Flags().Changed("host") || cmd.Flags().Changed("port"), tcfg.TLS != nil); err != nil {
+					return err
+				}
+			}
+			ln, err := transport.Listen(addr, tcfg)
 			if err != nil {
 				return err
 			}
@@ -70,12 +79,32 @@ func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&host, "host", "127.0.0.1", "interface to listen on (0.0.0.0 for every interface)")
 	f.IntVar(&port, "port", 8786, "port to listen on (0 picks a free one)")
+	f.StringVar(&listen, "listen", "", "address to listen on as a URL, in place of --host and --port: tcp://HOST:PORT, tls://HOST:PORT (with the TLS flags), or unix:///PATH (a Unix socket, for clients and workers on this machine)")
 	f.StringVar(&tlsCA, "tls-ca-file", "", "CA certificate: require clients and workers to present certificates it signed")
 	f.StringVar(&tlsCert, "tls-cert", "", "the scheduler's TLS certificate (PEM)")
 	f.StringVar(&tlsKey, "tls-key", "", "the scheduler's TLS key (PEM)")
 	f.BoolVar(&stealing, "work-stealing", true, "move tasks waiting on busy or paused workers to idle ones (--work-stealing=false: never)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log debug messages")
 	return cmd
+}
+
+// listenAddr checks a --listen address against the other flags: it
+// replaces --host and --port, and the TLS flags go with tls:// alone.
+func listenAddr(listen string, hostOrPort, tls bool) (string, error) {
+	scheme, _, err := transport.Parse(listen)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("--listen: %w", err)
+	case hostOrPort:
+		return "", errors.New("--listen replaces --host and --port: give one or the other")
+	case scheme == transport.SchemeInproc:
+		return "", fmt.Errorf("--listen %s: an inproc address is reachable only inside one program", listen)
+	case tls && scheme != transport.SchemeTLS:
+		return "", fmt.Errorf("--listen %s: the TLS flags need a tls:// address", listen)
+	case !tls && scheme == transport.SchemeTLS:
+		return "", fmt.Errorf("--listen %s: a tls:// address needs --tls-cert and --tls-key", listen)
+	}
+	return listen, nil
 }
 
 // advertised is the address to tell clients and workers: the listener's,
