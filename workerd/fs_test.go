@@ -22,6 +22,7 @@ type memFS struct {
 	failRead func(name string) bool
 	corrupt  func(name string) bool
 	created  []string // names in order of creation
+	opened   int      // successful Opens: values read back
 }
 
 func newMemFS() *memFS { return &memFS{files: map[string][]byte{}} }
@@ -79,6 +80,7 @@ func (m *memFS) Open(name string) (io.ReadCloser, error) {
 		b = slices.Clone(b)
 		b[len(b)/2] ^= 0xff
 	}
+	m.opened++
 	return io.NopCloser(bytes.NewReader(b)), nil
 }
 
@@ -103,6 +105,12 @@ func (m *memFS) names() []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+func (m *memFS) reads() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.opened
 }
 
 func (m *memFS) setCapacity(n int) {

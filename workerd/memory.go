@@ -214,6 +214,22 @@ func (w *Worker) RuntimeMemoryLimit() int64 {
 	return int64(f * float64(w.cfg.MemoryLimit))
 }
 
+// roomFor reports whether a value of n bytes, just read back from disk,
+// may stay in memory: the managed bytes stay within the target, and the
+// process (measured now, with the bytes read already in it) leaves room
+// below the spill threshold for n more, as a task that takes the value as
+// []byte gets its own copy. Reading it costs far more than the measure.
+func (w *Worker) roomFor(n int64) bool {
+	frac := func(f float64) int64 { return int64(f * float64(w.cfg.MemoryLimit)) }
+	if w.th.target > 0 && w.store.managedBytes()+n > frac(w.th.target) {
+		return false
+	}
+	if w.th.spill > 0 && w.cfg.ProcessMemory != nil && w.processMemory()+n > frac(w.th.spill) {
+		return false
+	}
+	return true
+}
+
 // processMemory is the memory measure for the spill and pause thresholds.
 func (w *Worker) processMemory() int64 {
 	if w.cfg.ProcessMemory == nil {

@@ -50,3 +50,28 @@ func TestThreshold(t *testing.T) {
 		}
 	}
 }
+
+func TestRoomFor(t *testing.T) {
+	const limit = 1000 // target 600, spill 700
+	var process int64
+	w := New(Config{MemoryLimit: limit, ProcessMemory: func() int64 { return process }, spillFS: newMemFS()})
+	w.store.putEncoded("held", make([]byte, 500))
+	for _, tt := range []struct {
+		n, process int64
+		want       bool
+	}{
+		{100, 0, true},    // managed 600: at the target
+		{101, 0, false},   // past the target
+		{50, 650, true},   // the process has room for another 50
+		{50, 651, false},  // not for a copy of it
+		{100, 601, false}, // within the target, not the spill threshold
+	} {
+		process = tt.process
+		if got := w.roomFor(tt.n); got != tt.want {
+			t.Errorf("roomFor(%d) with 500 managed, process %d = %v, want %v", tt.n, tt.process, got, tt.want)
+		}
+	}
+	if w := New(Config{spillFS: newMemFS()}); w.store.room != nil {
+		t.Error("a worker without a memory limit limits what is read back")
+	}
+}

@@ -27,6 +27,9 @@ type store struct {
 	spilled int64 // bytes on disk
 	fs      spillFS
 	seq     uint64
+	// room reports whether n bytes read back from disk may stay in memory;
+	// nil: always. Called without mu.
+	room func(n int64) bool
 
 	spillErrors int64 // spills that failed; the values stayed in memory
 	readErrors  int64 // values that failed to read back and were lost
@@ -176,28 +179,44 @@ func (s *store) delete(key string) {
 	s.remove(file)
 }
 
-// get returns the key's entry with its value in memory, reading it back
-// from disk if it was spilled. The returned val, codec and enc are a
-// snapshot, safe to use without the lock; e identifies the entry they came
-// from (nil when it went away meanwhile), for encode.
-func (s *store) get(key string) (e *entry, val any, c *codec.Codec, enc []byte, err error) {
+// got is what get found: the value as it is in memory (val and codec, or
+// only enc), a snapshot safe to use without the lock; e is the entry it came
+// from (nil when it went away meanwhile), for encode. owned says enc was
+// read from disk for this caller alone: no entry keeps it, so the caller may
+// hand it on without a copy.
+type got struct {
+	e     *entry
+	val   any
+	codec *codec.Codec
+	enc   []byte
+	owned bool
+}
+
+// get returns the key's value, reading it from disk if it was spilled.
+// A value read back returns to memory, as the most recently used, when
+// there is room for it (s.room); otherwise it stays on disk and only this
+// caller has the bytes read: under memory pressure a value read for one
+// task or one peer must not push others out, nor the process past its
+// limit, and reading it again is mostly served from the page cache.
+func (s *store) get(key string) (got, error) {
 	for {
 		s.mu.Lock()
 		e := s.entries[key]
 		if e == nil {
 			s.mu.Unlock()
-			return nil, nil, nil, nil, errNotHere
+			return got{}, errNotHere
 		}
 		if e.file == "" {
 			s.touch(e)
-			val, c, enc = e.val, e.codec, e.enc
+			g := got{e: e, val: e.val, codec: e.codec, enc: e.enc}
 			s.mu.Unlock()
-			return e, val, c, enc, nil
+			return g, nil
 		}
-		file, size, sum := e.file, e.size, e.sum
+		file, size, sum, n := e.file, e.size, e.sum, e.nbytes
 		s.mu.Unlock()
 
 		b, rerr := readSpill(s.fs, file, size, sum)
+		keep := rerr == nil && (s.room == nil || s.room(n))
 
 		s.mu.Lock()
 		if s.entries[key] != e {
@@ -205,9 +224,9 @@ func (s *store) get(key string) (e *entry, val any, c *codec.Codec, enc []byte, 
 			// value that was asked for.
 			s.mu.Unlock()
 			if rerr != nil {
-				return nil, nil, nil, nil, errNotHere
+				return got{}, errNotHere
 			}
-			return nil, nil, nil, b, nil
+			return got{enc: b, owned: true}, nil
 		}
 		if e.file != file {
 			s.mu.Unlock()
@@ -218,7 +237,11 @@ func (s *store) get(key string) (e *entry, val any, c *codec.Codec, enc []byte, 
 			s.forget(e)
 			s.mu.Unlock()
 			s.remove(file)
-			return nil, nil, nil, nil, &lostError{key: key, err: rerr}
+			return got{}, &lostError{key: key, err: rerr}
+		}
+		if !keep {
+			s.mu.Unlock()
+			return got{e: e, enc: b, owned: true}, nil
 		}
 		// Back in memory: it was just used. The file stays as its copy.
 		e.file, e.copy, e.enc = "", file, b
@@ -226,25 +249,26 @@ func (s *store) get(key string) (e *entry, val any, c *codec.Codec, enc []byte, 
 		s.managed += e.nbytes
 		s.touch(e)
 		s.mu.Unlock()
-		return e, nil, nil, b, nil
+		return got{e: e, enc: b}, nil
 	}
 }
 
 // value returns the key's value as the type c decodes.
 func (s *store) value(key string, c *codec.Codec) (any, error) {
-	e, val, vc, b, err := s.get(key)
+	g, err := s.get(key)
 	if err != nil {
 		return nil, err
 	}
-	if val != nil && (vc == c || vc.Type() == c.Type()) {
-		return val, nil
+	if g.val != nil && (g.codec == c || g.codec.Type() == c.Type()) {
+		return g.val, nil
 	}
-	if b == nil && val != nil {
-		if b, err = s.encode(key, e, val, vc); err != nil {
+	b := g.enc
+	if b == nil && g.val != nil {
+		if b, err = s.encode(key, g.e, g.val, g.codec); err != nil {
 			return nil, err
 		}
 	}
-	if c.Type() == bytesType {
+	if c.Type() == bytesType && !g.owned {
 		// Decoding []byte hands back its input: give the task its own copy
 		// so it cannot change the stored value.
 		b = bytes.Clone(b)
@@ -257,17 +281,17 @@ var bytesType = reflect.TypeFor[[]byte]()
 // encoded returns the key's value as bytes, or ok=false if it is not here.
 // A spilled value that cannot be read back is lost: err is a *lostError.
 func (s *store) encoded(key string) (b []byte, ok bool, err error) {
-	e, val, c, b, err := s.get(key)
+	g, err := s.get(key)
 	if errors.Is(err, errNotHere) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	if b != nil || val == nil {
-		return b, true, nil
+	if g.enc != nil || g.val == nil {
+		return g.enc, true, nil
 	}
-	b, err = s.encode(key, e, val, c)
+	b, err = s.encode(key, g.e, g.val, g.codec)
 	return b, true, err
 }
 

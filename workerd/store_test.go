@@ -318,3 +318,60 @@ func TestStoreEncodesUncomparableValues(t *testing.T) {
 		t.Errorf("decoded %+v, %v", v, err)
 	}
 }
+
+// TestStoreReadsBackOnlyWithRoom: a spilled value returns to memory only
+// while the store's room allows it; otherwise the reader gets the bytes
+// and the value stays on disk, read again from its file next time.
+func TestStoreReadsBackOnlyWithRoom(t *testing.T) {
+	fs := newMemFS()
+	s := newStore(fs)
+	room := false
+	var asked []int64
+	s.room = func(n int64) bool { asked = append(asked, n); return room }
+	s.putValue("a", blob("a", 100), bytesCodec, false)
+	s.putEncoded("b", blob("b", 100))
+	if _, err := s.spill(1 << 20); err != nil {
+		t.Fatal(err)
+	}
+	checkStats(t, s, 0, sz+100)
+	reads := fs.reads()
+
+	// No room: read for a task and for a peer, both stay spilled.
+	v, err := s.value("a", bytesCodec)
+	if err != nil || !bytes.Equal(v.([]byte), blob("a", 100)) {
+		t.Fatalf("value(a) = %v, %v", v, err)
+	}
+	b, ok, err := s.encoded("b")
+	if err != nil || !ok || !bytes.Equal(b, blob("b", 100)) {
+		t.Fatalf("encoded(b) = %q, %v, %v", b, ok, err)
+	}
+	checkStats(t, s, 0, sz+100)
+	if got, want := spilledKeys(s), []string{"a", "b"}; !slices.Equal(got, want) {
+		t.Fatalf("spilled %v, want %v", got, want)
+	}
+	if !slices.Equal(asked, []int64{sz, int64(100)}) {
+		t.Errorf("room asked for %v, want [%d 100]", asked, sz)
+	}
+	// The task's []byte is its own: changing it changes no later read.
+	v.([]byte)[0] = 'X'
+	if v, err := s.value("a", bytesCodec); err != nil || !bytes.Equal(v.([]byte), blob("a", 100)) {
+		t.Fatalf("value(a) after a task changed its input = %q, %v", v, err)
+	}
+	if got := fs.reads() - reads; got != 3 {
+		t.Errorf("%d reads from disk, want 3 (each read of a spilled value)", got)
+	}
+
+	// Room again: the next read brings a back, and it stays.
+	room = true
+	if _, err := s.value("a", bytesCodec); err != nil {
+		t.Fatal(err)
+	}
+	checkStats(t, s, sz, int64(100))
+	reads = fs.reads()
+	if _, err := s.value("a", bytesCodec); err != nil {
+		t.Fatal(err)
+	}
+	if got := fs.reads() - reads; got != 0 {
+		t.Errorf("%d reads from disk of a value back in memory, want 0", got)
+	}
+}

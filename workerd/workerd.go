@@ -127,6 +127,9 @@ func New(cfg Config) *Worker {
 		fs = w.spill
 	}
 	w.store = newStore(fs)
+	if cfg.MemoryLimit > 0 {
+		w.store.room = w.roomFor
+	}
 	return w
 }
 
