@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 
@@ -77,6 +78,7 @@ type Cluster struct {
 	// clientAddr is where clients in this process connect: the in-process
 	// listener, also when workers are processes.
 	clientAddr string
+	sockDir    string // holds the Unix socket worker processes dial, if any
 	client     *gask.Client
 	log        *slog.Logger
 
@@ -126,7 +128,7 @@ func New(ctx context.Context, opts ...Option) (*Cluster, error) {
 	}
 	c := &Cluster{cfg: cfg, log: cfg.logger, schedDone: make(chan error, 1)}
 	// The client, in this process, always reaches the scheduler in memory;
-	// worker processes reach it over loopback TCP.
+	// worker processes reach it over a Unix socket (see listenLocal).
 	c.tcfg.Inproc = transport.NewInproc()
 	inproc, err := transport.Listen("inproc://scheduler", c.tcfg)
 	if err != nil {
@@ -136,13 +138,13 @@ func New(ctx context.Context, opts ...Option) (*Cluster, error) {
 	c.addr = transport.Address(inproc)
 	c.clientAddr = c.addr
 	if cfg.processes {
-		ln, err := transport.Listen("tcp://127.0.0.1:0", c.tcfg)
+		ln, dir, err := listenLocal(c.tcfg, c.log)
 		if err != nil {
 			inproc.Close()
 			return nil, fmt.Errorf("gask: local cluster: %w", err)
 		}
 		lns = append(lns, ln)
-		c.addr = transport.Address(ln)
+		c.addr, c.sockDir = transport.Address(ln), dir
 	}
 	sctx, stop := context.WithCancel(context.Background())
 	c.stopScheduler = stop
@@ -165,7 +167,10 @@ func New(ctx context.Context, opts ...Option) (*Cluster, error) {
 func (c *Cluster) Client() *gask.Client { return c.client }
 
 // Addr is the scheduler's address. For goroutine workers it is an
-// in-process address that only this process can reach.
+// in-process address that only this process can reach; with worker
+// processes, a Unix socket (unix:///tmp/gask-…/scheduler.sock) that
+// processes of this user on this machine can reach, such as workers
+// started by hand.
 func (c *Cluster) Addr() string { return c.addr }
 
 // Processes reports whether the workers are processes (the Processes
@@ -314,5 +319,35 @@ func (c *Cluster) Close() error {
 		<-w.done
 	}
 	c.stopScheduler()
-	return <-c.schedDone
+	err := <-c.schedDone
+	if c.sockDir != "" {
+		os.RemoveAll(c.sockDir) // the listener removed its socket already
+	}
+	return err
+}
+
+// listenLocal is the scheduler's listener for worker processes: a Unix
+// socket in a new directory only this user may enter (so only this user's
+// processes can connect, where any local user could connect to a loopback
+// TCP port), or, where that fails (a temporary directory whose path is too
+// long for a socket address, a system without Unix sockets), loopback TCP.
+// A message over a Unix socket costs the kernel less than over loopback
+// TCP: a task's round trip through the cluster is about a tenth faster
+// (docs/benchmarks.md). Workers' own listeners, which carry results between
+// workers, stay on TCP, whose loopback buffers suit bulk data better
+// (worker-to-worker transfers measured 10–30 % slower over Unix sockets).
+// Close removes the directory; a process killed before it leaves it behind
+// (an empty directory and a socket file, in the temporary directory).
+func listenLocal(cfg transport.Config, log *slog.Logger) (ln net.Listener, dir string, err error) {
+	dir, err = os.MkdirTemp("", "gask-")
+	if err == nil {
+		ln, err = transport.Listen("unix://"+filepath.Join(dir, "scheduler.sock"), cfg)
+		if err == nil {
+			return ln, dir, nil
+		}
+		os.RemoveAll(dir)
+	}
+	log.Info("gask: local cluster: workers reach the scheduler over loopback TCP, not a Unix socket", "err", err)
+	ln, err = transport.Listen("tcp://127.0.0.1:0", cfg)
+	return ln, "", err
 }

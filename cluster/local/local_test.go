@@ -384,6 +384,77 @@ func TestCloseLeavesNothing(t *testing.T) {
 	}
 }
 
+// oneWorkerProcess starts a cluster of one worker process, closed at the
+// end of the test.
+func oneWorkerProcess(t *testing.T) *local.Cluster {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("worker processes in -short mode")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cl, err := local.New(ctx, local.Processes(), local.Workers(1), local.Threads(1), local.Logger(logger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Close() })
+	return cl
+}
+
+// closeAfterATask runs a task on cl's worker and closes cl.
+func closeAfterATask(t *testing.T, cl *local.Cluster) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	if v, err := inc.Submit(cl.Client(), gask.V(41)).Result(ctx); err != nil || v != 42 {
+		t.Fatalf("inc(41) = %d, %v on a worker process", v, err)
+	}
+	if err := cl.Close(); err != nil {
+		t.Errorf("Close() = %v", err)
+	}
+}
+
+// TestProcessesReachTheSchedulerOverAPrivateUnixSocket checks where worker
+// processes dial: a Unix socket in a directory only this user may enter,
+// removed with the cluster.
+func TestProcessesReachTheSchedulerOverAPrivateUnixSocket(t *testing.T) {
+	cl := oneWorkerProcess(t)
+	path, ok := strings.CutPrefix(cl.Addr(), "unix://")
+	if !ok {
+		t.Fatalf("Addr() = %q, want a unix:// address", cl.Addr())
+	}
+	fi, err := os.Stat(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		t.Errorf("the socket's directory has mode %v: other users may enter", perm)
+	}
+	closeAfterATask(t, cl)
+	if _, err := os.Lstat(filepath.Dir(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after Close the socket's directory is still there (Lstat: %v)", err)
+	}
+}
+
+// TestProcessesFallBackToTCP checks that a temporary directory whose path
+// is too long for a socket address gives a cluster on loopback TCP, and
+// leaves nothing in it.
+func TestProcessesFallBackToTCP(t *testing.T) {
+	tmp := filepath.Join(t.TempDir(), strings.Repeat("d", 120))
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", tmp)
+	cl := oneWorkerProcess(t)
+	if !strings.HasPrefix(cl.Addr(), "tcp://127.0.0.1:") {
+		t.Errorf("Addr() = %q, want loopback TCP", cl.Addr())
+	}
+	closeAfterATask(t, cl)
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left in the temporary directory: %v", left)
+	}
+}
+
 func TestNewInWorkerProcess(t *testing.T) {
 	t.Setenv(gask.WorkerEnv, "1")
 	cl, err := local.New(t.Context())
