@@ -1354,6 +1354,56 @@ func TestMemoryHogIsRestarted(t *testing.T) {
 	}
 }
 
+// TestKilledWorkersSpillIsRemoved: a worker process killed with values on
+// disk (as its nanny kills it past its memory limit) cannot remove its
+// spill directory; the worker started in its place does.
+func TestKilledWorkersSpillIsRemoved(t *testing.T) {
+	if testing.Short() {
+		t.Skip("worker processes in -short mode")
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where the workers spill
+	_, c := startCluster(t, 1, local.Processes(), local.MemoryLimit(64<<20))
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	pids, err := gask.Run(ctx, c, Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := pids["local-1"]
+	held := Pattern.MapArgs(c, argsOf([]int{0, 1, 2, 3, 4, 5, 6, 7}), argsOf(repeat(8, 8)))
+	if _, _, err := gask.Wait(ctx, held, gask.AllCompleted); err != nil {
+		t.Fatal(err)
+	}
+	var dir string
+	poll(t, ctx, "local-1 spilled", func() error {
+		dirs, _ := filepath.Glob(filepath.Join(tmp, fmt.Sprintf("gask-worker-%d-*", pid)))
+		if len(dirs) != 1 {
+			return fmt.Errorf("spill directories of pid %d: %v", pid, dirs)
+		}
+		if files, _ := os.ReadDir(dirs[0]); len(files) < 2 {
+			return fmt.Errorf("%s holds %d files, want a lock and spilled values", dirs[0], len(files))
+		}
+		dir = dirs[0]
+		return nil
+	})
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill local-1 (pid %d): %v", pid, err)
+	}
+	poll(t, ctx, "the killed worker's spill directory removed", func() error {
+		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%s: %v", dir, err)
+		}
+		return nil
+	})
+	// The values held are recomputed by the new worker.
+	for i, f := range held {
+		if b, err := f.Result(ctx); err != nil || !bytes.Equal(b, pattern(i, 8)) {
+			t.Errorf("piece %d after the kill: %d bytes, %v", i, len(b), err)
+		}
+	}
+}
+
 // TestResultsBeyondMemorySpill holds results of twice the cluster's memory
 // on worker processes with small limits: the workers must spill them to
 // disk rather than be killed, and read them back intact.

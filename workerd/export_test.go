@@ -43,3 +43,19 @@ func (w *Worker) StoreStats() StoreStats {
 	st := w.store.stats()
 	return StoreStats{st.managed, st.spilled, st.spillErrors, st.readErrors}
 }
+
+// SpillHelperEnv, set to a directory, makes the test binary SpillHelper.
+const SpillHelperEnv = "GASK_TEST_SPILL_HELPER"
+
+// SpillHelper is a process that spills a value under parent as a worker
+// does, prints its spill directory and blocks until killed.
+func SpillHelper(parent string) {
+	d := &dirFS{parent: parent}
+	s := newStore(d)
+	s.putEncoded("a", []byte("a value"))
+	if _, err := s.spill(1); err != nil {
+		panic(err)
+	}
+	println(d.dir) // to stderr
+	select {}
+}

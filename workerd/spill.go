@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"hash/fnv"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -21,27 +22,46 @@ type spillFS interface {
 }
 
 // dirFS spills to a directory it creates under a local directory on first
-// use, and removes with everything in it on Close.
+// use, locks while it is in use (see lockDir), and removes with everything
+// in it on Close.
 type dirFS struct {
 	parent string // the local directory; "" is the system's temporary directory
+	log    *slog.Logger
 	mu     sync.Mutex
-	dir    string // created on first Create
+	dir    string   // created on first Create
+	lock   *os.File // holds dir's lock; nil where it could not be taken
 	err    error
+}
+
+// parentDir is the directory the spill directory is made in.
+func (d *dirFS) parentDir() string {
+	if d.parent == "" {
+		return os.TempDir()
+	}
+	return d.parent
 }
 
 func (d *dirFS) path(name string) (string, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.dir == "" && d.err == nil {
-		parent := d.parent
-		if parent == "" {
-			parent = os.TempDir()
-		}
+		parent := d.parentDir()
 		if err := os.MkdirAll(parent, 0o755); err != nil {
 			return "", fmt.Errorf("local directory: %w", err)
 		}
 		// Unique per worker, also for several workers in one process.
-		d.dir, d.err = os.MkdirTemp(parent, fmt.Sprintf("gask-worker-%d-", os.Getpid()))
+		d.dir, d.err = os.MkdirTemp(parent, fmt.Sprintf("%s%d-", spillDirPrefix, os.Getpid()))
+		if d.err == nil {
+			var err error
+			if d.lock, err = lockDir(d.dir); err != nil && !errors.Is(err, errNoDirLock) {
+				// Spilling works without it; only a purge after a crash does not.
+				log := d.log
+				if log == nil {
+					log = slog.Default()
+				}
+				log.Warn("cannot lock the spill directory: if this worker dies, it stays behind", "dir", d.dir, "err", err)
+			}
+		}
 	}
 	if d.err != nil {
 		return "", d.err
@@ -81,7 +101,10 @@ func (d *dirFS) Close() error {
 		return nil
 	}
 	err := os.RemoveAll(d.dir)
-	d.dir, d.err = "", errors.New("spill directory closed")
+	if d.lock != nil {
+		d.lock.Close()
+	}
+	d.dir, d.lock, d.err = "", nil, errors.New("spill directory closed")
 	return err
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -403,4 +404,10 @@ func TestResultPastTargetSpillsBeforeItIsReported(t *testing.T) {
 
 // TestMain checks that no test leaves a goroutine behind: workers stop
 // every goroutine they started before Run returns.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(workerd.SpillHelperEnv); dir != "" {
+		workerd.SpillHelper(dir) // a process for TestPurgeRemovesTheDirectoryOfAKilledWorker
+		return
+	}
+	goleak.VerifyTestMain(m)
+}

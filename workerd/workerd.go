@@ -123,7 +123,7 @@ func New(cfg Config) *Worker {
 	}}
 	fs := cfg.spillFS
 	if fs == nil {
-		w.spill = &dirFS{parent: cfg.LocalDirectory}
+		w.spill = &dirFS{parent: cfg.LocalDirectory, log: cfg.Logger}
 		fs = w.spill
 	}
 	w.store = newStore(fs)
@@ -161,6 +161,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		w.cfg.Name = w.addr
 	}
 	w.log = w.log.With("worker", w.cfg.Name)
+	if w.spill != nil {
+		w.spill.log = w.log // nothing spills before Run
+	}
 
 	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	nc, err := transport.Dial(dctx, w.cfg.Scheduler, w.cfg.Transport)
@@ -197,6 +200,11 @@ func (w *Worker) Run(ctx context.Context) error {
 		w.stored = make(chan struct{}, 1)
 		w.wakeAbove = w.th.lowest(w.cfg.MemoryLimit)
 		w.wg.Go(func() { w.monitorMemory(runCtx) })
+	}
+	if w.spill != nil {
+		// Leftovers of workers that died under this local directory: a
+		// nanny's kill leaves the spill files of the worker it killed.
+		w.wg.Go(func() { purgeLeftovers(w.spill.parentDir(), w.log) })
 	}
 	var srv sync.WaitGroup
 	srv.Go(func() { w.serve(runCtx, ln) })
