@@ -47,8 +47,8 @@ func (s *State) check() error {
 		if s.tasks[t.key] != t || t.state != Fetch {
 			return fmt.Errorf("toFetch holds %s (%v), not a known task to fetch", t.key, t.state)
 		}
-		if s.paused || len(s.inFlight) >= s.cfg.MaxFetchPeers {
-			continue
+		if s.paused || len(s.inFlight) >= s.cfg.MaxFetchPeers || (s.cfg.MaxIncomingBytes > 0 && s.incoming > 0) {
+			continue // (with fetches under way, the incoming cap may hold it back)
 		}
 		// schedule ran: it left t only because every holder is busy.
 		for _, h := range t.holders {
@@ -71,6 +71,19 @@ func (s *State) check() error {
 	}
 	if flight > outstanding {
 		return fmt.Errorf("%d keys in flight, %d keys asked of peers not yet answered", flight, outstanding)
+	}
+	var asked int64
+	for p, n := range s.peerBytes {
+		if _, ok := s.inFlight[p]; !ok {
+			return fmt.Errorf("%d bytes counted as coming from %s, which owes no answer", n, p)
+		}
+		asked += n
+	}
+	if asked != s.incoming || len(s.peerBytes) != len(s.inFlight) {
+		return fmt.Errorf("incoming = %d bytes from %d peers, the fetches under way ask %d bytes of %d", s.incoming, len(s.peerBytes), asked, len(s.inFlight))
+	}
+	if s.cfg.MaxIncomingBytes > 0 && s.incoming > s.cfg.MaxIncomingBytes && len(s.inFlight) > 1 {
+		return fmt.Errorf("%d bytes incoming from %d peers > MaxIncomingBytes = %d", s.incoming, len(s.inFlight), s.cfg.MaxIncomingBytes)
 	}
 	if len(s.inFlight) > s.cfg.MaxFetchPeers {
 		return fmt.Errorf("%d peers in flight > MaxFetchPeers = %d", len(s.inFlight), s.cfg.MaxFetchPeers)

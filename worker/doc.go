@@ -15,7 +15,8 @@
 //	waiting → ready → executing → memory | erred  (a task to run here)
 //
 // At most NThreads tasks execute at once, in priority order; transfers are
-// batched per peer, at most MaxFetchPeers peers at once. AcquireRequested
+// batched per peer, at most MaxFetchPeers peers and MaxIncomingBytes at
+// once. AcquireRequested
 // fetches copies the same way with no task waiting for them (to move values
 // off a retiring worker), and keeps them. Pause stops new executions and
 // fetches (memory pressure) until Resume. A steal request takes back a task

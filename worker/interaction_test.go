@@ -184,6 +184,8 @@ func (h *harness) run(line string, first bool) ([]string, error) {
 				cfg.MaxFetchPeers, err = strconv.Atoi(v)
 			case "max-fetch-bytes":
 				cfg.MaxFetchBytes, err = strconv.ParseInt(v, 10, 64)
+			case "max-incoming-bytes":
+				cfg.MaxIncomingBytes, err = strconv.ParseInt(v, 10, 64)
 			case "self":
 				cfg.Self = v
 			default:

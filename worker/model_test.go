@@ -70,6 +70,8 @@ func newModel(t *testing.T, seed uint64) *model {
 		Self:          "w1",
 		NThreads:      1 + rng.IntN(3),
 		MaxFetchPeers: []int{1, 2, 8}[rng.IntN(3)],
+		// Values are 8 bytes per key character: 40 holds a few at once.
+		MaxIncomingBytes: []int64{0, 0, 40, 100}[rng.IntN(4)],
 	}
 	return &model{
 		t: t, seed: seed, rng: rng, cfg: cfg, s: worker.New(cfg),
@@ -99,8 +101,8 @@ func size(key string) int64 { return int64(8 * len(key)) }
 func (m *model) fail(format string, args ...any) bool {
 	m.t.Helper()
 	n := len(m.log)
-	m.t.Errorf("seed %d (nthreads=%d max-fetch-peers=%d): %s\nlast events:\n%s", m.seed,
-		m.cfg.NThreads, m.cfg.MaxFetchPeers, fmt.Sprintf(format, args...), strings.Join(m.log[max(0, n-40):], "\n"))
+	m.t.Errorf("seed %d (nthreads=%d max-fetch-peers=%d max-incoming-bytes=%d): %s\nlast events:\n%s", m.seed,
+		m.cfg.NThreads, m.cfg.MaxFetchPeers, m.cfg.MaxIncomingBytes, fmt.Sprintf(format, args...), strings.Join(m.log[max(0, n-40):], "\n"))
 	return false
 }
 

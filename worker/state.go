@@ -38,9 +38,13 @@ type Config struct {
 	NThreads      int
 	MaxFetchPeers int // peers fetched from at once; default 8
 	// MaxFetchBytes caps the bytes one fetch asks of a peer (the most
-	// urgent keys first; one key bigger than it goes alone): with
-	// MaxFetchPeers it bounds the bytes arriving at once. Default 256 MiB.
+	// urgent keys first; one key bigger than it goes alone). Default 256 MiB.
 	MaxFetchBytes int64
+	// MaxIncomingBytes caps the bytes of all fetches under way at once, over
+	// all peers (Dask's transfer_incoming_bytes_limit); a fetch may always
+	// start when none is under way, so that a key of any size can come.
+	// 0: no cap but MaxFetchPeers × MaxFetchBytes.
+	MaxIncomingBytes int64
 }
 
 type task struct {
@@ -70,7 +74,11 @@ type State struct {
 	tasks     map[string]*task
 	ready     readyHeap
 	executing int
-	inFlight  map[string]int     // peers with a fetch under way → its keys not yet answered
+	inFlight  map[string]int // peers with a fetch under way → its keys not yet answered
+	// incoming is the bytes asked of the peers in inFlight, peerBytes each's
+	// share; a fetch's bytes count until its peer is free.
+	incoming  int64
+	peerBytes map[string]int64
 	toFetch   map[*task]struct{} // keys in Fetch state with a holder to ask
 	// fetchable: toFetch may hold a key that some free peer has, since
 	// schedule last looked. Without it, a worker whose one peer is busy
@@ -96,7 +104,8 @@ func New(cfg Config) *State {
 	if cfg.MaxFetchBytes <= 0 {
 		cfg.MaxFetchBytes = 256 << 20
 	}
-	return &State{cfg: cfg, tasks: make(map[string]*task), inFlight: make(map[string]int), toFetch: make(map[*task]struct{})}
+	return &State{cfg: cfg, tasks: make(map[string]*task), inFlight: make(map[string]int),
+		peerBytes: make(map[string]int64), toFetch: make(map[*task]struct{})}
 }
 
 // Handle applies one event and returns the commands it causes; the slice,
@@ -489,9 +498,23 @@ func (s *State) inputReady(t *task) {
 func (s *State) fetchAnswered(peer string, n int) {
 	s.inFlight[peer] -= n
 	if s.inFlight[peer] <= 0 {
-		delete(s.inFlight, peer)
-		s.fetchable = true
+		s.peerFree(peer)
 	}
+}
+
+// peerFree ends the fetch from peer: its keys are all answered, or it
+// failed as a whole.
+func (s *State) peerFree(peer string) {
+	delete(s.inFlight, peer)
+	s.incoming -= s.peerBytes[peer]
+	delete(s.peerBytes, peer)
+	s.fetchable = true
+}
+
+// incomingFull reports whether the fetches under way leave no room for
+// another (see Config.MaxIncomingBytes).
+func (s *State) incomingFull() bool {
+	return s.cfg.MaxIncomingBytes > 0 && s.incoming >= s.cfg.MaxIncomingBytes
 }
 
 // fetchLater puts t, in Fetch state with holders to ask, in toFetch.
@@ -537,8 +560,7 @@ func (s *State) fetchDone(e *FetchDone) {
 
 func (s *State) fetchFailed(e *FetchFailed) {
 	if len(e.Keys) == 0 {
-		delete(s.inFlight, e.From) // the whole fetch failed
-		s.fetchable = true
+		s.peerFree(e.From) // the whole fetch failed
 	}
 	s.fetchAnswered(e.From, len(e.Keys))
 	for _, k := range e.Keys {
@@ -638,7 +660,7 @@ func (s *State) schedule() {
 		s.execs = append(s.execs, Execute{Key: t.key, Run: t.run, Task: Handle{t}})
 		s.emit(&s.execs[len(s.execs)-1])
 	}
-	if !s.fetchable || len(s.toFetch) == 0 || len(s.inFlight) >= s.cfg.MaxFetchPeers {
+	if !s.fetchable || len(s.toFetch) == 0 || len(s.inFlight) >= s.cfg.MaxFetchPeers || s.incomingFull() {
 		return
 	}
 	// What is left in toFetch after this waits for a peer to come free
@@ -681,7 +703,7 @@ func (s *State) schedule() {
 		return strings.Compare(a, b)
 	})
 	for _, p := range peers {
-		if len(s.inFlight) >= s.cfg.MaxFetchPeers {
+		if len(s.inFlight) >= s.cfg.MaxFetchPeers || s.incomingFull() {
 			break
 		}
 		keys := byPeer[p]
@@ -691,16 +713,22 @@ func (s *State) schedule() {
 			}
 			return strings.Compare(a, b)
 		})
-		// The most urgent keys up to MaxFetchBytes; the rest wait in
-		// toFetch for a later fetch.
+		// The most urgent keys up to MaxFetchBytes, and within what
+		// MaxIncomingBytes leaves; the rest wait in toFetch for a later
+		// fetch. With nothing under way the first key goes whatever its size.
+		// (A key bigger than MaxFetchBytes goes alone.)
 		var total int64
 		for i, k := range keys {
-			if n := s.tasks[k].nbytes; i > 0 && total+n > s.cfg.MaxFetchBytes {
+			n := s.tasks[k].nbytes
+			if (i > 0 && total+n > s.cfg.MaxFetchBytes) ||
+				(s.cfg.MaxIncomingBytes > 0 && s.incoming+total+n > s.cfg.MaxIncomingBytes && (i > 0 || s.incoming > 0)) {
 				keys = keys[:i]
 				break
-			} else {
-				total += n
 			}
+			total += n
+		}
+		if len(keys) == 0 {
+			break // the most urgent key of the next peer waits for room
 		}
 		slices.Sort(keys)
 		sizes := make([]int64, len(keys))
@@ -712,6 +740,8 @@ func (s *State) schedule() {
 			delete(s.toFetch, t)
 		}
 		s.inFlight[p] = len(keys)
+		s.peerBytes[p] = total
+		s.incoming += total
 		s.emit(&FetchKeys{From: p, Keys: keys, NBytes: sizes})
 	}
 }

@@ -186,7 +186,8 @@ func (w *Worker) Run(ctx context.Context) error {
 		return fmt.Errorf("gask worker: join scheduler %s: %w", w.cfg.Scheduler, err)
 	}
 
-	w.state = worker.New(worker.Config{Self: w.addr, NThreads: w.cfg.NThreads, MaxFetchBytes: fetchBytes(w.cfg.MemoryLimit)})
+	w.state = worker.New(worker.Config{Self: w.addr, NThreads: w.cfg.NThreads,
+		MaxFetchBytes: fetchBytes(w.cfg.MemoryLimit), MaxIncomingBytes: w.cfg.MemoryLimit / 10})
 	w.peers = peer.NewPool(w.cfg.Transport, wire.Hello{Name: w.cfg.Name, Build: w.cfg.Build})
 	w.events = make(chan any, 1024)
 	w.jobs = make(chan *job, w.cfg.NThreads)
@@ -523,8 +524,10 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 }
 
 // fetchBytes is the most one fetch asks of a peer: 256 MiB, or an eighth
-// of a smaller worker's memory limit (at least 32 MiB), so that what
-// arrives at once stays well within the limit.
+// of a smaller worker's memory limit (at least 32 MiB). All fetches under
+// way together ask at most a tenth of the limit (Dask's default,
+// distributed.worker.memory.transfer), one key of any size excepted, so
+// that what arrives at once from many peers stays well within the limit.
 func fetchBytes(limit int64) int64 {
 	n := int64(256 << 20)
 	if limit > 0 {
