@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,6 +76,12 @@ var (
 	// ByteSum adds up the bytes of b.
 	ByteSum = gask.Func("test.bytesum", func(ctx context.Context, b []byte) (int, error) { return byteSum(b), nil })
 	Pid     = gask.Func0("test.pid", func(ctx context.Context) (int, error) { return os.Getpid(), nil })
+	// GCPercent is the worker process's GOGC, as its memory monitor set it.
+	GCPercent = gask.Func0("test.gcpercent", func(ctx context.Context) (int, error) {
+		pct := debug.SetGCPercent(100)
+		debug.SetGCPercent(pct)
+		return pct, nil
+	})
 
 	// Block runs until its context ends or it has run for d.
 	Block = gask.Func("test.block", func(ctx context.Context, d time.Duration) (string, error) {

@@ -1407,6 +1407,39 @@ func TestKilledWorkersSpillIsRemoved(t *testing.T) {
 	}
 }
 
+// TestWorkerProcessTunesItsCollector: a worker process with a memory
+// limit and a small heap collects less often than Go's default (GOGC 100),
+// which its memory allows; goroutine workers leave their process's alone.
+func TestWorkerProcessTunesItsCollector(t *testing.T) {
+	if os.Getenv("GOGC") != "" {
+		t.Skip("GOGC is set: worker processes keep it")
+	}
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			if m.name == "processes" && testing.Short() {
+				t.Skip("worker processes in -short mode")
+			}
+			_, c := startCluster(t, 1, append(m.opts, local.MemoryLimit(1<<30))...)
+			ctx, cancel := context.WithTimeout(t.Context(), timeout)
+			defer cancel()
+			if m.name != "processes" {
+				got, err := gask.Run(ctx, c, GCPercent)
+				if err != nil || got["local-1"] != 100 {
+					t.Errorf("GOGC of the goroutine worker's process = %v, %v; want 100, untouched", got, err)
+				}
+				return
+			}
+			poll(t, ctx, "the worker process's GOGC above 100", func() error {
+				got, err := gask.Run(ctx, c, GCPercent)
+				if err == nil && got["local-1"] <= 100 {
+					err = fmt.Errorf("GOGC %d", got["local-1"])
+				}
+				return err
+			})
+		})
+	}
+}
+
 // TestResultsBeyondMemorySpill holds results of twice the cluster's memory
 // on worker processes with small limits: the workers must spill them to
 // disk rather than be killed, and read them back intact.

@@ -128,6 +128,7 @@ func WorkerMain(args []string, stderr io.Writer) int {
 	cfg.MemoryTarget, cfg.MemorySpill, cfg.MemoryPause = off(*memTarget), off(*memSpill), off(*memPause)
 	cfg.LocalDirectory = *localDir
 	cfg.ProcessMemory = workerd.ProcessRSS // this process is the worker's own
+	cfg.TuneGC = os.Getenv("GOGC") == ""   // and so is its collector, unless the user chose
 	var err error
 	if cfg.Resources, err = parseResources(*resources); err != nil {
 		fmt.Fprintf(stderr, "gask worker: --resources: %v\n", err)

@@ -3,6 +3,7 @@ package workerd
 import (
 	"context"
 	"runtime/debug"
+	"runtime/metrics"
 	"time"
 )
 
@@ -106,6 +107,10 @@ func (w *Worker) monitorMemory(ctx context.Context) {
 	var reported int64 // spilled bytes as of the last report this monitor asked for
 	process := w.processMemory()
 	th := w.th
+	gcPct := 0
+	if w.cfg.TuneGC {
+		gcPct = w.tuneGC(gcPct)
+	}
 	if th.pause > 0 && process > int64(th.pause*float64(w.cfg.MemoryLimit)) {
 		// Paused from the start, the worker would never run a task: a
 		// limit below what the process needs idle cannot be kept.
@@ -119,6 +124,9 @@ func (w *Worker) monitorMemory(ctx context.Context) {
 			return
 		case <-tick.C:
 			process = w.processMemory()
+			if w.cfg.TuneGC {
+				gcPct = w.tuneGC(gcPct)
+			}
 		case <-w.stored:
 			// Managed bytes crossed a threshold; the process measure (a
 			// read of /proc) waits for the tick.
@@ -165,6 +173,51 @@ func (w *Worker) monitorMemory(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// maxGCPercent is the most gcPercent gives: past it, collections are
+// already rare enough that the worker's CPU goes elsewhere.
+const maxGCPercent = 400
+
+// gcPercent is the collector's percent (GOGC) for a worker process whose
+// live heap is live bytes: as high as maxGCPercent while the heap goal
+// (live × (1 + GOGC/100)) stays within budget, the memory target, and
+// never below Go's default of 100. A worker running many small tasks has
+// a small live heap and allocates per task, so at 100 it collects every
+// few megabytes: its CPU goes to the collector, which the memory it has
+// lets it spare (about a tenth of the CPU of a tree of small tasks, on
+// the machine of docs/benchmarks.md). A worker holding much keeps
+// today's 100, and garbage alone never takes it past the target.
+func gcPercent(live, budget int64) int {
+	if live <= 0 {
+		return maxGCPercent
+	}
+	g := 100 * (budget - live) / live
+	return int(min(max(g, 100), maxGCPercent))
+}
+
+// gcBudget is the heap goal gcPercent keeps within: the memory target, or
+// the runtime's memory limit without one.
+func (w *Worker) gcBudget() int64 {
+	if w.th.target > 0 {
+		return int64(w.th.target * float64(w.cfg.MemoryLimit))
+	}
+	return w.RuntimeMemoryLimit()
+}
+
+// tuneGC sets the collector's percent from the live heap, if it changed;
+// pct is the percent set last (0: none yet), the new one is returned.
+func (w *Worker) tuneGC(pct int) int {
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	if live[0].Value.Kind() != metrics.KindUint64 {
+		return pct
+	}
+	if g := gcPercent(int64(live[0].Value.Uint64()), w.gcBudget()); g != pct {
+		debug.SetGCPercent(g)
+		return g
+	}
+	return pct
 }
 
 func abs(n int64) int64 {

@@ -75,3 +75,24 @@ func TestRoomFor(t *testing.T) {
 		t.Error("a worker without a memory limit limits what is read back")
 	}
 }
+
+func TestGCPercent(t *testing.T) {
+	const budget = 600 << 20
+	for _, tt := range []struct {
+		live int64
+		want int
+	}{
+		{0, maxGCPercent},
+		{1 << 20, maxGCPercent},   // a small heap: collect rarely
+		{120 << 20, maxGCPercent}, // goal 600 MiB: at the budget
+		{150 << 20, 300},          // goal 600 MiB
+		{200 << 20, 200},
+		{300 << 20, 100}, // Go's default from here on
+		{500 << 20, 100},
+		{900 << 20, 100}, // past the budget: the memory limit is what holds
+	} {
+		if got := gcPercent(tt.live, budget); got != tt.want {
+			t.Errorf("gcPercent(%d MiB live, 600 MiB) = %d, want %d", tt.live>>20, got, tt.want)
+		}
+	}
+}

@@ -41,6 +41,11 @@ type Config struct {
 	// for workers that share a process (a local cluster's goroutine
 	// workers). A worker that has its process to itself uses ProcessRSS.
 	ProcessMemory func() int64
+	// TuneGC says the process is this worker's alone (with ProcessMemory),
+	// so that the memory monitor may set its garbage collector's percent
+	// (GOGC) from the memory it has: see gcPercent. gask's worker processes
+	// set it unless GOGC is in their environment.
+	TuneGC bool
 	// MemoryInterval is how often memory is checked; default 100ms.
 	MemoryInterval time.Duration
 	// LocalDirectory is where values spill to, in a directory of their own
