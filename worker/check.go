@@ -47,7 +47,7 @@ func (s *State) check() error {
 		if s.tasks[t.key] != t || t.state != Fetch {
 			return fmt.Errorf("toFetch holds %s (%v), not a known task to fetch", t.key, t.state)
 		}
-		if s.paused || len(s.inFlight) >= s.cfg.MaxFetchPeers || (s.cfg.MaxIncomingBytes > 0 && s.incoming > 0) {
+		if s.paused || len(s.inFlight) >= s.cfg.MaxFetchPeers || (s.cfg.MaxIncomingBytes > 0 && len(s.inFlight) > 0) {
 			continue // (with fetches under way, the incoming cap may hold it back)
 		}
 		// schedule ran: it left t only because every holder is busy.

@@ -70,8 +70,9 @@ func newModel(t *testing.T, seed uint64) *model {
 		Self:          "w1",
 		NThreads:      1 + rng.IntN(3),
 		MaxFetchPeers: []int{1, 2, 8}[rng.IntN(3)],
-		// Values are 8 bytes per key character: 40 holds a few at once.
-		MaxIncomingBytes: []int64{0, 0, 40, 100}[rng.IntN(4)],
+		// Values are 8 bytes per key character (16-40): 20 is smaller
+		// than most, 40 holds one or two at once.
+		MaxIncomingBytes: []int64{0, 0, 20, 40, 100}[rng.IntN(5)],
 	}
 	return &model{
 		t: t, seed: seed, rng: rng, cfg: cfg, s: worker.New(cfg),

@@ -229,6 +229,8 @@ func (s *State) compute(e *ComputeRequested) {
 		if dt == nil {
 			dt = &task{key: d.Key, state: Fetch, heapIndex: -1, nbytes: d.NBytes, priority: e.Priority}
 			s.tasks[d.Key] = dt
+		} else if dt.nbytes == 0 && dt.state != Memory {
+			dt.nbytes = d.NBytes // known now: a fetch counts it against the caps
 		}
 		t.deps = append(t.deps, dt)
 		if dt.state == Memory {
@@ -721,7 +723,7 @@ func (s *State) schedule() {
 		for i, k := range keys {
 			n := s.tasks[k].nbytes
 			if (i > 0 && total+n > s.cfg.MaxFetchBytes) ||
-				(s.cfg.MaxIncomingBytes > 0 && s.incoming+total+n > s.cfg.MaxIncomingBytes && (i > 0 || s.incoming > 0)) {
+				(s.cfg.MaxIncomingBytes > 0 && s.incoming+total+n > s.cfg.MaxIncomingBytes && (i > 0 || len(s.inFlight) > 0)) {
 				keys = keys[:i]
 				break
 			}
