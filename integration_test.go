@@ -1380,7 +1380,7 @@ func TestKilledWorkersSpillIsRemoved(t *testing.T) {
 	}
 	var dir string
 	poll(t, ctx, "local-1 spilled", func() error {
-		dirs, _ := filepath.Glob(filepath.Join(tmp, fmt.Sprintf("gask-worker-%d-*", pid)))
+		dirs, _ := filepath.Glob(filepath.Join(tmp, fmt.Sprintf("gask-worker-*-%d-*", pid)))
 		if len(dirs) != 1 {
 			return fmt.Errorf("spill directories of pid %d: %v", pid, dirs)
 		}

@@ -1,10 +1,9 @@
-//go:build unix
+//go:build unix && !solaris && !aix
 
 package workerd
 
 import (
 	"bufio"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,17 +12,15 @@ import (
 	"testing"
 )
 
-func quietLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
-
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
 
-// TestPurgeLeftovers: of the spill directories under a local directory,
-// the purge removes those whose lock is free, and keeps the locked ones
-// (a live worker's, in this process too), those without a lock file and
-// everything else.
+// TestPurgeLeftovers: of this host's spill directories under a local
+// directory, the purge removes those whose lock is free, and keeps the
+// locked ones (a live worker's, in this process too), those without a lock
+// file, other hosts' and everything else.
 func TestPurgeLeftovers(t *testing.T) {
 	parent := t.TempDir()
 	mk := func(name string) string {
@@ -36,19 +33,27 @@ func TestPurgeLeftovers(t *testing.T) {
 		}
 		return dir
 	}
-	stale := mk(spillDirPrefix + "1-stale")
+	stale := mk(spillHostPrefix + "1-stale")
 	f, err := lockDir(stale)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.Close() // as the death of its worker does
-	locked := mk(spillDirPrefix + "2-locked")
+	locked := mk(spillHostPrefix + "2-locked")
 	held, err := lockDir(locked)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer held.Close()
-	noLock := mk(spillDirPrefix + "3-nolock")
+	noLock := mk(spillHostPrefix + "3-nolock")
+	// Another host's, on a filesystem both share: its lock may be held
+	// there, where this host cannot see it.
+	otherHost := mk(spillDirPrefix + "another_host-4-x")
+	if f, err := lockDir(otherHost); err != nil {
+		t.Fatal(err)
+	} else {
+		f.Close()
+	}
 	other := mk("not-a-spill-directory")
 	if err := os.WriteFile(filepath.Join(other, spillLockName), nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -62,13 +67,13 @@ func TestPurgeLeftovers(t *testing.T) {
 	}
 	defer live.Close()
 
-	if n := purgeLeftovers(parent, quietLog()); n != 1 {
+	if n := purgeLeftovers(t.Context(), parent, quietLog()); n != 1 {
 		t.Errorf("purgeLeftovers removed %d directories, want 1", n)
 	}
 	if exists(stale) {
 		t.Errorf("%s, whose lock is free, is still there", stale)
 	}
-	for _, dir := range []string{locked, noLock, other, live.dir} {
+	for _, dir := range []string{locked, noLock, otherHost, other, live.dir} {
 		if !exists(dir) {
 			t.Errorf("%s was removed", dir)
 		}
@@ -77,7 +82,7 @@ func TestPurgeLeftovers(t *testing.T) {
 		t.Errorf("the live store's value after the purge: %q, %v, %v", b, ok, err)
 	}
 	// A second purge finds nothing more.
-	if n := purgeLeftovers(parent, quietLog()); n != 0 {
+	if n := purgeLeftovers(t.Context(), parent, quietLog()); n != 0 {
 		t.Errorf("second purge removed %d directories, want 0", n)
 	}
 }
@@ -109,7 +114,7 @@ func TestPurgeRemovesTheDirectoryOfAKilledWorker(t *testing.T) {
 		cmd.Wait()
 		t.Fatalf("helper said %q, not a directory under %s", line, parent)
 	}
-	if n := purgeLeftovers(parent, quietLog()); n != 0 || !exists(dir) {
+	if n := purgeLeftovers(t.Context(), parent, quietLog()); n != 0 || !exists(dir) {
 		t.Errorf("purge with the helper alive removed %d directories (%s there: %v)", n, dir, exists(dir))
 	}
 	if err := cmd.Process.Kill(); err != nil {
@@ -119,7 +124,7 @@ func TestPurgeRemovesTheDirectoryOfAKilledWorker(t *testing.T) {
 	if files, _ := os.ReadDir(dir); !slices.ContainsFunc(files, func(e os.DirEntry) bool { return e.Name() == spillLockName }) || len(files) < 2 {
 		t.Fatalf("the killed helper left %v in %s, want its lock and a spilled value", files, dir)
 	}
-	if n := purgeLeftovers(parent, quietLog()); n != 1 || exists(dir) {
+	if n := purgeLeftovers(t.Context(), parent, quietLog()); n != 1 || exists(dir) {
 		t.Errorf("purge after the kill removed %d directories (%s there: %v), want it gone", n, dir, exists(dir))
 	}
 }

@@ -107,7 +107,7 @@ func (w *Worker) monitorMemory(ctx context.Context) {
 	var reported int64 // spilled bytes as of the last report this monitor asked for
 	process := w.processMemory()
 	th := w.th
-	gcPct := 0
+	gcPct := 0 // the GOGC set last; -1: the program has its own
 	if w.cfg.TuneGC {
 		gcPct = w.tuneGC(gcPct)
 	}
@@ -124,7 +124,7 @@ func (w *Worker) monitorMemory(ctx context.Context) {
 			return
 		case <-tick.C:
 			process = w.processMemory()
-			if w.cfg.TuneGC {
+			if w.cfg.TuneGC && gcPct >= 0 {
 				gcPct = w.tuneGC(gcPct)
 			}
 		case <-w.stored:
@@ -181,43 +181,55 @@ const maxGCPercent = 400
 
 // gcPercent is the collector's percent (GOGC) for a worker process whose
 // live heap is live bytes: as high as maxGCPercent while the heap goal
-// (live × (1 + GOGC/100)) stays within budget, the memory target, and
-// never below Go's default of 100. A worker running many small tasks has
-// a small live heap and allocates per task, so at 100 it collects every
-// few megabytes: its CPU goes to the collector, which the memory it has
-// lets it spare (about a tenth of the CPU of a tree of small tasks, on
-// the machine of docs/benchmarks.md). A worker holding much keeps
-// today's 100, and garbage alone never takes it past the target.
+// (live × (1 + GOGC/100)) stays within budget, never below Go's default of
+// 100, in steps of 50 (so that a heap that moves a little does not change
+// it every time). A worker running many small tasks has a small live heap
+// and allocates per task, so at 100 it collects every few megabytes: its
+// CPU goes to the collector, which the memory it has lets it spare (about
+// a tenth of the CPU of a tree of small tasks, on the machine of
+// docs/benchmarks.md). A worker holding much keeps Go's 100.
 func gcPercent(live, budget int64) int {
 	if live <= 0 {
 		return maxGCPercent
 	}
 	g := 100 * (budget - live) / live
+	g = g / 50 * 50
 	return int(min(max(g, 100), maxGCPercent))
 }
 
-// gcBudget is the heap goal gcPercent keeps within: the memory target, or
-// the runtime's memory limit without one.
+// gcBudget is the heap goal gcPercent keeps within: half the memory target
+// (half the runtime's memory limit without one), so that garbage alone
+// stays well below the thresholds that measure the process — its memory
+// past the spill threshold spills values, and what is read back from disk
+// stays there unless the process has room (roomFor).
 func (w *Worker) gcBudget() int64 {
 	if w.th.target > 0 {
-		return int64(w.th.target * float64(w.cfg.MemoryLimit))
+		return int64(w.th.target*float64(w.cfg.MemoryLimit)) / 2
 	}
-	return w.RuntimeMemoryLimit()
+	return w.RuntimeMemoryLimit() / 2
 }
 
 // tuneGC sets the collector's percent from the live heap, if it changed;
-// pct is the percent set last (0: none yet), the new one is returned.
+// pct is the percent set last (0: none yet), the new one is returned. If
+// the percent is not what it set last, the program set its own (a worker
+// runs the user's program): tuneGC puts it back and returns -1, and is
+// not to be called again.
 func (w *Worker) tuneGC(pct int) int {
 	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(live)
 	if live[0].Value.Kind() != metrics.KindUint64 {
 		return pct
 	}
-	if g := gcPercent(int64(live[0].Value.Uint64()), w.gcBudget()); g != pct {
-		debug.SetGCPercent(g)
-		return g
+	g := gcPercent(int64(live[0].Value.Uint64()), w.gcBudget())
+	if g == pct {
+		return pct
 	}
-	return pct
+	if old := debug.SetGCPercent(g); pct != 0 && old != pct {
+		debug.SetGCPercent(old)
+		w.log.Info("the program sets its own GOGC; the worker leaves it", "gogc", old)
+		return -1
+	}
+	return g
 }
 
 func abs(n int64) int64 {
@@ -268,19 +280,19 @@ func (w *Worker) RuntimeMemoryLimit() int64 {
 }
 
 // roomFor reports whether a value of n bytes, just read back from disk,
-// may stay in memory: the managed bytes stay within the target, and the
-// process (measured now, with the bytes read already in it) leaves room
-// below the spill threshold for n more, as a task that takes the value as
-// []byte gets its own copy. Reading it costs far more than the measure.
+// may stay in memory: the process (measured now, with the bytes read
+// already in it) leaves room below the spill threshold for n more, as a
+// task that takes the value as []byte gets its own copy. Reading it costs
+// far more than the measure. Managed bytes past the target are not a
+// reason to refuse: the reader spills the least recently used down to the
+// target (storedValue), dropping values read back earlier without writing
+// them, so a value used again and again comes back to memory. A worker
+// without a measure of its own process (goroutine workers) always keeps.
 func (w *Worker) roomFor(n int64) bool {
-	frac := func(f float64) int64 { return int64(f * float64(w.cfg.MemoryLimit)) }
-	if w.th.target > 0 && w.store.managedBytes()+n > frac(w.th.target) {
-		return false
+	if w.th.spill <= 0 || w.cfg.ProcessMemory == nil {
+		return true
 	}
-	if w.th.spill > 0 && w.cfg.ProcessMemory != nil && w.processMemory()+n > frac(w.th.spill) {
-		return false
-	}
-	return true
+	return w.processMemory()+n <= int64(w.th.spill*float64(w.cfg.MemoryLimit))
 }
 
 // processMemory is the memory measure for the spill and pause thresholds.

@@ -1,6 +1,12 @@
 package workerd
 
-import "testing"
+import (
+	"log/slog"
+	"runtime/debug"
+	"testing"
+)
+
+func quietLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 func TestDecide(t *testing.T) {
 	dask := thresholds{target: 0.6, spill: 0.7, pause: 0.8}
@@ -55,21 +61,23 @@ func TestRoomFor(t *testing.T) {
 	const limit = 1000 // target 600, spill 700
 	var process int64
 	w := New(Config{MemoryLimit: limit, ProcessMemory: func() int64 { return process }, spillFS: newMemFS()})
-	w.store.putEncoded("held", make([]byte, 500))
+	w.store.putEncoded("held", make([]byte, 650)) // past the target: no reason to refuse
 	for _, tt := range []struct {
 		n, process int64
 		want       bool
 	}{
-		{100, 0, true},    // managed 600: at the target
-		{101, 0, false},   // past the target
+		{100, 0, true},
 		{50, 650, true},   // the process has room for another 50
 		{50, 651, false},  // not for a copy of it
 		{100, 601, false}, // within the target, not the spill threshold
 	} {
 		process = tt.process
 		if got := w.roomFor(tt.n); got != tt.want {
-			t.Errorf("roomFor(%d) with 500 managed, process %d = %v, want %v", tt.n, tt.process, got, tt.want)
+			t.Errorf("roomFor(%d) with process %d = %v, want %v", tt.n, tt.process, got, tt.want)
 		}
+	}
+	if w := New(Config{MemoryLimit: limit, spillFS: newMemFS()}); !w.roomFor(limit) {
+		t.Error("a worker without a measure of its process refuses a read-back")
 	}
 	if w := New(Config{spillFS: newMemFS()}); w.store.room != nil {
 		t.Error("a worker without a memory limit limits what is read back")
@@ -86,6 +94,7 @@ func TestGCPercent(t *testing.T) {
 		{1 << 20, maxGCPercent},   // a small heap: collect rarely
 		{120 << 20, maxGCPercent}, // goal 600 MiB: at the budget
 		{150 << 20, 300},          // goal 600 MiB
+		{160 << 20, 250},          // 275 rounds down
 		{200 << 20, 200},
 		{300 << 20, 100}, // Go's default from here on
 		{500 << 20, 100},
@@ -94,5 +103,25 @@ func TestGCPercent(t *testing.T) {
 		if got := gcPercent(tt.live, budget); got != tt.want {
 			t.Errorf("gcPercent(%d MiB live, 600 MiB) = %d, want %d", tt.live>>20, got, tt.want)
 		}
+	}
+}
+
+// TestTuneGCLeavesTheProgramsOwn: a program that sets its own GOGC keeps it.
+func TestTuneGCLeavesTheProgramsOwn(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	w := New(Config{MemoryLimit: 1 << 30, spillFS: newMemFS(), Logger: quietLog()})
+	pct := w.tuneGC(0)
+	if pct < 100 {
+		t.Fatalf("tuneGC(0) = %d, want a percent of 100 or more", pct)
+	}
+	if again := w.tuneGC(pct); again != pct {
+		t.Fatalf("tuneGC(%d) with nothing changed = %d", pct, again)
+	}
+	debug.SetGCPercent(77) // the program's own; the worker's next change finds it
+	if got := w.tuneGC(pct - 50); got != -1 {
+		t.Errorf("tuneGC after the program set GOGC 77 = %d, want -1", got)
+	}
+	if got := debug.SetGCPercent(100); got != 77 {
+		t.Errorf("GOGC after tuneGC gave up = %d, want the program's 77", got)
 	}
 }

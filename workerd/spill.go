@@ -50,7 +50,7 @@ func (d *dirFS) path(name string) (string, error) {
 			return "", fmt.Errorf("local directory: %w", err)
 		}
 		// Unique per worker, also for several workers in one process.
-		d.dir, d.err = os.MkdirTemp(parent, fmt.Sprintf("%s%d-", spillDirPrefix, os.Getpid()))
+		d.dir, d.err = os.MkdirTemp(parent, fmt.Sprintf("%s%d-", spillHostPrefix, os.Getpid()))
 		if d.err == nil {
 			var err error
 			if d.lock, err = lockDir(d.dir); err != nil && !errors.Is(err, errNoDirLock) {
@@ -103,6 +103,11 @@ func (d *dirFS) Close() error {
 	err := os.RemoveAll(d.dir)
 	if d.lock != nil {
 		d.lock.Close()
+		if err != nil {
+			// On NFS a removed file that is still open stays as a hidden
+			// .nfs file until closed, and the directory is not empty.
+			err = os.RemoveAll(d.dir)
+		}
 	}
 	d.dir, d.lock, d.err = "", nil, errors.New("spill directory closed")
 	return err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"reflect"
 	"sync"
 
 	"github.com/gask-dev/gask/codec"
@@ -221,9 +220,14 @@ func (s *store) get(key string) (got, error) {
 		s.mu.Lock()
 		if s.entries[key] != e {
 			// Freed or replaced while read: what was read is still the
-			// value that was asked for.
+			// value that was asked for; if the read failed, a value that
+			// replaced it may be here.
+			replaced := s.entries[key] != nil
 			s.mu.Unlock()
 			if rerr != nil {
+				if replaced {
+					continue
+				}
 				return got{}, errNotHere
 			}
 			return got{enc: b, owned: true}, nil
@@ -268,15 +272,14 @@ func (s *store) value(key string, c *codec.Codec) (any, error) {
 			return nil, err
 		}
 	}
-	if c.Type() == bytesType && !g.owned {
-		// Decoding []byte hands back its input: give the task its own copy
+	if c.Retains() && !g.owned {
+		// Decoding []byte (or a named byte slice, or a type decoded by its
+		// own UnmarshalBinary) keeps its input: give the task its own copy
 		// so it cannot change the stored value.
 		b = bytes.Clone(b)
 	}
 	return c.Decode(b)
 }
-
-var bytesType = reflect.TypeFor[[]byte]()
 
 // encoded returns the key's value as bytes, or ok=false if it is not here.
 // A spilled value that cannot be read back is lost: err is a *lostError.

@@ -280,7 +280,7 @@ func TestDirFSCreatesAndRemovesItsDirectory(t *testing.T) {
 	if _, err := s.spill(1); err != nil {
 		t.Fatal(err)
 	}
-	dirs, _ := filepath.Glob(filepath.Join(parent, fmt.Sprintf("gask-worker-%d-*", os.Getpid())))
+	dirs, _ := filepath.Glob(filepath.Join(parent, fmt.Sprintf("%s%d-*", spillHostPrefix, os.Getpid())))
 	if len(dirs) != 1 {
 		t.Fatalf("spill directories %v, want one", dirs)
 	}
@@ -374,4 +374,20 @@ func TestStoreReadsBackOnlyWithRoom(t *testing.T) {
 	if got := fs.reads() - reads; got != 0 {
 		t.Errorf("%d reads from disk of a value back in memory, want 0", got)
 	}
+	// Back in memory, the value is shared: a task's []byte is a copy, also
+	// for a named byte-slice type, whose decoding keeps its input too.
+	v, _ = s.value("a", bytesCodec)
+	v.([]byte)[0] = 'X'
+	nv, err := s.value("a", blobCodec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nv.(blobT)[1] = 'Y'
+	if b, _, err := s.encoded("a"); err != nil || !bytes.Equal(b, blob("a", 100)) {
+		t.Errorf("a in memory after tasks changed their inputs = %q, %v", b, err)
+	}
 }
+
+type blobT []byte
+
+var blobCodec = codec.For[blobT]()

@@ -210,7 +210,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.spill != nil {
 		// Leftovers of workers that died under this local directory: a
 		// nanny's kill leaves the spill files of the worker it killed.
-		w.wg.Go(func() { purgeLeftovers(w.spill.parentDir(), w.log) })
+		w.wg.Go(func() { purgeLeftovers(runCtx, w.spill.parentDir(), w.log) })
 	}
 	var srv sync.WaitGroup
 	srv.Go(func() { w.serve(runCtx, ln) })
