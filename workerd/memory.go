@@ -179,20 +179,26 @@ func (w *Worker) monitorMemory(ctx context.Context) {
 // already rare enough that the worker's CPU goes elsewhere.
 const maxGCPercent = 400
 
+// gcHeadroom is the most garbage a raised GOGC lets pile up: past a live
+// heap of this size, Go's default is kept.
+const gcHeadroom = 64 << 20
+
 // gcPercent is the collector's percent (GOGC) for a worker process whose
-// live heap is live bytes: as high as maxGCPercent while the heap goal
-// (live × (1 + GOGC/100)) stays within budget, never below Go's default of
-// 100, in steps of 50 (so that a heap that moves a little does not change
-// it every time). A worker running many small tasks has a small live heap
-// and allocates per task, so at 100 it collects every few megabytes: its
-// CPU goes to the collector, which the memory it has lets it spare (about
-// a tenth of the CPU of a tree of small tasks, on the machine of
-// docs/benchmarks.md). A worker holding much keeps Go's 100.
+// live heap is live bytes: as high as maxGCPercent while the garbage it
+// allows (live × GOGC/100) stays within gcHeadroom and the heap goal
+// within budget, never below Go's default of 100, in steps of 50 (so that
+// a heap that moves a little does not change it every time). A worker
+// running many small tasks has a live heap of a few megabytes and
+// allocates per task, so at 100 it collects every few megabytes: its CPU
+// goes to the collector, which a few tens of megabytes spare (about a
+// tenth of the CPU of a tree of small tasks, on the machine of
+// docs/benchmarks.md). A worker holding more keeps Go's 100, and with it
+// a peak memory proportional to what it holds.
 func gcPercent(live, budget int64) int {
 	if live <= 0 {
 		return maxGCPercent
 	}
-	g := 100 * (budget - live) / live
+	g := 100 * min(budget-live, gcHeadroom) / live
 	g = g / 50 * 50
 	return int(min(max(g, 100), maxGCPercent))
 }

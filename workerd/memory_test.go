@@ -85,23 +85,24 @@ func TestRoomFor(t *testing.T) {
 }
 
 func TestGCPercent(t *testing.T) {
-	const budget = 600 << 20
 	for _, tt := range []struct {
-		live int64
-		want int
+		live, budget int64
+		want         int
 	}{
-		{0, maxGCPercent},
-		{1 << 20, maxGCPercent},   // a small heap: collect rarely
-		{120 << 20, maxGCPercent}, // goal 600 MiB: at the budget
-		{150 << 20, 300},          // goal 600 MiB
-		{160 << 20, 250},          // 275 rounds down
-		{200 << 20, 200},
-		{300 << 20, 100}, // Go's default from here on
-		{500 << 20, 100},
-		{900 << 20, 100}, // past the budget: the memory limit is what holds
+		{0, 600 << 20, maxGCPercent},
+		{1 << 20, 600 << 20, maxGCPercent},  // a small heap: collect rarely
+		{16 << 20, 600 << 20, maxGCPercent}, // 64 MiB of garbage at most
+		{20 << 20, 600 << 20, 300},          // 320 rounds down
+		{32 << 20, 600 << 20, 200},
+		{64 << 20, 600 << 20, 100}, // Go's default from here on
+		{500 << 20, 600 << 20, 100},
+		{900 << 20, 600 << 20, 100}, // past the budget: the memory limit is what holds
+		{4 << 20, 20 << 20, maxGCPercent},
+		{8 << 20, 20 << 20, 150}, // within a small budget: goal 20 MiB
+		{12 << 20, 20 << 20, 100},
 	} {
-		if got := gcPercent(tt.live, budget); got != tt.want {
-			t.Errorf("gcPercent(%d MiB live, 600 MiB) = %d, want %d", tt.live>>20, got, tt.want)
+		if got := gcPercent(tt.live, tt.budget); got != tt.want {
+			t.Errorf("gcPercent(%d MiB live, budget %d MiB) = %d, want %d", tt.live>>20, tt.budget>>20, got, tt.want)
 		}
 	}
 }
