@@ -21,8 +21,9 @@ type memFS struct {
 	used     int
 	failRead func(name string) bool
 	corrupt  func(name string) bool
-	created  []string // names in order of creation
-	opened   int      // successful Opens: values read back
+	created  []string          // names in order of creation
+	opened   int               // successful Opens: values read back
+	onOpen   func(name string) // if set, called by Open (without the lock) before it returns
 }
 
 func newMemFS() *memFS { return &memFS{files: map[string][]byte{}} }
@@ -81,6 +82,11 @@ func (m *memFS) Open(name string) (io.ReadCloser, error) {
 		b[len(b)/2] ^= 0xff
 	}
 	m.opened++
+	if hook := m.onOpen; hook != nil {
+		m.mu.Unlock()
+		hook(name)
+		m.mu.Lock()
+	}
 	return io.NopCloser(bytes.NewReader(b)), nil
 }
 

@@ -49,8 +49,19 @@ type entry struct {
 	// change, so spilling it again only drops it from memory.
 	copy string
 
-	prev, next *entry // LRU links while in memory, not being spilled, and nbytes > 0
-	spilling   bool   // being written to disk: out of the LRU until done
+	prev, next *entry     // LRU links while in memory, not being spilled, and nbytes > 0
+	spilling   bool       // being written to disk: out of the LRU until done
+	reading    *spillRead // being read back from file, for the callers waiting on it
+}
+
+// spillRead is a read of a spilled value under way, which other callers of
+// get wait for and share. b and err are set, under the store's lock,
+// before done is closed.
+type spillRead struct {
+	done    chan struct{}
+	waiters int // callers sharing it; counted under the store's lock
+	b       []byte
+	err     error
 }
 
 // errNotHere is returned for a key the store does not hold.
@@ -197,6 +208,8 @@ type got struct {
 // caller has the bytes read: under memory pressure a value read for one
 // task or one peer must not push others out, nor the process past its
 // limit, and reading it again is mostly served from the page cache.
+// Callers that ask for a value while it is being read back share that
+// read (its bytes are then owned by none of them).
 func (s *store) get(key string) (got, error) {
 	for {
 		s.mu.Lock()
@@ -211,6 +224,19 @@ func (s *store) get(key string) (got, error) {
 			s.mu.Unlock()
 			return g, nil
 		}
+		if r := e.reading; r != nil {
+			// Another caller is reading it back: share its read rather
+			// than hold a second copy (several peers asking for one value).
+			r.waiters++
+			s.mu.Unlock()
+			<-r.done
+			if r.err != nil {
+				continue // the reader reports the loss; look again
+			}
+			return got{e: e, enc: r.b}, nil
+		}
+		r := &spillRead{done: make(chan struct{})}
+		e.reading = r
 		file, size, sum, n := e.file, e.size, e.sum, e.nbytes
 		s.mu.Unlock()
 
@@ -218,6 +244,10 @@ func (s *store) get(key string) (got, error) {
 		keep := rerr == nil && (s.room == nil || s.room(n))
 
 		s.mu.Lock()
+		e.reading = nil
+		r.b, r.err = b, rerr
+		owned := r.waiters == 0 // else b is theirs too
+		close(r.done)
 		if s.entries[key] != e {
 			// Freed or replaced while read: what was read is still the
 			// value that was asked for; if the read failed, a value that
@@ -230,7 +260,7 @@ func (s *store) get(key string) (got, error) {
 				}
 				return got{}, errNotHere
 			}
-			return got{enc: b, owned: true}, nil
+			return got{enc: b, owned: owned}, nil
 		}
 		if e.file != file {
 			s.mu.Unlock()
@@ -245,7 +275,7 @@ func (s *store) get(key string) (got, error) {
 		}
 		if !keep {
 			s.mu.Unlock()
-			return got{e: e, enc: b, owned: true}, nil
+			return got{e: e, enc: b, owned: owned}, nil
 		}
 		// Back in memory: it was just used. The file stays as its copy.
 		e.file, e.copy, e.enc = "", file, b

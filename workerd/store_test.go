@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/gask-dev/gask/codec"
 )
@@ -391,3 +393,87 @@ func TestStoreReadsBackOnlyWithRoom(t *testing.T) {
 type blobT []byte
 
 var blobCodec = codec.For[blobT]()
+
+// TestStoreSharesAReadBack: callers asking for a value while it is being
+// read back from disk wait for that read and share its bytes, rather than
+// each read the file and hold a copy (several peers fetching one spilled
+// value). A task still gets a copy of its own.
+func TestStoreSharesAReadBack(t *testing.T) {
+	fs := newMemFS()
+	s := newStore(fs)
+	s.room = func(int64) bool { return false } // under pressure: it stays on disk
+	s.putEncoded("v", blob("v", 100))
+	if _, err := s.spill(1); err != nil {
+		t.Fatal(err)
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	fs.onOpen = func(string) {
+		close(entered)
+		<-release
+	}
+	const peers = 3
+	type result struct {
+		b   []byte
+		err error
+	}
+	results := make(chan result, peers+1)
+	go func() {
+		b, _, err := s.encoded("v")
+		results <- result{b, err}
+	}()
+	<-entered // the first read is under way
+	for range peers - 1 {
+		go func() {
+			b, _, err := s.encoded("v")
+			results <- result{b, err}
+		}()
+	}
+	task := make(chan result, 1)
+	go func() {
+		v, err := s.value("v", bytesCodec)
+		b, _ := v.([]byte)
+		task <- result{b, err}
+	}()
+	// Wait until the other callers wait on the read, then let it finish.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatal("the other callers never waited for the read under way")
+		}
+		s.mu.Lock()
+		r := s.entries["v"].reading
+		n := 0
+		if r != nil {
+			n = r.waiters
+		}
+		s.mu.Unlock()
+		if n == peers {
+			break
+		}
+		runtime.Gosched()
+	}
+	close(release)
+	var first []byte
+	for range peers {
+		r := <-results
+		if r.err != nil || !bytes.Equal(r.b, blob("v", 100)) {
+			t.Fatalf("encoded(v) = %q, %v", r.b, r.err)
+		}
+		if first == nil {
+			first = r.b
+		} else if &first[0] != &r.b[0] {
+			t.Errorf("two peers got two copies of one read")
+		}
+	}
+	tr := <-task
+	if tr.err != nil || !bytes.Equal(tr.b, blob("v", 100)) {
+		t.Fatalf("value(v) = %q, %v", tr.b, tr.err)
+	}
+	if &tr.b[0] == &first[0] {
+		t.Errorf("the task got the shared bytes, not a copy of its own")
+	}
+	if got := fs.reads(); got != 1 {
+		t.Errorf("%d reads from disk, want 1", got)
+	}
+	checkStats(t, s, 0, 100) // still on disk
+}
