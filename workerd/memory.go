@@ -226,7 +226,12 @@ func (w *Worker) tuneGC(pct int) int {
 	if live[0].Value.Kind() != metrics.KindUint64 {
 		return pct
 	}
-	g := gcPercent(int64(live[0].Value.Uint64()), w.gcBudget())
+	return w.applyGCPercent(pct, gcPercent(int64(live[0].Value.Uint64()), w.gcBudget()))
+}
+
+// applyGCPercent is tuneGC's second half: it sets GOGC to g unless that is
+// pct, the percent set last, and finds the program's own.
+func (w *Worker) applyGCPercent(pct, g int) int {
 	if g == pct {
 		return pct
 	}

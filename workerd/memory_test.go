@@ -108,19 +108,26 @@ func TestGCPercent(t *testing.T) {
 }
 
 // TestTuneGCLeavesTheProgramsOwn: a program that sets its own GOGC keeps it.
+// (applyGCPercent, with the percents chosen: tuneGC's own depend on the
+// live heap, which the collector moves under the test.)
 func TestTuneGCLeavesTheProgramsOwn(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	w := New(Config{MemoryLimit: 1 << 30, spillFS: newMemFS(), Logger: quietLog()})
-	pct := w.tuneGC(0)
-	if pct < 100 {
-		t.Fatalf("tuneGC(0) = %d, want a percent of 100 or more", pct)
+	if pct := w.tuneGC(0); pct < 100 || pct > maxGCPercent {
+		t.Fatalf("tuneGC(0) = %d, want a percent in [100, %d]", pct, maxGCPercent)
 	}
-	if again := w.tuneGC(pct); again != pct {
-		t.Fatalf("tuneGC(%d) with nothing changed = %d", pct, again)
+	if got := w.applyGCPercent(0, 300); got != 300 {
+		t.Fatalf("applyGCPercent(0, 300) = %d, want 300", got)
+	}
+	if got := w.applyGCPercent(300, 300); got != 300 {
+		t.Fatalf("applyGCPercent(300, 300) = %d, want 300", got)
+	}
+	if got := w.applyGCPercent(300, 250); got != 250 {
+		t.Fatalf("applyGCPercent(300, 250) = %d, want 250", got)
 	}
 	debug.SetGCPercent(77) // the program's own; the worker's next change finds it
-	if got := w.tuneGC(pct - 50); got != -1 {
-		t.Errorf("tuneGC after the program set GOGC 77 = %d, want -1", got)
+	if got := w.applyGCPercent(250, 200); got != -1 {
+		t.Errorf("applyGCPercent after the program set GOGC 77 = %d, want -1", got)
 	}
 	if got := debug.SetGCPercent(100); got != 77 {
 		t.Errorf("GOGC after tuneGC gave up = %d, want the program's 77", got)
