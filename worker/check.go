@@ -63,27 +63,17 @@ func (s *State) check() error {
 			flight++
 		}
 	}
-	for p, n := range s.inFlight {
-		if n <= 0 {
-			return fmt.Errorf("peer %s in flight with %d keys outstanding", p, n)
+	for p, f := range s.inFlight {
+		if f.keys <= 0 {
+			return fmt.Errorf("peer %s in flight with %d keys outstanding", p, f.keys)
 		}
-		outstanding += n
+		outstanding += f.keys
 	}
 	if flight > outstanding {
 		return fmt.Errorf("%d keys in flight, %d keys asked of peers not yet answered", flight, outstanding)
 	}
-	var asked int64
-	for p, n := range s.peerBytes {
-		if _, ok := s.inFlight[p]; !ok {
-			return fmt.Errorf("%d bytes counted as coming from %s, which owes no answer", n, p)
-		}
-		asked += n
-	}
-	if asked != s.incoming || len(s.peerBytes) != len(s.inFlight) {
-		return fmt.Errorf("incoming = %d bytes from %d peers, the fetches under way ask %d bytes of %d", s.incoming, len(s.peerBytes), asked, len(s.inFlight))
-	}
-	if s.cfg.MaxIncomingBytes > 0 && s.incoming > s.cfg.MaxIncomingBytes && len(s.inFlight) > 1 {
-		return fmt.Errorf("%d bytes incoming from %d peers > MaxIncomingBytes = %d", s.incoming, len(s.inFlight), s.cfg.MaxIncomingBytes)
+	if in := s.incoming(); s.cfg.MaxIncomingBytes > 0 && in > s.cfg.MaxIncomingBytes && len(s.inFlight) > 1 {
+		return fmt.Errorf("%d bytes incoming from %d peers > MaxIncomingBytes = %d", in, len(s.inFlight), s.cfg.MaxIncomingBytes)
 	}
 	if len(s.inFlight) > s.cfg.MaxFetchPeers {
 		return fmt.Errorf("%d peers in flight > MaxFetchPeers = %d", len(s.inFlight), s.cfg.MaxFetchPeers)
@@ -101,7 +91,7 @@ func (s *State) checkTask(t *task) error {
 	if t.state == Flight && t.flightFrom == "" {
 		return fmt.Errorf("in flight from no peer")
 	}
-	if t.flightFrom != "" && s.inFlight[t.flightFrom] <= 0 {
+	if t.flightFrom != "" && s.inFlight[t.flightFrom].keys <= 0 {
 		return fmt.Errorf("waits for an answer from %s, which owes none", t.flightFrom)
 	}
 	if t.run != nil && (t.state == Memory || t.state == Fetch || t.state == Flight) {

@@ -74,12 +74,8 @@ type State struct {
 	tasks     map[string]*task
 	ready     readyHeap
 	executing int
-	inFlight  map[string]int // peers with a fetch under way → its keys not yet answered
-	// incoming is the bytes asked of the peers in inFlight, peerBytes each's
-	// share; a fetch's bytes count until its peer is free.
-	incoming  int64
-	peerBytes map[string]int64
-	toFetch   map[*task]struct{} // keys in Fetch state with a holder to ask
+	inFlight  map[string]fetchUnderWay // peers with a fetch under way
+	toFetch   map[*task]struct{}       // keys in Fetch state with a holder to ask
 	// fetchable: toFetch may hold a key that some free peer has, since
 	// schedule last looked. Without it, a worker whose one peer is busy
 	// would walk all of toFetch on every event.
@@ -104,8 +100,16 @@ func New(cfg Config) *State {
 	if cfg.MaxFetchBytes <= 0 {
 		cfg.MaxFetchBytes = 256 << 20
 	}
-	return &State{cfg: cfg, tasks: make(map[string]*task), inFlight: make(map[string]int),
-		peerBytes: make(map[string]int64), toFetch: make(map[*task]struct{})}
+	return &State{cfg: cfg, tasks: make(map[string]*task), inFlight: make(map[string]fetchUnderWay),
+		toFetch: make(map[*task]struct{})}
+}
+
+// fetchUnderWay is what a fetch from one peer still owes: its keys not yet
+// answered, and the bytes it asked for, which count against
+// MaxIncomingBytes until the peer is free.
+type fetchUnderWay struct {
+	keys  int
+	bytes int64
 }
 
 // Handle applies one event and returns the commands it causes; the slice,
@@ -498,8 +502,10 @@ func (s *State) inputReady(t *task) {
 // that partly succeeds is reported by a FetchDone for the keys that came and
 // a FetchFailed for the rest, and the peer is free only after both.
 func (s *State) fetchAnswered(peer string, n int) {
-	s.inFlight[peer] -= n
-	if s.inFlight[peer] <= 0 {
+	f := s.inFlight[peer]
+	f.keys -= n
+	s.inFlight[peer] = f
+	if f.keys <= 0 {
 		s.peerFree(peer)
 	}
 }
@@ -508,15 +514,23 @@ func (s *State) fetchAnswered(peer string, n int) {
 // failed as a whole.
 func (s *State) peerFree(peer string) {
 	delete(s.inFlight, peer)
-	s.incoming -= s.peerBytes[peer]
-	delete(s.peerBytes, peer)
 	s.fetchable = true
 }
 
-// incomingFull reports whether the fetches under way leave no room for
-// another (see Config.MaxIncomingBytes).
-func (s *State) incomingFull() bool {
-	return s.cfg.MaxIncomingBytes > 0 && s.incoming >= s.cfg.MaxIncomingBytes
+// incoming is the bytes the fetches under way asked for (at most
+// MaxFetchPeers of them).
+func (s *State) incoming() int64 {
+	var n int64
+	for _, f := range s.inFlight {
+		n += f.bytes
+	}
+	return n
+}
+
+// incomingFull reports whether incoming bytes leave no room for another
+// fetch (see Config.MaxIncomingBytes).
+func (s *State) incomingFull(incoming int64) bool {
+	return s.cfg.MaxIncomingBytes > 0 && incoming >= s.cfg.MaxIncomingBytes
 }
 
 // fetchLater puts t, in Fetch state with holders to ask, in toFetch.
@@ -662,7 +676,8 @@ func (s *State) schedule() {
 		s.execs = append(s.execs, Execute{Key: t.key, Run: t.run, Task: Handle{t}})
 		s.emit(&s.execs[len(s.execs)-1])
 	}
-	if !s.fetchable || len(s.toFetch) == 0 || len(s.inFlight) >= s.cfg.MaxFetchPeers || s.incomingFull() {
+	incoming := s.incoming()
+	if !s.fetchable || len(s.toFetch) == 0 || len(s.inFlight) >= s.cfg.MaxFetchPeers || s.incomingFull(incoming) {
 		return
 	}
 	// What is left in toFetch after this waits for a peer to come free
@@ -705,7 +720,7 @@ func (s *State) schedule() {
 		return strings.Compare(a, b)
 	})
 	for _, p := range peers {
-		if len(s.inFlight) >= s.cfg.MaxFetchPeers || s.incomingFull() {
+		if len(s.inFlight) >= s.cfg.MaxFetchPeers || s.incomingFull(incoming) {
 			break
 		}
 		keys := byPeer[p]
@@ -723,7 +738,7 @@ func (s *State) schedule() {
 		for i, k := range keys {
 			n := s.tasks[k].nbytes
 			if (i > 0 && total+n > s.cfg.MaxFetchBytes) ||
-				(s.cfg.MaxIncomingBytes > 0 && s.incoming+total+n > s.cfg.MaxIncomingBytes && (i > 0 || len(s.inFlight) > 0)) {
+				(s.cfg.MaxIncomingBytes > 0 && incoming+total+n > s.cfg.MaxIncomingBytes && (i > 0 || len(s.inFlight) > 0)) {
 				keys = keys[:i]
 				break
 			}
@@ -741,9 +756,8 @@ func (s *State) schedule() {
 			sizes[i] = t.nbytes
 			delete(s.toFetch, t)
 		}
-		s.inFlight[p] = len(keys)
-		s.peerBytes[p] = total
-		s.incoming += total
+		s.inFlight[p] = fetchUnderWay{keys: len(keys), bytes: total}
+		incoming += total
 		s.emit(&FetchKeys{From: p, Keys: keys, NBytes: sizes})
 	}
 }

@@ -190,8 +190,8 @@ const gcHeadroom = 64 << 20
 // a heap that moves a little does not change it every time). A worker
 // running many small tasks has a live heap of a few megabytes and
 // allocates per task, so at 100 it collects every few megabytes: its CPU
-// goes to the collector, which a few tens of megabytes spare (about a
-// tenth of the CPU of a tree of small tasks, on the machine of
+// goes to the collector, which a few tens of megabytes spare (about 5 %
+// of the CPU of a tree of small tasks, on the machine of
 // docs/benchmarks.md). A worker holding more keeps Go's 100, and with it
 // a peak memory proportional to what it holds.
 func gcPercent(live, budget int64) int {
@@ -296,8 +296,8 @@ func (w *Worker) RuntimeMemoryLimit() int64 {
 // task that takes the value as []byte gets its own copy. Reading it costs
 // far more than the measure. Managed bytes past the target are not a
 // reason to refuse: the reader spills the least recently used down to the
-// target (storedValue), dropping values read back earlier without writing
-// them, so a value used again and again comes back to memory. A worker
+// target (storedValue; values read back before are dropped without being
+// written again), so a value used again and again comes back to memory. A worker
 // without a measure of its own process (goroutine workers) always keeps.
 func (w *Worker) roomFor(n int64) bool {
 	if w.th.spill <= 0 || w.cfg.ProcessMemory == nil {
