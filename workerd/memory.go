@@ -98,14 +98,16 @@ const spillBackoff = time.Second
 
 // monitorMemory keeps the worker within its memory limit: every interval
 // and after values are stored, it spills least recently used values to
-// disk and pauses or resumes the worker. It runs until ctx ends.
-func (w *Worker) monitorMemory(ctx context.Context) {
+// disk and pauses or resumes the worker. process is the process's memory
+// when the worker started, measured before it joined (so that memory
+// taken once it runs tasks is not taken for its idle memory). It runs
+// until ctx ends.
+func (w *Worker) monitorMemory(ctx context.Context, process int64) {
 	tick := time.NewTicker(w.cfg.MemoryInterval)
 	defer tick.Stop()
 	paused := false
 	var lastFree time.Time
 	var reported int64 // spilled bytes as of the last report this monitor asked for
-	process := w.processMemory()
 	th := w.th
 	gcPct := 0 // the GOGC set last; -1: the program has its own
 	if w.cfg.TuneGC {

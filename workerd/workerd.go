@@ -205,7 +205,8 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.cfg.MemoryLimit > 0 {
 		w.stored = make(chan struct{}, 1)
 		w.wakeAbove = w.th.lowest(w.cfg.MemoryLimit)
-		w.wg.Go(func() { w.monitorMemory(runCtx) })
+		idle := w.processMemory()
+		w.wg.Go(func() { w.monitorMemory(runCtx, idle) })
 	}
 	if w.spill != nil {
 		// Leftovers of workers that died under this local directory: a
