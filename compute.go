@@ -208,17 +208,17 @@ func submitGraph(c *Client, outs []*node, cfg computeConfig) ([]*futureState, er
 	if err != nil {
 		return nil, err
 	}
-	for k, fut := range p.inputs {
-		if fut.client() != c {
-			return nil, fmt.Errorf("gask: the graph takes future %s, which belongs to another client", k)
+	for _, fut := range p.futures {
+		if fut != nil && fut.client() != c {
+			return nil, fmt.Errorf("gask: the graph takes future %s, which belongs to another client", fut.Key())
 		}
 	}
-	var keep []graph.Key
+	var keep []int32
 	c.mu.Lock()
 	err = c.unusable()
 	if err == nil {
-		for k := range p.g.Inputs {
-			if c.futures[string(k)] == nil {
+		for i, k := range p.inputs {
+			if p.futures[i] != nil && c.futures[string(k)] == nil {
 				err = fmt.Errorf("gask: the graph takes future %s, which was released", k)
 				break
 			}
@@ -227,20 +227,20 @@ func submitGraph(c *Client, outs []*node, cfg computeConfig) ([]*futureState, er
 	if err == nil && !cfg.noFusion {
 		// Tasks the client holds futures of: look up the smaller map's
 		// keys in the other (a new graph's tasks are mostly not held).
-		held := func(k graph.Key, st *futureState) {
+		held := func(id int32, st *futureState) {
 			if st != nil && st.status != Cancelled {
-				keep = append(keep, k)
+				keep = append(keep, id)
 			}
 		}
-		if len(c.futures) < len(p.g.Tasks) {
+		if len(c.futures) < len(p.Tasks) {
 			for k, st := range c.futures {
-				if p.g.Tasks[graph.Key(k)] != nil {
-					held(graph.Key(k), st)
+				if id, ok := p.id[graph.Key(k)]; ok && id >= 0 {
+					held(id, st)
 				}
 			}
 		} else {
-			for k := range p.g.Tasks {
-				held(k, c.futures[string(k)])
+			for id, t := range p.Tasks {
+				held(int32(id), c.futures[string(t.Key)])
 			}
 		}
 	}
@@ -249,19 +249,16 @@ func submitGraph(c *Client, outs []*node, cfg computeConfig) ([]*futureState, er
 		return nil, err
 	}
 
-	var order []graph.Key
-	g := p.g
+	var order []int32
+	tasks := p.Tasks
 	if cfg.noFusion {
-		order = graph.Order(g)
+		order = p.Order()
 	} else {
-		var chains [][]graph.Key
-		order, chains = graph.OrderAndFuse(g, keep...)
-		var gone map[graph.Key]bool
-		if g, gone = p.fuse(chains); len(gone) > 0 {
-			order = slices.DeleteFunc(order, func(k graph.Key) bool { return gone[k] })
-		}
+		var chains [][]int32
+		order, chains = p.OrderAndFuse(keep...)
+		tasks = p.fuse(chains)
 	}
-	msg := &wire.UpdateGraph{Tasks: taskSpecs(g, order), Wants: make([]string, len(outs))}
+	msg := &wire.UpdateGraph{Tasks: taskSpecs(tasks, order), Wants: make([]string, len(outs))}
 	states := make([]*futureState, len(outs))
 
 	c.mu.Lock()
@@ -291,21 +288,26 @@ func (c *Client) unusable() error {
 	return nil
 }
 
-// taskSpecs turns g's tasks into wire specs, in order.
-func taskSpecs(g *graph.Graph, order []graph.Key) []wire.TaskSpec {
-	specs := make([]wire.TaskSpec, len(order))
-	tasks := make([]*graph.Task, len(order))
-	ndeps := 0
-	for i, k := range order {
-		tasks[i] = g.Tasks[k]
-		ndeps += len(tasks[i].Deps)
+// taskSpecs turns tasks into wire specs, in order (task numbers); the
+// numbers of tasks fused away, which hold nil, are skipped.
+func taskSpecs(tasks []*graph.Task, order []int32) []wire.TaskSpec {
+	ndeps, n := 0, 0
+	for _, id := range order {
+		if t := tasks[id]; t != nil {
+			ndeps += len(t.Deps)
+			n++
+		}
 	}
+	specs := make([]wire.TaskSpec, 0, n)
 	deps := make([]string, 0, ndeps) // every spec's Deps, in one block
-	for i, k := range order {
-		t := tasks[i]
-		s := &specs[i]
-		*s = wire.TaskSpec{Key: string(k), Func: t.Func, Args: t.Args, Priority: t.Priority,
-			Retries: uint32(t.Retries), Workers: t.Workers, Loose: t.AllowOtherWorkers}
+	for _, id := range order {
+		t := tasks[id]
+		if t == nil {
+			continue
+		}
+		specs = append(specs, wire.TaskSpec{Key: string(t.Key), Func: t.Func, Args: t.Args, Priority: t.Priority,
+			Retries: uint32(t.Retries), Workers: t.Workers, Loose: t.AllowOtherWorkers})
+		s := &specs[len(specs)-1]
 		if len(t.Deps) > 0 {
 			start := len(deps)
 			for _, d := range t.Deps {

@@ -10,11 +10,16 @@ import (
 	"github.com/gask-dev/gask/internal/registry"
 )
 
-// plan is a lazy graph ready to submit: the graph, and the future behind
-// each input.
+// plan is a lazy graph ready to submit, its tasks numbered as the graph
+// package's algorithms want them (graph.Numbered), so that planning,
+// ordering and writing the specs look no key up in a map: the walk that
+// collects the tasks numbers them, in the order graph.Index would.
 type plan struct {
-	g      *graph.Graph
-	inputs map[graph.Key]AnyFuture
+	graph.Numbered
+	id      map[graph.Key]int32 // a task's number; -1-i for input i
+	inputs  []graph.Key         // the futures' keys the graph takes, and
+	futures []AnyFuture         // the futures (nil: replaced by a task of the key)
+	outKeys []graph.Key         // the outputs, tasks or inputs
 }
 
 // newPlan collects the graph behind outs: only what they need (the graph
@@ -26,51 +31,127 @@ type plan struct {
 // their dependencies, so a cycle would need two nodes of one key with
 // different dependencies, which is the conflict reported here.
 func newPlan(outs []*node) (*plan, error) {
-	p := &plan{g: graph.New(), inputs: map[graph.Key]AnyFuture{}}
-	stack := make([]*node, 0, len(outs))
+	p := &plan{id: map[graph.Key]int32{}, outKeys: make([]graph.Key, len(outs))}
+	// A node to resolve: its number fills slot of its dependent's
+	// dependencies in DepIDs.
+	type edge struct {
+		n    *node
+		slot int32 // -1 for an output
+	}
+	stack := make([]edge, 0, len(outs))
 	for i := len(outs) - 1; i >= 0; i-- {
 		if outs[i] == nil {
 			return nil, fmt.Errorf("gask: lazy value %d of %d is nil", i+1, len(outs))
 		}
-		stack = append(stack, outs[i])
+		stack = append(stack, edge{outs[i], -1})
 	}
-	p.g.Outputs = make([]graph.Key, len(outs))
 	for i, n := range outs {
-		p.g.Outputs[i] = n.key()
+		p.outKeys[i] = n.key()
 	}
+	replaced := false
 	for len(stack) > 0 {
-		n := stack[len(stack)-1]
+		e := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		n := e.n
 		if n.err != nil {
 			return nil, n.err
 		}
-		if n.task == nil {
-			k := n.key()
-			if _, isTask := p.g.Tasks[k]; !isTask && p.inputs[k] == nil {
-				p.g.Inputs[k] = true
-				p.inputs[k] = n.fut
+		k := n.key()
+		id, seen := p.id[k]
+		switch {
+		case n.task == nil:
+			if !seen {
+				id = int32(-1 - len(p.inputs))
+				p.id[k] = id
+				p.inputs = append(p.inputs, k)
+				p.futures = append(p.futures, n.fut)
 			}
-			continue
-		}
-		k := n.task.Key
-		if old := p.g.Tasks[k]; old != nil {
-			if old != n.task && !sameTask(old, n.task) {
+		case seen && id >= 0:
+			if old := p.Tasks[id]; old != n.task && !sameTask(old, n.task) {
 				return nil, fmt.Errorf("gask: key %s names two different tasks (%s and %s): give gask.Key a different key for each",
 					k, old.FuncName(), n.task.FuncName())
 			}
-			continue
+		default:
+			if seen {
+				// A future of the task's own key: the same computation.
+				// The slots filled with the input's number are fixed below.
+				p.futures[-1-id] = nil
+				replaced = true
+			}
+			id = int32(len(p.Tasks))
+			p.id[k] = id
+			p.Tasks = append(p.Tasks, n.task)
+			off := int32(len(p.DepIDs))
+			p.DepOff = append(p.DepOff, off)
+			p.DepIDs = slices.Grow(p.DepIDs, len(n.deps))[:int(off)+len(n.deps)]
+			for j := len(n.deps) - 1; j >= 0; j-- {
+				stack = append(stack, edge{n.deps[j], off + int32(j)})
+			}
 		}
-		if p.g.Inputs[k] {
-			// A future of the task's own key: the same computation.
-			delete(p.g.Inputs, k)
-			delete(p.inputs, k)
+		if e.slot >= 0 {
+			p.DepIDs[e.slot] = id
 		}
-		p.g.Add(n.task)
-		for i := len(n.deps) - 1; i >= 0; i-- {
-			stack = append(stack, n.deps[i])
+	}
+	p.DepOff = append(p.DepOff, int32(len(p.DepIDs)))
+	p.dedupe(replaced)
+	for _, k := range p.outKeys {
+		if id := p.id[k]; id >= 0 {
+			p.Outputs = append(p.Outputs, id)
 		}
 	}
 	return p, nil
+}
+
+// dedupe leaves each task's dependencies once each, in first-use order
+// (f(x, x) depends on x once), as graph.Numbered wants; if replaced, an
+// input replaced by a task of its key is first renumbered as the task.
+func (p *plan) dedupe(replaced bool) {
+	w := int32(0)
+	var seen map[int32]bool // for a task of many dependencies
+	for i := range p.Tasks {
+		start, end := p.DepOff[i], p.DepOff[i+1]
+		p.DepOff[i] = w
+		if end-start > 16 {
+			clear(seen)
+			if seen == nil {
+				seen = map[int32]bool{}
+			}
+		}
+		for _, id := range p.DepIDs[start:end] {
+			if replaced && id < 0 && p.futures[-1-id] == nil {
+				id = p.id[p.inputs[-1-id]]
+			}
+			if end-start > 16 {
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+			} else if slices.Contains(p.DepIDs[p.DepOff[i]:w], id) {
+				continue
+			}
+			p.DepIDs[w] = id
+			w++
+		}
+	}
+	p.DepOff[len(p.Tasks)] = w
+	p.DepIDs = p.DepIDs[:w]
+}
+
+// graph is the plan as a graph.Graph, with tasks (p.Tasks, or a fused
+// plan's) under their keys; nil tasks are left out.
+func (p *plan) graph(tasks []*graph.Task) *graph.Graph {
+	g := &graph.Graph{Tasks: make(map[graph.Key]*graph.Task, len(tasks)), Inputs: map[graph.Key]bool{}, Outputs: p.outKeys}
+	for _, t := range tasks {
+		if t != nil {
+			g.Tasks[t.Key] = t
+		}
+	}
+	for i, k := range p.inputs {
+		if p.futures[i] != nil {
+			g.Inputs[k] = true
+		}
+	}
+	return g
 }
 
 // sameTask reports whether two tasks of one key are the same computation.
@@ -78,38 +159,33 @@ func sameTask(a, b *graph.Task) bool {
 	return a.Func == b.Func && bytes.Equal(a.Args, b.Args) && slices.Equal(a.Deps, b.Deps)
 }
 
-// fuse returns the graph with chains (from graph.Fuse) fused into one
-// task each (see fused.go), and the keys of the tasks fused away: all of
-// a chain's but the last, whose key the fused task keeps.
-func (p *plan) fuse(chains [][]graph.Key) (*graph.Graph, map[graph.Key]bool) {
+// fuse returns the plan's tasks with each of chains (from Fuse, as task
+// numbers) fused into one task, at the number of the chain's last task,
+// whose key it keeps; the numbers of the tasks fused away hold nil.
+func (p *plan) fuse(chains [][]int32) []*graph.Task {
 	if len(chains) == 0 {
-		return p.g, nil
+		return p.Tasks
 	}
-	g := &graph.Graph{Tasks: make(map[graph.Key]*graph.Task, len(p.g.Tasks)), Inputs: p.g.Inputs, Outputs: p.g.Outputs}
-	for k, t := range p.g.Tasks {
-		g.Tasks[k] = t
-	}
-	gone := map[graph.Key]bool{}
+	tasks := slices.Clone(p.Tasks)
 	for _, chain := range chains {
 		t, n := p.fusedTask(chain)
 		if t == nil {
 			continue
 		}
-		for _, k := range chain[len(chain)-n : len(chain)-1] {
-			delete(g.Tasks, k)
-			gone[k] = true
+		for _, id := range chain[len(chain)-n : len(chain)-1] {
+			tasks[id] = nil
 		}
-		g.Tasks[t.Key] = t
+		tasks[chain[len(chain)-1]] = t
 	}
-	return g, gone
+	return tasks
 }
 
 // fusedTask makes the task that runs chain (head first) and says how many
 // of the chain's tasks, from the end, it runs; or nil if it cannot: a
 // head with more dependencies than a fused task takes is left out, and a
 // chain of one is no chain.
-func (p *plan) fusedTask(chain []graph.Key) (*graph.Task, int) {
-	head := p.g.Tasks[chain[0]]
+func (p *plan) fusedTask(chain []int32) (*graph.Task, int) {
+	head := p.Tasks[chain[0]]
 	ext := uniqueKeys(head.Deps)
 	if len(ext) > maxFusedDeps {
 		chain = chain[1:]
@@ -121,8 +197,8 @@ func (p *plan) fusedTask(chain []graph.Key) (*graph.Task, int) {
 	var steps []chainStep
 	prevLast := -1 // the step whose result is the previous chain element
 	names := make([]string, 0, len(chain))
-	for i, k := range chain {
-		t := p.g.Tasks[k]
+	for i, id := range chain {
+		t := p.Tasks[id]
 		sub, err := taskSteps(t)
 		if err != nil {
 			return nil, 0 // cannot happen for tasks built here; leave it unfused
@@ -149,7 +225,7 @@ func (p *plan) fusedTask(chain []graph.Key) (*graph.Task, int) {
 		prevLast = len(steps) - 1
 		names = append(names, t.FuncName())
 	}
-	last := p.g.Tasks[chain[len(chain)-1]]
+	last := p.Tasks[chain[len(chain)-1]]
 	raw := make([]registry.Arg, 1+len(ext))
 	raw[0] = registry.Arg{Dep: -1, Value: appendChain(nil, steps)}
 	for i := range ext {

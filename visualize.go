@@ -23,7 +23,7 @@ func GraphOf(ds ...AnyDelayed) (*graph.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.g, nil
+	return p.graph(p.Tasks), nil
 }
 
 // Optimize returns the graph that Compute would submit for ds: culled to
@@ -34,8 +34,7 @@ func Optimize(ds ...AnyDelayed) (*graph.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, _ := p.fuse(graph.Fuse(p.g))
-	return g, nil
+	return p.graph(p.fuse(p.Fuse())), nil
 }
 
 func anyNodes(ds []AnyDelayed) []*node {

@@ -2,19 +2,52 @@ package graph
 
 import "slices"
 
+// Numbered is a graph whose builder has numbered its tasks 0 to
+// len(Tasks)-1: the form this package's algorithms work on. A caller that
+// builds graphs by walking pointers, as gask's lazy values do, can number
+// the tasks as it meets them and skip indexing a Graph by key.
+//
+// Task i's dependencies are DepIDs[DepOff[i]:DepOff[i+1]] (DepOff has
+// len(Tasks)+1 entries), each once, in first-use order: the number of a
+// task, or a negative number for a dependency that is no task of the
+// graph (an input). Outputs are the numbers of the tasks wanted, in the
+// caller's order. The methods read the fields and never change them.
+type Numbered struct {
+	Tasks          []*Task
+	DepOff, DepIDs []int32
+	Outputs        []int32
+}
+
+// Order is the package's Order on n, as task numbers.
+func (n *Numbered) Order() []int32 { return n.dag().order() }
+
+// Fuse is the package's Fuse on n: chains of task numbers, head first.
+func (n *Numbered) Fuse(keep ...int32) [][]int32 { return n.dag().fuse(keep) }
+
+// OrderAndFuse is the package's OrderAndFuse on n, as task numbers.
+func (n *Numbered) OrderAndFuse(keep ...int32) (order []int32, chains [][]int32) {
+	d := n.dag()
+	chains = d.fuse(keep)
+	return d.order(), chains
+}
+
+func (n *Numbered) dag() *dag {
+	return newDag(n.Tasks, slices.Clone(n.DepOff), slices.Clone(n.DepIDs), n.Outputs)
+}
+
 // dag indexes a graph's tasks by small integers for the algorithms, with
 // the edges in flat arrays (one allocation each, not one per task), so
 // that a million-task graph is indexed in well under a second.
 //
-// Numbering is deterministic: a depth-first walk from the outputs, in
-// their order, following dependencies in argument order; then the tasks
+// Numbering a Graph is deterministic: a depth-first walk from the outputs,
+// in their order, following dependencies in argument order; then the tasks
 // no output needs, by key. Dependencies on inputs and on unknown keys are
 // left out: they are available (or Validate's business; missing says
 // whether there were any unknown ones).
 type dag struct {
-	g       *Graph
 	tasks   []*Task
-	id      map[Key]int32 // tasks, and -1 for the other keys met
+	id      map[Key]int32 // indexed from a Graph: its tasks, and -1 for the other keys met; nil from a Numbered
+	outputs []int32       // the outputs that are tasks, in order
 	depOff  []int32       // task i's unique task dependencies are depIDs[depOff[i]:depOff[i+1]], in first-use order
 	depIDs  []int32
 	userOff []int32 // its dependents are userIDs[userOff[i]:userOff[i+1]], in id order
@@ -27,9 +60,14 @@ type dag struct {
 func (d *dag) deps(i int32) []int32  { return d.depIDs[d.depOff[i]:d.depOff[i+1]] }
 func (d *dag) users(i int32) []int32 { return d.userIDs[d.userOff[i]:d.userOff[i+1]] }
 
+// index numbers g's tasks (see dag) and indexes them.
 func index(g *Graph) *dag {
 	n := len(g.Tasks)
-	d := &dag{g: g, tasks: make([]*Task, 0, n), id: make(map[Key]int32, n), depOff: make([]int32, 0, n+1)}
+	tasks := make([]*Task, 0, n)
+	ids := make(map[Key]int32, n)
+	depOff := make([]int32, 0, n+1)
+	var depIDs []int32
+	missing := false
 	// A dependency to resolve: key k fills slot of its dependent's block.
 	type edge struct {
 		k    Key
@@ -41,36 +79,36 @@ func index(g *Graph) *dag {
 		for len(stack) > 0 {
 			e := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			id, seen := d.id[e.k]
+			id, seen := ids[e.k]
 			if !seen {
 				id = -1
 				if t := g.Tasks[e.k]; t != nil {
-					id = int32(len(d.tasks))
-					d.tasks = append(d.tasks, t)
+					id = int32(len(tasks))
+					tasks = append(tasks, t)
 					ud := uniqueDeps(t)
-					off := int32(len(d.depIDs))
-					d.depOff = append(d.depOff, off)
-					d.depIDs = slices.Grow(d.depIDs, len(ud))[:int(off)+len(ud)]
+					off := int32(len(depIDs))
+					depOff = append(depOff, off)
+					depIDs = slices.Grow(depIDs, len(ud))[:int(off)+len(ud)]
 					for j := len(ud) - 1; j >= 0; j-- {
 						stack = append(stack, edge{ud[j], off + int32(j)})
 					}
 				} else if e.slot >= 0 && !g.Inputs[e.k] {
-					d.missing = true
+					missing = true
 				}
-				d.id[e.k] = id
+				ids[e.k] = id
 			}
 			if e.slot >= 0 {
-				d.depIDs[e.slot] = id
+				depIDs[e.slot] = id
 			}
 		}
 	}
 	for _, k := range g.Outputs {
 		walk(k)
 	}
-	if len(d.tasks) < n {
-		rest := make([]Key, 0, n-len(d.tasks))
+	if len(tasks) < n {
+		rest := make([]Key, 0, n-len(tasks))
 		for k := range g.Tasks {
-			if _, seen := d.id[k]; !seen {
+			if _, seen := ids[k]; !seen {
 				rest = append(rest, k)
 			}
 		}
@@ -79,8 +117,23 @@ func index(g *Graph) *dag {
 			walk(k)
 		}
 	}
-	n = len(d.tasks)
-	d.depOff = append(d.depOff, int32(len(d.depIDs)))
+	depOff = append(depOff, int32(len(depIDs)))
+	outputs := make([]int32, 0, len(g.Outputs))
+	for _, k := range g.Outputs {
+		if i, ok := ids[k]; ok && i >= 0 {
+			outputs = append(outputs, i)
+		}
+	}
+	d := newDag(tasks, depOff, depIDs, outputs)
+	d.id, d.missing = ids, missing
+	return d
+}
+
+// newDag indexes numbered tasks whose dependencies are in depOff and
+// depIDs as in Numbered; it takes both arrays over and changes them.
+func newDag(tasks []*Task, depOff, depIDs, outputs []int32) *dag {
+	n := len(tasks)
+	d := &dag{tasks: tasks, outputs: outputs, depOff: depOff, depIDs: depIDs}
 
 	// Drop the slots of non-task dependencies, and count dependents.
 	nusers := make([]int32, n+1)
@@ -115,12 +168,21 @@ func index(g *Graph) *dag {
 	}
 
 	d.out = make([]bool, n)
-	for _, k := range g.Outputs {
-		if i := d.lookup(k); i >= 0 {
+	for _, i := range outputs {
+		if i >= 0 {
 			d.out[i] = true
 		}
 	}
 	return d
+}
+
+// keys are the keys of tasks ids.
+func (d *dag) keys(ids []int32) []Key {
+	ks := make([]Key, len(ids))
+	for i, id := range ids {
+		ks[i] = d.tasks[id].Key
+	}
+	return ks
 }
 
 // lookup returns the id of task k, or -1.

@@ -38,6 +38,9 @@
 //     OrderAndFuse computes both from one index; each chain is consecutive
 //     in the order.
 //   - Summarize, WriteText, WriteDOT: for people.
+//   - Numbered: a graph whose builder numbered its tasks, with the
+//     dependencies as numbers; its Order, Fuse and OrderAndFuse skip
+//     indexing keys (gask's lazy values are planned this way).
 //
 // # The caller's duties
 //

@@ -44,6 +44,25 @@ func ExampleOrder() {
 	// Output: [x1 x2 s12 x3 x4 s34 total]
 }
 
+// A builder that numbers its tasks as it makes them orders and fuses them
+// by number. Here load (0) feeds clean (1), which feeds total (2) with the
+// input "offset" (-1): load and clean are a chain.
+func ExampleNumbered() {
+	n := &graph.Numbered{
+		Tasks: []*graph.Task{
+			{Key: "load", Func: "load@1"},
+			{Key: "clean", Func: "clean@1", Deps: []graph.Key{"load"}},
+			{Key: "total", Func: "add@1", Deps: []graph.Key{"clean", "offset"}},
+		},
+		DepOff:  []int32{0, 0, 1, 3},
+		DepIDs:  []int32{0, 1, -1},
+		Outputs: []int32{2},
+	}
+	order, chains := n.OrderAndFuse()
+	fmt.Println(order, chains)
+	// Output: [0 1 2] [[0 1]]
+}
+
 // Validate names the keys of a cycle.
 func ExampleValidate() {
 	g := graph.New()

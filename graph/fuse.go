@@ -18,7 +18,8 @@ package graph
 // make; it should keep tn's key, so that dependents and outputs still find
 // it.
 func Fuse(g *Graph, keep ...Key) [][]Key {
-	return index(g).fuse(keep)
+	d := index(g)
+	return d.chainKeys(d.fuse(d.lookupAll(keep)))
 }
 
 // OrderAndFuse returns Order(g) and Fuse(g, keep...), computed from one
@@ -28,17 +29,38 @@ func Fuse(g *Graph, keep ...Key) [][]Key {
 // order valid and depth-first.
 func OrderAndFuse(g *Graph, keep ...Key) (order []Key, chains [][]Key) {
 	d := index(g)
-	chains = d.fuse(keep)
-	return d.order(), chains
+	chains = d.chainKeys(d.fuse(d.lookupAll(keep)))
+	return d.keys(d.order()), chains
 }
 
-func (d *dag) fuse(keep []Key) [][]Key {
+// lookupAll returns the ids of the keys that are tasks.
+func (d *dag) lookupAll(keys []Key) []int32 {
+	var ids []int32
+	for _, k := range keys {
+		if i := d.lookup(k); i >= 0 {
+			ids = append(ids, i)
+		}
+	}
+	return ids
+}
+
+func (d *dag) chainKeys(chains [][]int32) [][]Key {
+	if chains == nil {
+		return nil
+	}
+	ks := make([][]Key, len(chains))
+	for i, c := range chains {
+		ks[i] = d.keys(c)
+	}
+	return ks
+}
+
+// fuse is Fuse on an index, as task ids.
+func (d *dag) fuse(keep []int32) [][]int32 {
 	n := len(d.tasks)
 	kept := make([]bool, n)
-	for _, k := range keep {
-		if i := d.lookup(k); i >= 0 {
-			kept[i] = true
-		}
+	for _, i := range keep {
+		kept[i] = true
 	}
 	child := make([]int32, n)
 	parent := make([]int32, n)
@@ -56,15 +78,15 @@ func (d *dag) fuse(keep []Key) [][]Key {
 		}
 		child[i], parent[c] = c, int32(i)
 	}
-	var chains [][]Key
+	var chains [][]int32
 	topo, _ := d.topo() // heads in dependency order; leaves out cycles
 	for _, i := range topo {
 		if child[i] < 0 || parent[i] >= 0 {
 			continue
 		}
-		var chain []Key
+		var chain []int32
 		for v := i; v >= 0; v = child[v] {
-			chain = append(chain, d.tasks[v].Key)
+			chain = append(chain, v)
 		}
 		chains = append(chains, chain)
 	}

@@ -144,3 +144,108 @@ func TestOrderAndFuse(t *testing.T) {
 		}
 	}
 }
+
+// numbered is g as a Numbered, its tasks numbered by perm of index's
+// numbering (nil: index's own); keys not tasks are -1.
+func numbered(g *Graph, perm []int32) *Numbered {
+	d := index(g)
+	if perm == nil {
+		perm = make([]int32, len(d.tasks))
+		for i := range perm {
+			perm[i] = int32(i)
+		}
+	}
+	n := &Numbered{Tasks: make([]*Task, len(d.tasks)), DepOff: make([]int32, 0, len(d.tasks)+1)}
+	for i, t := range d.tasks {
+		n.Tasks[perm[i]] = t
+	}
+	for _, t := range n.Tasks {
+		n.DepOff = append(n.DepOff, int32(len(n.DepIDs)))
+		for _, k := range uniqueDeps(t) {
+			id := int32(-1)
+			if i := d.lookup(k); i >= 0 {
+				id = perm[i]
+			}
+			n.DepIDs = append(n.DepIDs, id)
+		}
+	}
+	n.DepOff = append(n.DepOff, int32(len(n.DepIDs)))
+	for _, k := range g.Outputs {
+		if i := d.lookup(k); i >= 0 {
+			n.Outputs = append(n.Outputs, perm[i])
+		}
+	}
+	return n
+}
+
+// A graph numbered by its builder orders and fuses as the same graph
+// indexed by key, and its arrays are left as they were.
+func TestNumberedAgreesWithGraph(t *testing.T) {
+	for seed := range uint64(40) {
+		g := randomDAG(seed, 100)
+		for i, k := range sortedKeys(g)[:10] {
+			prev := k
+			for j := range 3 {
+				nk := Key(fmt.Sprintf("chain-%d-%d", i, j))
+				deps := []Key{prev}
+				if j == 0 && i%3 == 0 {
+					deps = append(deps, Key(fmt.Sprintf("input-%d", i)), Key(fmt.Sprintf("input-%d", i)))
+					g.Inputs[deps[1]] = true
+				}
+				g.Add(&Task{Key: nk, Func: "chain@0", Deps: deps})
+				prev = nk
+			}
+		}
+		if seed%2 == 0 {
+			g.Outputs = keys("chain-3-2", "f-99", "chain-5-1")
+		}
+		keep := keys("f-10", "chain-1-0")
+		wantOrder, wantChains := OrderAndFuse(g, keep...)
+
+		n := numbered(g, nil)
+		before := slices.Clone(n.DepIDs)
+		d := index(g)
+		order, chains := n.OrderAndFuse(d.lookupAll(keep)...)
+		if got := d.keys(order); !slices.Equal(got, wantOrder) {
+			t.Fatalf("seed %d: Numbered order\n%v\nGraph order\n%v", seed, got, wantOrder)
+		}
+		if got := d.chainKeys(chains); !slices.EqualFunc(got, wantChains, slices.Equal) {
+			t.Fatalf("seed %d: Numbered chains %v, Graph chains %v", seed, got, wantChains)
+		}
+		if !slices.Equal(n.DepIDs, before) {
+			t.Fatalf("seed %d: OrderAndFuse changed the caller's DepIDs", seed)
+		}
+		if got := d.keys(n.Order()); !slices.Equal(got, wantOrder) {
+			t.Fatalf("seed %d: Numbered.Order differs from Order", seed)
+		}
+
+		// Numbered the other way round: another valid order, the same chains.
+		perm := make([]int32, len(n.Tasks))
+		for i := range perm {
+			perm[i] = int32(len(perm) - 1 - i)
+		}
+		r := numbered(g, perm)
+		key := func(ids []int32) []Key {
+			ks := make([]Key, len(ids))
+			for i, id := range ids {
+				ks[i] = r.Tasks[id].Key
+			}
+			return ks
+		}
+		rorder := key(r.Order())
+		peakLive(t, g, rorder) // fails on a task before its dependencies or one missed
+		var rchains [][]Key
+		for _, c := range r.Fuse(perm[d.lookup("f-10")], perm[d.lookup("chain-1-0")]) {
+			rchains = append(rchains, key(c))
+		}
+		sortChains := func(cs [][]Key) {
+			slices.SortFunc(cs, func(a, b []Key) int { return slices.Compare(a, b) })
+		}
+		sortChains(rchains)
+		want := slices.Clone(wantChains)
+		sortChains(want)
+		if !slices.EqualFunc(rchains, want, slices.Equal) {
+			t.Fatalf("seed %d: renumbered chains %v, want %v", seed, rchains, want)
+		}
+	}
+}

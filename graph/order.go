@@ -35,11 +35,12 @@ import (
 // Order expects a valid graph (Validate). On a cyclic one it still returns
 // every task once, in an order that cannot be topological.
 func Order(g *Graph) []Key {
-	return index(g).order()
+	d := index(g)
+	return d.keys(d.order())
 }
 
-// order is Order on an index. It sorts the dependencies in d.
-func (d *dag) order() []Key {
+// order is Order on an index, as task ids. It sorts the dependencies in d.
+func (d *dag) order() []int32 {
 	n := len(d.tasks)
 	need := d.need()
 	for i := range int32(n) {
@@ -53,7 +54,7 @@ func (d *dag) order() []Key {
 		emitted
 	)
 	state := make([]uint8, n)
-	order := make([]Key, 0, n)
+	order := make([]int32, 0, n)
 	type frame struct {
 		v    int32
 		next int32
@@ -77,14 +78,12 @@ func (d *dag) order() []Key {
 				continue
 			}
 			state[top.v] = emitted
-			order = append(order, d.tasks[top.v].Key)
+			order = append(order, top.v)
 			stack = stack[:len(stack)-1]
 		}
 	}
-	for _, k := range d.g.Outputs {
-		if i := d.lookup(k); i >= 0 {
-			visit(i)
-		}
+	for _, i := range d.outputs {
+		visit(i)
 	}
 	for i := range n {
 		if len(d.users(int32(i))) == 0 {
