@@ -79,7 +79,7 @@ func Connect(ctx context.Context, addr string, opts ...ClientOption) (*Client, e
 	}
 	c := &Client{
 		conn:       conn,
-		peers:      peer.NewPool(cfg.transport, wire.Hello{Name: welcome.ID, Build: build}),
+		peers:      peer.NewPool(cfg.transport, wire.Hello{Name: welcome.ID, Build: build}, 0),
 		id:         welcome.ID,
 		log:        cfg.logger,
 		futures:    map[string]*futureState{},

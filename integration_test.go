@@ -1071,11 +1071,18 @@ func TestKilledWorker(t *testing.T) {
 // the test ends, and returns its address.
 func startTCPScheduler(t *testing.T) string {
 	t.Helper()
+	return startTCPSchedulerWith(t, schedulerd.Config{})
+}
+
+// startTCPSchedulerWith is startTCPScheduler with a configuration.
+func startTCPSchedulerWith(t *testing.T, cfg schedulerd.Config) string {
+	t.Helper()
 	ln, err := transport.Listen("tcp://127.0.0.1:0", transport.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := schedulerd.New(schedulerd.Config{Build: "test-scheduler", Logger: testLogger(t)})
+	cfg.Build, cfg.Logger = "test-scheduler", testLogger(t)
+	srv := schedulerd.New(cfg)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
@@ -1561,4 +1568,63 @@ func repeat[T any](x T, n int) []T {
 		out[i] = x
 	}
 	return out
+}
+
+// A worker stopped (SIGSTOP: hung, its sockets open) while another worker
+// fetches from it over a connection they already share. The fetching
+// worker drops the connection once nothing has come for its peer timeout
+// and reports the value missing there, long before the scheduler would
+// take the stopped worker for dead (a minute here): a value scattered
+// there alone is then lost, and the task that needs it fails saying so
+// instead of waiting for the scheduler's verdict.
+func TestStoppedPeer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	addr := startTCPSchedulerWith(t, schedulerd.Config{WorkerTimeout: time.Minute})
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(name string) *exec.Cmd {
+		cmd := exec.Command(exe, "worker", addr, "--name", name, "--nthreads", "1", "--peer-timeout", "500ms")
+		cmd.Env = append(os.Environ(), gask.WorkerEnv+"=1")
+		cmd.Stderr = t.Output()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waited := make(chan struct{})
+		go func() { cmd.Wait(); close(waited) }()
+		t.Cleanup(func() {
+			cmd.Process.Signal(syscall.SIGCONT)
+			cmd.Process.Kill()
+			<-waited
+		})
+		return cmd
+	}
+	a := start("a")
+	start("b")
+	c := connect(t, ctx, addr)
+	waitWorkers(t, ctx, c, 2)
+
+	// b fetches one value from a, so that they share a connection.
+	first := Inc.Submit(c, gask.V(10), gask.Workers("a"))
+	if v, err := Inc.Submit(c, first, gask.Workers("b")).Result(ctx); err != nil || v != 12 {
+		t.Fatalf("a value fetched from a = %v, %v", v, err)
+	}
+	xs, err := gask.Scatter(ctx, c, []int{1}, gask.ToWorkers("a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	_, err = Inc.Submit(c, xs[0], gask.Workers("b")).Result(ctx)
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("a task on b of a value held only by a stopped worker: error %v (context: %v), want the value lost", err, ctx.Err())
+	}
+	if waited := time.Since(t0); waited > 30*time.Second {
+		t.Errorf("the task failed after %v, as if the fetch had waited for the scheduler", waited)
+	}
+	t.Logf("failed after %v: %v", time.Since(t0), err)
 }

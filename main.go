@@ -18,6 +18,7 @@ import (
 	"syscall"
 
 	"github.com/gask-dev/gask/internal/allocation"
+	"github.com/gask-dev/gask/internal/peer"
 	"github.com/gask-dev/gask/nanny"
 	"github.com/gask-dev/gask/transport"
 	"github.com/gask-dev/gask/wire"
@@ -72,6 +73,7 @@ func WorkerMain(args []string, stderr io.Writer) int {
 	tlsCA := fs.String("tls-ca-file", "", "CA certificate for mutual TLS")
 	tlsCert := fs.String("tls-cert", "", "this worker's certificate for mutual TLS")
 	tlsKey := fs.String("tls-key", "", "this worker's key for mutual TLS")
+	peerTimeout := fs.Duration("peer-timeout", peer.DefaultStallTimeout, "how long a fetch from another worker may see nothing arrive before the connection is dropped as hung and the values are asked for elsewhere")
 	verbose := fs.Bool("v", false, "log debug messages")
 	// Flags may come before or after the address.
 	var addr string
@@ -103,7 +105,7 @@ func WorkerMain(args []string, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	cfg := workerd.Config{Scheduler: addr, Listen: *listen, Name: *name, NThreads: *nthreads, Build: BuildID(), Logger: log}
+	cfg := workerd.Config{Scheduler: addr, Listen: *listen, Name: *name, NThreads: *nthreads, Build: BuildID(), PeerTimeout: *peerTimeout, Logger: log}
 	if cfg.NThreads <= 0 {
 		cfg.NThreads = alloc.CPUs
 	}

@@ -56,7 +56,11 @@ type Config struct {
 	Transport      transport.Config
 	Build          string        // the program's build identity
 	Heartbeat      time.Duration // default 1s
-	Logger         *slog.Logger
+	// PeerTimeout is how long a fetch from another worker may see nothing
+	// arrive before its connection is dropped as hung and the values are
+	// asked for elsewhere; default peer.DefaultStallTimeout (30 s).
+	PeerTimeout time.Duration
+	Logger      *slog.Logger
 	// Ready, if set, is called with the worker's address once it has joined.
 	Ready func(addr string)
 
@@ -193,7 +197,7 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	w.state = worker.New(worker.Config{Self: w.addr, NThreads: w.cfg.NThreads,
 		MaxFetchBytes: fetchBytes(w.cfg.MemoryLimit), MaxIncomingBytes: w.cfg.MemoryLimit / 10})
-	w.peers = peer.NewPool(w.cfg.Transport, wire.Hello{Name: w.cfg.Name, Build: w.cfg.Build})
+	w.peers = peer.NewPool(w.cfg.Transport, wire.Hello{Name: w.cfg.Name, Build: w.cfg.Build}, w.cfg.PeerTimeout)
 	w.events = make(chan any, 1024)
 	w.jobs = make(chan *job, w.cfg.NThreads)
 

@@ -10,14 +10,25 @@
 // is slow to fault in (the copy out of the socket touches it first) uses
 // two cores for it. Close closes every connection and waits for their
 // reader goroutines.
+//
+// A worker can hang with its sockets open (stopped, deadlocked, its
+// machine swapping): the kernel still accepts what is sent, and nothing
+// comes back. A Get or Put on a connection where no byte has moved either
+// way for the pool's stall timeout drops that connection, failing its
+// requests, so that the caller asks elsewhere instead of waiting for ever
+// with its fetch budget held. Call, which runs a function of any length,
+// has only its context.
 package peer
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/gask-dev/gask/transport"
 	"github.com/gask-dev/gask/wire"
@@ -36,10 +47,17 @@ var ErrClosed = errors.New("gask: peer pool closed")
 // Streams is how many connections a Pool keeps to one worker at most.
 const Streams = 2
 
+// DefaultStallTimeout is how long a Get or Put waits with nothing moving
+// on its connection before it drops the connection as hung: Dask's
+// default for distributed.comm.timeouts.tcp.
+const DefaultStallTimeout = 30 * time.Second
+
 // Pool is a set of connections to workers.
 type Pool struct {
 	cfg   transport.Config
 	hello wire.Hello
+	stall time.Duration
+	epoch time.Time // moved times count from it
 
 	mu     sync.Mutex
 	conns  map[string][]*conn
@@ -47,16 +65,24 @@ type Pool struct {
 	wg     sync.WaitGroup
 }
 
-// NewPool returns a pool that dials with cfg and introduces itself with hello.
-func NewPool(cfg transport.Config, hello wire.Hello) *Pool {
+// NewPool returns a pool that dials with cfg and introduces itself with
+// hello, and drops a connection on which a Get or Put saw nothing move for
+// stall (0: DefaultStallTimeout).
+func NewPool(cfg transport.Config, hello wire.Hello, stall time.Duration) *Pool {
 	hello.Role = wire.RolePeer
-	return &Pool{cfg: cfg, hello: hello, conns: map[string][]*conn{}}
+	if stall <= 0 {
+		stall = DefaultStallTimeout
+	}
+	return &Pool{cfg: cfg, hello: hello, stall: stall, epoch: time.Now(), conns: map[string][]*conn{}}
 }
 
 type conn struct {
+	pool    *Pool
 	addr    string
 	c       *wire.Conn
-	active  int // requests using it; guarded by the Pool's mu
+	moved   atomic.Int64 // when a byte last moved either way, as time since the pool's epoch
+	stalled atomic.Bool  // dropped because nothing moved
+	active  int          // requests using it; guarded by the Pool's mu
 	mu      sync.Mutex
 	next    uint64
 	pending map[uint64]*request
@@ -87,7 +113,7 @@ func (p *Pool) get(ctx context.Context, addr string) (*conn, error) {
 		}
 	}
 	if c == nil || c.active > 0 && len(p.conns[addr]) < Streams {
-		c = &conn{addr: addr, pending: map[uint64]*request{}, ready: make(chan struct{})}
+		c = &conn{pool: p, addr: addr, pending: map[uint64]*request{}, ready: make(chan struct{})}
 		p.conns[addr] = append(p.conns[addr], c)
 		p.wg.Add(1)
 		go p.dial(c)
@@ -120,7 +146,7 @@ func (p *Pool) dial(c *conn) {
 	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
 	nc, err := transport.Dial(ctx, c.addr, p.cfg)
 	if err == nil {
-		c.c = wire.NewConn(nc, wire.Limits{})
+		c.c = wire.NewConn(&watched{Conn: nc, c: c}, wire.Limits{})
 		hello := p.hello
 		_, err = wire.Handshake(ctx, c.c, &hello)
 		if err != nil {
@@ -200,6 +226,9 @@ func (p *Pool) read(c *conn) {
 	c.c.Close()
 	c.mu.Lock()
 	c.err = fmt.Errorf("gask: connection to worker %s lost: %w", c.addr, err)
+	if c.stalled.Load() {
+		c.err = fmt.Errorf("gask: connection to worker %s dropped: nothing moved on it for %v (the worker is hung or unreachable)", c.addr, p.stall)
+	}
 	for id, r := range c.pending {
 		delete(c.pending, id)
 		r.done <- c.err
@@ -207,7 +236,10 @@ func (p *Pool) read(c *conn) {
 	c.mu.Unlock()
 }
 
-func (c *conn) do(ctx context.Context, want int, build func(id uint64) wire.Msg) (*request, error) {
+// do sends the request build makes and waits for its want answers. If
+// watch, it drops the connection once nothing has moved on it for the
+// pool's stall timeout since the request went out.
+func (c *conn) do(ctx context.Context, want int, watch bool, build func(id uint64) wire.Msg) (*request, error) {
 	r := &request{want: want, done: make(chan error, 1)}
 	c.mu.Lock()
 	if c.err != nil {
@@ -218,21 +250,84 @@ func (c *conn) do(ctx context.Context, want int, build func(id uint64) wire.Msg)
 	id := c.next
 	c.pending[id] = r
 	c.mu.Unlock()
+	stall, epoch := c.pool.stall, c.pool.epoch
+	sent := time.Since(epoch)
 	if err := c.c.Send(build(id)); err != nil {
 		c.mu.Lock()
 		delete(c.pending, id)
 		c.mu.Unlock()
 		return nil, fmt.Errorf("gask: send to worker %s: %w", c.addr, err)
 	}
+	var check <-chan time.Time
+	if watch {
+		t := time.NewTimer(stall)
+		defer t.Stop()
+		check = t.C
+		for {
+			select {
+			case err := <-r.done:
+				return r, err
+			case <-ctx.Done():
+				return c.abandon(id, ctx.Err())
+			case <-check:
+			}
+			idle := time.Since(epoch) - max(sent, time.Duration(c.moved.Load()))
+			if idle >= stall {
+				c.stalled.Store(true)
+				c.c.Abort() // the reader fails every request on it, this one too
+				check = nil
+				continue
+			}
+			t.Reset(stall - idle)
+		}
+	}
 	select {
 	case err := <-r.done:
 		return r, err
 	case <-ctx.Done():
-		c.mu.Lock()
-		delete(c.pending, id)
-		c.mu.Unlock()
-		return nil, ctx.Err()
+		return c.abandon(id, ctx.Err())
 	}
+}
+
+// abandon forgets request id, which its caller gave up on.
+func (c *conn) abandon(id uint64, err error) (*request, error) {
+	c.mu.Lock()
+	delete(c.pending, id)
+	c.mu.Unlock()
+	return nil, err
+}
+
+// watched notes on its conn when bytes move, for the stall timeout. Writes
+// go in pieces of writePiece, so that a big value sent to a slow reader
+// shows progress as it goes.
+type watched struct {
+	net.Conn
+	c *conn
+}
+
+const writePiece = 1 << 20
+
+func (w *watched) Read(b []byte) (int, error) {
+	n, err := w.Conn.Read(b)
+	if n > 0 {
+		w.c.moved.Store(int64(time.Since(w.c.pool.epoch)))
+	}
+	return n, err
+}
+
+func (w *watched) Write(b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		k, err := w.Conn.Write(b[n:min(len(b), n+writePiece)])
+		n += k
+		if k > 0 {
+			w.c.moved.Store(int64(time.Since(w.c.pool.epoch)))
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // Get fetches keys from the worker at addr. Keys it does not hold come back
@@ -246,7 +341,7 @@ func (p *Pool) Get(ctx context.Context, addr string, keys []string) ([]Value, er
 		return nil, err
 	}
 	defer p.done(c)
-	r, err := c.do(ctx, len(keys), func(id uint64) wire.Msg { return &wire.GetData{ReqID: id, Keys: keys} })
+	r, err := c.do(ctx, len(keys), true, func(id uint64) wire.Msg { return &wire.GetData{ReqID: id, Keys: keys} })
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +355,7 @@ func (p *Pool) Put(ctx context.Context, addr, key string, value []byte) (int64, 
 		return 0, err
 	}
 	defer p.done(c)
-	r, err := c.do(ctx, 1, func(id uint64) wire.Msg { return &wire.PutData{ReqID: id, Key: key, Value: value} })
+	r, err := c.do(ctx, 1, true, func(id uint64) wire.Msg { return &wire.PutData{ReqID: id, Key: key, Value: value} })
 	if err != nil {
 		return 0, err
 	}
@@ -278,7 +373,7 @@ func (p *Pool) Call(ctx context.Context, addr, fn string, args []byte) ([]byte, 
 		return nil, err
 	}
 	defer p.done(c)
-	r, err := c.do(ctx, 1, func(id uint64) wire.Msg { return &wire.Call{ReqID: id, Func: fn, Args: args} })
+	r, err := c.do(ctx, 1, false, func(id uint64) wire.Msg { return &wire.Call{ReqID: id, Func: fn, Args: args} })
 	if err != nil {
 		return nil, err
 	}
