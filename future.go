@@ -1,6 +1,7 @@
 package gask
 
 import (
+	"bytes"
 	"context"
 	"runtime"
 	"sync"
@@ -114,7 +115,9 @@ func (f *Future[T]) Err(ctx context.Context) error {
 }
 
 // Result waits for the task and returns its value, fetched from the worker
-// that holds it. The value is fetched once and then cached in the future.
+// that holds it. The value is fetched once and then cached in the future;
+// other futures of the same key get values of their own (a []byte result
+// changed through one is not changed in another).
 func (f *Future[T]) Result(ctx context.Context) (T, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -137,6 +140,7 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 			return zero, ErrReleased
 		}
 		var err error
+		inline := b != nil
 		switch {
 		case b != nil && lost != nil:
 			return zero, lost // as if fetched: the value is the cluster's
@@ -149,13 +153,31 @@ func (f *Future[T]) Result(ctx context.Context) (T, error) {
 		if err != nil {
 			return zero, err
 		}
-		v, err := codec.Unmarshal[T](b)
+		var v T
+		if inline {
+			v, err = decodeShared[T](b, codec.For[T]().Retains())
+		} else {
+			v, err = codec.Unmarshal[T](b) // fetched: this future's own bytes
+		}
 		if err != nil {
 			return zero, err
 		}
 		f.val, f.have = v, true
 		return v, nil
 	}
+}
+
+// decodeShared decodes b, which other futures of its key decode too (a
+// value that came inline with its task's completion): a type whose value
+// would be b itself ([]byte) decodes a copy, so that changing one
+// future's value changes no other's.
+// retains is codec.For[T]().Retains(), which a caller decoding many
+// values looks up once.
+func decodeShared[T any](b []byte, retains bool) (T, error) {
+	if retains {
+		b = bytes.Clone(b)
+	}
+	return codec.Unmarshal[T](b)
 }
 
 // Release drops this future's hold on the value; once no future holds it,

@@ -109,6 +109,43 @@ func TestInlineResult(t *testing.T) {
 	}
 }
 
+// A []byte that came inline is decoded by every future of its key, which
+// must not share it: changing the slice one Result or Gather returned
+// leaves the others' alone.
+func TestInlineBytesNotShared(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg, addr := fakeScheduler(t, func(spec wire.TaskSpec) *wire.KeyDone {
+		raw, err := codec.Marshal([]byte{1, 2, 3})
+		if err != nil {
+			panic(err)
+		}
+		return &wire.KeyDone{Key: spec.Key, NBytes: 3, Holders: []string{unreachable}, Value: raw}
+	})
+	c, err := gask.Connect(ctx, addr, gask.WithTransport(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	a, b := Bytes.Submit(c, gask.V(3)), Bytes.Submit(c, gask.V(3)) // one key
+	first, err := a.Result(ctx)
+	if err != nil || string(first) != "\x01\x02\x03" {
+		t.Fatalf("Result() = %v, %v", first, err)
+	}
+	first[0] = 99
+	if second, err := b.Result(ctx); err != nil || second[0] != 1 {
+		t.Errorf("the other future's Result() = %v, %v after the first's was changed; want [1 2 3]", second, err)
+	}
+	gathered, err := gask.Gather(ctx, []*gask.Future[[]byte]{Bytes.Submit(c, gask.V(3))})
+	if err != nil || gathered[0][0] != 1 {
+		t.Errorf("Gather() = %v, %v after a Result was changed; want [[1 2 3]]", gathered, err)
+	}
+	gathered[0][1] = 99
+	if third, err := Bytes.Submit(c, gask.V(3)).Result(ctx); err != nil || third[1] != 2 {
+		t.Errorf("Result() = %v, %v after a Gather's was changed; want [1 2 3]", third, err)
+	}
+}
+
 // TestNotInlineFetches checks the other path: without an inline value the
 // client fetches the value from its holder.
 func TestNotInlineFetches(t *testing.T) {

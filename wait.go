@@ -42,6 +42,7 @@ func Gather[T any](ctx context.Context, futs []*Future[T]) ([]T, error) {
 
 func gatherOnce[T any](ctx context.Context, c *Client, futs []*Future[T], out []T) (missing []int, err error) {
 	byHolder := map[string][]int{}
+	retains := codec.For[T]().Retains()
 	c.mu.Lock()
 	for i, f := range futs {
 		f.mu.Lock()
@@ -58,7 +59,7 @@ func gatherOnce[T any](ctx context.Context, c *Client, futs []*Future[T], out []
 			return nil, fmt.Errorf("gask: gather %s: %w", f.st.key, ErrReleased)
 		}
 		if b := f.st.inline; b != nil && c.lost == nil {
-			x, err := codec.Unmarshal[T](b)
+			x, err := decodeShared[T](b, retains)
 			if err != nil {
 				c.mu.Unlock()
 				return nil, fmt.Errorf("gask: decode %s: %w", f.st.key, err)
@@ -104,7 +105,10 @@ func gatherOnce[T any](ctx context.Context, c *Client, futs []*Future[T], out []
 				if err != nil && firstErr == nil {
 					firstErr = fmt.Errorf("gask: decode %s: %w", v.Key, err)
 				}
-				for _, i := range seen[v.Key] {
+				for j, i := range seen[v.Key] {
+					if j > 0 && retains && err == nil {
+						x, _ = decodeShared[T](v.Bytes, true) // a slot of its own: see decodeShared
+					}
 					out[i] = x
 				}
 			}
