@@ -31,12 +31,12 @@ func TestSchedulerAndWorker(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	sock, err := os.MkdirTemp("", "gask-cmd") // short: a socket address holds ~100 bytes
+	dir, err := os.MkdirTemp("", "gask-cmd") // short: a socket address holds ~100 bytes
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(sock) })
-	sock = filepath.Join(sock, "s.sock")
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "s.sock")
 	for _, tc := range []struct {
 		name string
 		args []string
