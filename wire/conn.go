@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // ErrConnClosed is returned by Send after the connection closed.
@@ -203,10 +204,48 @@ func (c *Conn) Recv() (Msg, error) {
 		return v.(Msg), nil
 	}
 	body, err := readFrame(c.r, c.hdr[:], c.limits.maxFrame(), c.trusted)
-	if err != nil {
+	var m Msg
+	if err == nil {
+		m, err = decodeWith(&c.dec, body)
+	}
+	if errors.Is(err, ErrMalformed) {
+		c.goodbye(err)
 		return nil, err
 	}
-	return decodeWith(&c.dec, body)
+	if g, ok := m.(*Goodbye); ok {
+		return nil, &GoodbyeError{Reason: g.Reason}
+	}
+	return m, err
+}
+
+// GoodbyeError is what Recv returns when the peer closed the connection
+// with a Goodbye: it found fault with what this side sent.
+type GoodbyeError struct{ Reason string }
+
+func (e *GoodbyeError) Error() string { return "wire: the peer closed the connection: " + e.Reason }
+
+// goodbyeWait bounds how long Recv waits for a Goodbye to be written: the
+// peer that sent a bad frame may not be reading.
+const goodbyeWait = time.Second
+
+// goodbye tells the peer why Recv failed, before the caller closes the
+// connection (which drops what is queued): it sends a Goodbye and waits
+// up to goodbyeWait for it to be written.
+func (c *Conn) goodbye(err error) {
+	if c.Send(&Goodbye{Reason: "received " + err.Error()}) != nil {
+		return
+	}
+	flushed := make(chan struct{})
+	go func() {
+		c.Flush() // returns once written, or when the connection closes
+		close(flushed)
+	}()
+	t := time.NewTimer(goodbyeWait)
+	defer t.Stop()
+	select {
+	case <-flushed:
+	case <-t.C:
+	}
 }
 
 // Flush waits until everything sent so far has been written, or the

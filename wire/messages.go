@@ -49,6 +49,7 @@ const (
 	OpRetireWorkers
 	OpWorkersRetired
 	OpAcquireKeys
+	OpGoodbye
 	opEnd
 )
 
@@ -61,7 +62,7 @@ var opNames = [...]string{
 	OpPutData: "PutData", OpAck: "Ack", OpCall: "Call", OpCallResult: "CallResult",
 	OpWorkerDied: "WorkerDied", OpKeyCancelled: "KeyCancelled", OpStealRequest: "StealRequest",
 	OpStealResponse: "StealResponse", OpRetireWorkers: "RetireWorkers", OpWorkersRetired: "WorkersRetired",
-	OpAcquireKeys: "AcquireKeys",
+	OpAcquireKeys: "AcquireKeys", OpGoodbye: "Goodbye",
 }
 
 func (o Op) String() string {
@@ -148,6 +149,8 @@ func newMsg(op Op) Msg {
 		return new(WorkersRetired)
 	case OpAcquireKeys:
 		return new(AcquireKeys)
+	case OpGoodbye:
+		return new(Goodbye)
 	}
 	return nil
 }
@@ -970,3 +973,16 @@ type AcquireKeys struct {
 func (*AcquireKeys) Op() Op                         { return OpAcquireKeys }
 func (m *AcquireKeys) appendFields(b []byte) []byte { return appendDepLocs(b, m.Keys) }
 func (m *AcquireKeys) decode(d *decoder)            { m.Keys = decodeDepLocs(d) }
+
+// Goodbye is the last message on a connection its sender is closing
+// because of what the other side sent (a frame that does not decode):
+// Reason says what, so that the other side reports more than a lost
+// connection. Conn sends it, and Recv turns it into a *GoodbyeError.
+type Goodbye struct {
+	noBulk
+	Reason string
+}
+
+func (*Goodbye) Op() Op                         { return OpGoodbye }
+func (m *Goodbye) appendFields(b []byte) []byte { return appendString(b, m.Reason) }
+func (m *Goodbye) decode(d *decoder)            { m.Reason = d.text() }

@@ -61,6 +61,7 @@ func sampleMessages() []Msg {
 		&WorkersRetired{Retired: []string{"tcp://127.0.0.1:3"}},
 		&AcquireKeys{Keys: []DepLoc{{Key: "a", NBytes: 8, Holders: []string{"tcp://x:1", "tcp://y:2"}}, {Key: "b"}}},
 		&MissingData{Dep: "a", Holders: []string{"tcp://x:1"}},
+		&Goodbye{Reason: "received wire: malformed message: unknown op 200"}, // last: it ends a connection
 	}
 }
 
@@ -133,6 +134,13 @@ func sendAndReceive(t *testing.T, msgs []Msg) {
 	}()
 	for i, want := range msgs {
 		got, err := cb.Recv()
+		if g, ok := want.(*Goodbye); ok {
+			var bye *GoodbyeError
+			if !errors.As(err, &bye) || bye.Reason != g.Reason {
+				t.Fatalf("Recv %d of a Goodbye = %v, %v; want a GoodbyeError with its reason", i, got, err)
+			}
+			continue
+		}
 		if err != nil {
 			t.Fatalf("Recv %d: %v", i, err)
 		}
@@ -142,14 +150,37 @@ func sendAndReceive(t *testing.T, msgs []Msg) {
 	}
 }
 
-func TestConnRejectsOversizedFrame(t *testing.T) {
-	a, b := net.Pipe()
-	ca, cb := NewConn(a, Limits{}), NewConn(b, Limits{MaxFrame: 100})
-	defer ca.Close()
-	defer cb.Close()
-	ca.Send(&PutData{Key: "k", Value: make([]byte, 200)})
-	if _, err := cb.Recv(); !errors.Is(err, ErrMalformed) {
-		t.Fatalf("Recv of a 200-byte frame with limit 100: err = %v, want ErrMalformed", err)
+// A frame too big, or one that does not decode, fails Recv with
+// ErrMalformed, and the sender learns why: its Recv returns a
+// GoodbyeError naming the fault, not just a closed connection.
+func TestConnRejectsBadFramesSayingWhy(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		send func(ca *Conn, a net.Conn)
+		want string
+	}{
+		{"oversized", func(ca *Conn, a net.Conn) { ca.Send(&PutData{Key: "k", Value: make([]byte, 200)}) }, "exceeds limit 100"},
+		{"unknown op", func(ca *Conn, a net.Conn) { a.Write([]byte{1, 0, 0, 0, 200}) }, "unknown op 200"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := net.Pipe()
+			ca, cb := NewConn(a, Limits{}), NewConn(b, Limits{MaxFrame: 100})
+			defer ca.Close()
+			defer cb.Close()
+			got := make(chan error, 1)
+			go func() {
+				_, err := ca.Recv()
+				got <- err
+			}()
+			go tc.send(ca, a) // a pipe's writes wait for the reader
+			if _, err := cb.Recv(); !errors.Is(err, ErrMalformed) {
+				t.Fatalf("Recv of the bad frame: err = %v, want ErrMalformed", err)
+			}
+			var bye *GoodbyeError
+			if err := <-got; !errors.As(err, &bye) || !strings.Contains(bye.Reason, tc.want) {
+				t.Fatalf("the sender's Recv = %v, want a GoodbyeError saying %q", err, tc.want)
+			}
+		})
 	}
 }
 
