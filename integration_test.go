@@ -784,15 +784,29 @@ func startExtraWorker(t *testing.T, ctx context.Context, cl *local.Cluster, name
 		}
 		return
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rs []string
 	for _, r := range res {
 		rs = append(rs, fmt.Sprintf("%s=%g", r.Name, r.Amount))
 	}
-	cmd := exec.Command(exe, "worker", cl.Addr(), "--name", name, "--nthreads", "1", "--resources", strings.Join(rs, ","))
+	startWorkerProcess(t, cl.Addr(), name, "--resources", strings.Join(rs, ","))
+	poll(t, ctx, "extra worker joined", func() error {
+		if _, ok := workersByName(t, ctx, cl.Client())[name]; !ok {
+			return errNotYet
+		}
+		return nil
+	})
+}
+
+// startWorkerProcess starts a one-thread worker process of this test
+// binary, named name, joining the scheduler at addr with more flags. It is
+// killed when the test ends (continued first, if the test stopped it).
+func startWorkerProcess(t *testing.T, addr, name string, flags ...string) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, append([]string{"worker", addr, "--name", name, "--nthreads", "1"}, flags...)...)
 	cmd.Env = append(os.Environ(), gask.WorkerEnv+"=1")
 	cmd.Stderr = t.Output()
 	if err := cmd.Start(); err != nil {
@@ -801,15 +815,11 @@ func startExtraWorker(t *testing.T, ctx context.Context, cl *local.Cluster, name
 	waited := make(chan struct{})
 	go func() { cmd.Wait(); close(waited) }()
 	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGCONT)
 		cmd.Process.Kill()
 		<-waited
 	})
-	poll(t, ctx, "extra worker joined", func() error {
-		if _, ok := workersByName(t, ctx, cl.Client())[name]; !ok {
-			return errNotYet
-		}
-		return nil
-	})
+	return cmd
 }
 
 func TestResources(t *testing.T) {
@@ -1581,28 +1591,8 @@ func TestStoppedPeer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 	addr := startTCPSchedulerWith(t, schedulerd.Config{WorkerTimeout: time.Minute})
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := func(name string) *exec.Cmd {
-		cmd := exec.Command(exe, "worker", addr, "--name", name, "--nthreads", "1", "--peer-timeout", "500ms")
-		cmd.Env = append(os.Environ(), gask.WorkerEnv+"=1")
-		cmd.Stderr = t.Output()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		waited := make(chan struct{})
-		go func() { cmd.Wait(); close(waited) }()
-		t.Cleanup(func() {
-			cmd.Process.Signal(syscall.SIGCONT)
-			cmd.Process.Kill()
-			<-waited
-		})
-		return cmd
-	}
-	a := start("a")
-	start("b")
+	a := startWorkerProcess(t, addr, "a", "--peer-timeout", "500ms")
+	startWorkerProcess(t, addr, "b", "--peer-timeout", "500ms")
 	c := connect(t, ctx, addr)
 	waitWorkers(t, ctx, c, 2)
 

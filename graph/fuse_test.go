@@ -63,20 +63,32 @@ func TestSameOptions(t *testing.T) {
 	}
 }
 
+// addChains hangs a chain of length tasks "chain-i-j" off each of g's
+// first count tasks (by key), so that there is something to fuse; with
+// inputs, every third chain's head also takes an input twice.
+func addChains(g *Graph, count, length int, inputs bool) {
+	for i, k := range sortedKeys(g)[:count] {
+		prev := k
+		for j := range length {
+			nk := Key(fmt.Sprintf("chain-%d-%d", i, j))
+			deps := []Key{prev}
+			if inputs && j == 0 && i%3 == 0 {
+				in := Key(fmt.Sprintf("input-%d", i))
+				deps = append(deps, in, in)
+				g.Inputs[in] = true
+			}
+			g.Add(&Task{Key: nk, Func: "chain@0", Deps: deps})
+			prev = nk
+		}
+	}
+}
+
 // Fused chains on random graphs satisfy the rule, and every task is in at
 // most one chain.
 func TestFuseRandom(t *testing.T) {
 	for seed := range uint64(40) {
 		g := randomDAG(seed, 100)
-		// Add chains hanging off random tasks so there is something to fuse.
-		for i, k := range sortedKeys(g)[:10] {
-			prev := k
-			for j := range 3 {
-				nk := Key(fmt.Sprintf("chain-%d-%d", i, j))
-				g.Add(&Task{Key: nk, Func: "chain@0", Deps: []Key{prev}})
-				prev = nk
-			}
-		}
+		addChains(g, 10, 3, false)
 		users := map[Key][]Key{}
 		for _, task := range g.Tasks {
 			for _, d := range uniqueDeps(task) {
@@ -118,14 +130,7 @@ func TestFuseRandom(t *testing.T) {
 func TestOrderAndFuse(t *testing.T) {
 	for seed := range uint64(40) {
 		g := randomDAG(seed, 100)
-		for i, k := range sortedKeys(g)[:10] {
-			prev := k
-			for j := range 4 {
-				nk := Key(fmt.Sprintf("chain-%d-%d", i, j))
-				g.Add(&Task{Key: nk, Func: "chain@0", Deps: []Key{prev}})
-				prev = nk
-			}
-		}
+		addChains(g, 10, 4, false)
 		if seed%2 == 0 {
 			g.Outputs = keys("chain-3-3", "f-99", "chain-5-1")
 		}
@@ -183,19 +188,7 @@ func numbered(g *Graph, perm []int32) *Numbered {
 func TestNumberedAgreesWithGraph(t *testing.T) {
 	for seed := range uint64(40) {
 		g := randomDAG(seed, 100)
-		for i, k := range sortedKeys(g)[:10] {
-			prev := k
-			for j := range 3 {
-				nk := Key(fmt.Sprintf("chain-%d-%d", i, j))
-				deps := []Key{prev}
-				if j == 0 && i%3 == 0 {
-					deps = append(deps, Key(fmt.Sprintf("input-%d", i)), Key(fmt.Sprintf("input-%d", i)))
-					g.Inputs[deps[1]] = true
-				}
-				g.Add(&Task{Key: nk, Func: "chain@0", Deps: deps})
-				prev = nk
-			}
-		}
+		addChains(g, 10, 3, true)
 		if seed%2 == 0 {
 			g.Outputs = keys("chain-3-2", "f-99", "chain-5-1")
 		}
