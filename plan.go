@@ -11,9 +11,11 @@ import (
 )
 
 // plan is a lazy graph ready to submit, its tasks numbered as the graph
-// package's algorithms want them (graph.Numbered), so that planning,
-// ordering and writing the specs look no key up in a map: the walk that
-// collects the tasks numbers them, in the order graph.Index would.
+// package's algorithms want them (graph.Numbered), so that ordering,
+// fusing and writing the specs look no key up: the walk that collects the
+// tasks numbers them (one map, from key to number, merges the nodes of one
+// key), in the order package graph numbers the same graph given as a
+// graph.Graph (a test checks that they agree).
 type plan struct {
 	graph.Numbered
 	id      map[graph.Key]int32 // a task's number; -1-i for input i
