@@ -113,7 +113,8 @@ func (p *plan) dedupe(replaced bool) {
 	for i := range p.Tasks {
 		start, end := p.DepOff[i], p.DepOff[i+1]
 		p.DepOff[i] = w
-		if end-start > 16 {
+		many := end-start > 16
+		if many {
 			clear(seen)
 			if seen == nil {
 				seen = map[int32]bool{}
@@ -123,7 +124,7 @@ func (p *plan) dedupe(replaced bool) {
 			if replaced && id < 0 && p.futures[-1-id] == nil {
 				id = p.id[p.inputs[-1-id]]
 			}
-			if end-start > 16 {
+			if many {
 				if seen[id] {
 					continue
 				}

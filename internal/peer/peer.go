@@ -253,39 +253,30 @@ func (c *conn) do(ctx context.Context, want int, watch bool, build func(id uint6
 	stall, epoch := c.pool.stall, c.pool.epoch
 	sent := time.Since(epoch)
 	if err := c.c.Send(build(id)); err != nil {
-		c.mu.Lock()
-		delete(c.pending, id)
-		c.mu.Unlock()
-		return nil, fmt.Errorf("gask: send to worker %s: %w", c.addr, err)
+		return c.abandon(id, fmt.Errorf("gask: send to worker %s: %w", c.addr, err))
 	}
-	var check <-chan time.Time
+	var t *time.Timer
+	var check <-chan time.Time // nil, never ready, unless watch
 	if watch {
-		t := time.NewTimer(stall)
+		t = time.NewTimer(stall)
 		defer t.Stop()
 		check = t.C
-		for {
-			select {
-			case err := <-r.done:
-				return r, err
-			case <-ctx.Done():
-				return c.abandon(id, ctx.Err())
-			case <-check:
-			}
-			idle := time.Since(epoch) - max(sent, time.Duration(c.moved.Load()))
-			if idle >= stall {
-				c.stalled.Store(true)
-				c.c.Abort() // the reader fails every request on it, this one too
-				check = nil
-				continue
-			}
-			t.Reset(stall - idle)
-		}
 	}
-	select {
-	case err := <-r.done:
-		return r, err
-	case <-ctx.Done():
-		return c.abandon(id, ctx.Err())
+	for {
+		select {
+		case err := <-r.done:
+			return r, err
+		case <-ctx.Done():
+			return c.abandon(id, ctx.Err())
+		case <-check:
+		}
+		if idle := time.Since(epoch) - max(sent, time.Duration(c.moved.Load())); idle < stall {
+			t.Reset(stall - idle)
+			continue
+		}
+		c.stalled.Store(true)
+		c.c.Abort() // the reader fails every request on it, this one too
+		check = nil
 	}
 }
 
