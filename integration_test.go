@@ -591,6 +591,30 @@ func TestErrors(t *testing.T) {
 	})
 }
 
+// On a real cluster too, futures of one key get slices of their own: a
+// small []byte result comes inline with its completion, kept once per key.
+func TestBytesResultsNotShared(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		a := Bytes.Submit(c, gask.V(4))
+		first, err := a.Result(ctx)
+		if err != nil || len(first) != 4 {
+			t.Fatalf("Result() = %v, %v", first, err)
+		}
+		first[0] = 99
+		b := Bytes.Submit(c, gask.V(4)) // the same key, held by a meanwhile
+		if b.Key() != a.Key() {
+			t.Fatalf("keys %s and %s differ", a.Key(), b.Key())
+		}
+		if second, err := b.Result(ctx); err != nil || second[0] != 0 {
+			t.Errorf("the other future's Result() = %v, %v after the first's was changed; want zeros", second, err)
+		}
+		got, err := gask.Gather(ctx, []*gask.Future[[]byte]{Bytes.Submit(c, gask.V(4))})
+		if err != nil || got[0][0] != 0 {
+			t.Errorf("Gather() = %v, %v after a Result was changed; want zeros", got, err)
+		}
+	})
+}
+
 func TestScatter(t *testing.T) {
 	eachMode(t, 3, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
 		vals := [][]int{{1, 2, 3}, {10, 20}, {100}, {1000, 1000}}
