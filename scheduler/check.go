@@ -339,25 +339,13 @@ func (s *State) checkSlots() error {
 		}
 	}
 	used := len(s.slots) - len(s.freeSlots)
-	if used != s.index.n {
-		return fmt.Errorf("%d slots in use, %d tasks indexed", used, s.index.n)
+	if used != s.index.Len() {
+		return fmt.Errorf("%d slots in use, %d tasks indexed", used, s.index.Len())
 	}
-	n := 0
-	for _, e := range s.index.entries {
-		if e == 0 {
-			continue
-		}
-		n++
-		i := uint32(e) - 1
+	return s.index.Check(func(i uint32) (uint32, bool) {
 		if int(i) >= len(s.slots) || s.slots[i] == nil {
-			return fmt.Errorf("the index names free slot %d", i)
+			return 0, false
 		}
-		if t := s.slots[i]; uint32(e>>32) != uint32(s.index.hash(t.key)>>32) {
-			return fmt.Errorf("task %s is indexed under another tag", t.key)
-		}
-	}
-	if n != s.index.n || n*4 > len(s.index.entries)*3 {
-		return fmt.Errorf("the index has %d entries of %d, counts %d", n, len(s.index.entries), s.index.n)
-	}
-	return nil
+		return uint32(s.index.hash(s.slots[i].key) >> 32), true
+	})
 }

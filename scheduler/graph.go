@@ -41,7 +41,7 @@ func (s *State) updateGraph(e *GraphUpdated) {
 	c := s.clientFor(e.Client)
 	if n := len(e.Tasks); n > 4096 {
 		// A big graph: make room at once rather than grow step by step.
-		s.index.reserve(n)
+		s.index.Reserve(n)
 		if more := n - len(s.freeSlots); more > 0 {
 			s.slots = slices.Grow(s.slots, more)
 			s.gens = slices.Grow(s.gens, more)
@@ -56,7 +56,7 @@ func (s *State) updateGraph(e *GraphUpdated) {
 		batch := e.Tasks[lo:min(lo+warmBatch, len(e.Tasks))]
 		for j := range batch {
 			hs[j] = s.index.hash(batch[j].Key)
-			s.index.warm(hs[j])
+			s.index.Warm(hs[j])
 		}
 		for j := range batch {
 			t := s.index.find(s.slots, batch[j].Key, hs[j])

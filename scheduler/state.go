@@ -464,4 +464,4 @@ func (s *State) Counts() map[TaskState]int {
 }
 
 // NumTasks is the number of tasks the scheduler remembers.
-func (s *State) NumTasks() int { return s.index.n }
+func (s *State) NumTasks() int { return s.index.Len() }

@@ -38,9 +38,11 @@ const module = "github.com/gask-dev/gask"
 // Pure packages decide; they never touch the network, the file system, the
 // clock, locks or randomness. They may import only these gask packages.
 var pure = map[string][]string{
-	module + "/scheduler": nil,
-	module + "/worker":    nil,
+	module + "/scheduler": {module + "/internal/keymap"},
+	module + "/worker":    {module + "/internal/keymap"},
 	module + "/graph":     nil,
+	// Tables of keys, for the two state machines.
+	module + "/internal/keymap": nil,
 	// The chunk layer of arrays: pure compute on its blocks.
 	module + "/array/chunk": {module + "/internal/vec"},
 }
