@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gask-dev/gask/internal/keymap"
 	"github.com/gask-dev/gask/internal/peer"
 	"github.com/gask-dev/gask/internal/registry"
 	"github.com/gask-dev/gask/transport"
@@ -28,7 +29,7 @@ type Client struct {
 	log   *slog.Logger
 
 	mu       sync.Mutex
-	futures  map[string]*futureState
+	futures  keymap.Map[*futureState]
 	queries  map[uint64]chan *wire.WorkersInfo
 	retires  map[uint64]chan *wire.WorkersRetired
 	nextReq  uint64
@@ -82,7 +83,6 @@ func Connect(ctx context.Context, addr string, opts ...ClientOption) (*Client, e
 		peers:      peer.NewPool(cfg.transport, wire.Hello{Name: welcome.ID, Build: build}, 0),
 		id:         welcome.ID,
 		log:        cfg.logger,
-		futures:    map[string]*futureState{},
 		queries:    map[uint64]chan *wire.WorkersInfo{},
 		retires:    map[uint64]chan *wire.WorkersRetired{},
 		readerDone: make(chan struct{}),
@@ -124,7 +124,7 @@ func (c *Client) read() {
 		c.mu.Lock()
 		switch m := m.(type) {
 		case *wire.KeyDone:
-			if st := c.futures[m.Key]; st != nil {
+			if st := c.futures.Get(m.Key); st != nil {
 				st.holders, st.nbytes = m.Holders, m.NBytes
 				if m.Value != nil || st.status != Finished {
 					// A finished key's new holders come without the
@@ -134,12 +134,12 @@ func (c *Client) read() {
 				c.finish(st, Finished, nil)
 			}
 		case *wire.KeyErred:
-			if st := c.futures[m.Key]; st != nil {
+			if st := c.futures.Get(m.Key); st != nil {
 				e := m.Err
 				c.finish(st, Failed, taskError(&e))
 			}
 		case *wire.KeyCancelled:
-			if st := c.futures[m.Key]; st != nil {
+			if st := c.futures.Get(m.Key); st != nil {
 				c.finish(st, Cancelled, fmt.Errorf("%w: %s", ErrCancelled, m.Reason))
 			}
 		case *wire.WorkersInfo:
@@ -163,7 +163,7 @@ func (c *Client) read() {
 	} else {
 		c.lost = fmt.Errorf("%w: %v", ErrSchedulerLost, err)
 	}
-	for _, st := range c.futures {
+	for _, st := range c.futures.All() {
 		if st.status == Pending {
 			c.finish(st, Failed, c.lost)
 		}
@@ -257,10 +257,10 @@ func (c *Client) fetchOne(ctx context.Context, st *futureState) ([]byte, error) 
 
 // stateFor returns the shared state of key and counts one more hold.
 func (c *Client) stateFor(key string) (st *futureState, fresh bool) {
-	st = c.futures[key]
+	st = c.futures.Get(key)
 	if st == nil {
 		st = &futureState{key: key, indexed: true}
-		c.futures[key] = st
+		c.futures.Set(key, st)
 		fresh = true
 	}
 	st.refs++
@@ -281,7 +281,7 @@ func (c *Client) release(st *futureState, explicit bool) {
 		return
 	}
 	if st.refs == 0 {
-		delete(c.futures, st.key)
+		c.futures.Delete(st.key)
 		st.indexed = false
 	}
 	if c.closed || c.lost != nil {
@@ -318,7 +318,7 @@ func (c *Client) cancel(st *futureState) {
 	n := st.refs
 	st.refs = 0
 	if st.indexed {
-		delete(c.futures, st.key)
+		c.futures.Delete(st.key)
 		st.indexed = false
 	}
 	if st.status != Cancelled {
@@ -366,13 +366,8 @@ func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []
 		var failed []*futureState
 		var failures []error
 		c.mu.Lock()
-		if n := len(argLists); start == 0 && n > submitChunk && n > len(c.futures) {
-			// Size the futures index for the whole map at once.
-			futures := make(map[string]*futureState, len(c.futures)+n)
-			for k, st := range c.futures {
-				futures[k] = st
-			}
-			c.futures = futures
+		if start == 0 && len(argLists) > submitChunk {
+			c.futures.Reserve(len(argLists)) // size the futures index for the whole map at once
 		}
 		for i := start; i < end; i++ {
 			spec, err := buildSpec(c, f, argLists[i], o, i, many)

@@ -218,7 +218,7 @@ func submitGraph(c *Client, outs []*node, cfg computeConfig) ([]*futureState, er
 	err = c.unusable()
 	if err == nil {
 		for i, k := range p.inputs {
-			if p.futures[i] != nil && c.futures[string(k)] == nil {
+			if p.futures[i] != nil && c.futures.Get(string(k)) == nil {
 				err = fmt.Errorf("gask: the graph takes future %s, which was released", k)
 				break
 			}
@@ -232,15 +232,15 @@ func submitGraph(c *Client, outs []*node, cfg computeConfig) ([]*futureState, er
 				keep = append(keep, id)
 			}
 		}
-		if len(c.futures) < len(p.Tasks) {
-			for k, st := range c.futures {
+		if c.futures.Len() < len(p.Tasks) {
+			for k, st := range c.futures.All() {
 				if id, ok := p.id[graph.Key(k)]; ok && id >= 0 {
 					held(id, st)
 				}
 			}
 		} else {
 			for id, t := range p.Tasks {
-				held(int32(id), c.futures[string(t.Key)])
+				held(int32(id), c.futures.Get(string(t.Key)))
 			}
 		}
 	}

@@ -189,6 +189,37 @@ func TestMapGather(t *testing.T) {
 	})
 }
 
+// TestMapOfManyMessages maps more tasks than one UpdateGraph carries, as
+// the first thing a new client does (the futures index is sized for the
+// whole map at once), then maps half of the same inputs again: the same
+// keys, found among the futures held.
+func TestMapOfManyMessages(t *testing.T) {
+	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
+		c2, err := gask.Connect(ctx, cl.Addr(), gask.WithTransport(cl.Transport()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c2.Close()
+		in := make([]int, 10_001)
+		for i := range in {
+			in[i] = i
+		}
+		first := Inc.Map(c2, in)
+		again := Inc.Map(c2, in[:5_000])
+		for i, futs := range [][]*gask.Future[int]{first, again} {
+			got, err := gask.Gather(ctx, futs)
+			if err != nil {
+				t.Fatalf("map %d: Gather: %v", i, err)
+			}
+			for j, v := range got {
+				if v != j+1 {
+					t.Fatalf("map %d: result %d = %d, want %d", i, j, v, j+1)
+				}
+			}
+		}
+	})
+}
+
 // TestMapThreeArguments checks Func3's Map and MapArgs, with a future
 // among the arguments and a length mismatch.
 func TestMapThreeArguments(t *testing.T) {

@@ -8,8 +8,11 @@ import (
 // check verifies the invariants of the state and returns the first
 // violation. It walks every task: tests call it after every Handle.
 func (s *State) check() error {
+	if err := s.tasks.Check(); err != nil {
+		return err
+	}
 	executing, ready := 0, 0
-	for k, t := range s.tasks {
+	for k, t := range s.tasks.All() {
 		if t.key != k {
 			return fmt.Errorf("task %q stored under %q", t.key, k)
 		}
@@ -36,7 +39,7 @@ func (s *State) check() error {
 		if t.heapIndex != i {
 			return fmt.Errorf("ready[%d] = %s has heapIndex %d", i, t.key, t.heapIndex)
 		}
-		if s.tasks[t.key] != t || t.state != Ready {
+		if s.tasks.Get(t.key) != t || t.state != Ready {
 			return fmt.Errorf("ready[%d] = %s (%v) is not a known ready task", i, t.key, t.state)
 		}
 		if p := (i - 1) / 2; i > 0 && s.ready.less(i, p) {
@@ -44,7 +47,7 @@ func (s *State) check() error {
 		}
 	}
 	for t := range s.toFetch {
-		if s.tasks[t.key] != t || t.state != Fetch {
+		if s.tasks.Get(t.key) != t || t.state != Fetch {
 			return fmt.Errorf("toFetch holds %s (%v), not a known task to fetch", t.key, t.state)
 		}
 		if s.paused || len(s.inFlight) >= s.cfg.MaxFetchPeers || (s.cfg.MaxIncomingBytes > 0 && len(s.inFlight) > 0) {
@@ -58,7 +61,7 @@ func (s *State) check() error {
 		}
 	}
 	flight, outstanding := 0, 0
-	for _, t := range s.tasks {
+	for _, t := range s.tasks.All() {
 		if t.state == Flight {
 			flight++
 		}
@@ -101,7 +104,7 @@ func (s *State) checkTask(t *task) error {
 		return fmt.Errorf("acquiring a key that is not being fetched or computed")
 	}
 	for _, d := range t.dependents {
-		if s.tasks[d.key] != d {
+		if s.tasks.Get(d.key) != d {
 			return fmt.Errorf("dependent %s is not a known task", d.key)
 		}
 		if d.state != Waiting {
@@ -132,7 +135,7 @@ func (s *State) checkTask(t *task) error {
 	case Waiting:
 		n := 0
 		for _, d := range t.deps {
-			if s.tasks[d.key] != d {
+			if s.tasks.Get(d.key) != d {
 				return fmt.Errorf("input %s is not a known task", d.key)
 			}
 			if d.state == Memory {
@@ -153,7 +156,7 @@ func (s *State) checkTask(t *task) error {
 		// (Not checked for executing tasks: a run that was cancelled and
 		// then asked for again may have lost its inputs since it started.)
 		for _, d := range t.deps {
-			if d.state != Memory || s.tasks[d.key] != d {
+			if d.state != Memory || s.tasks.Get(d.key) != d {
 				return fmt.Errorf("input %s is %v, not in memory", d.key, d.state)
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/gask-dev/gask/internal/keymap"
 )
 
 // TaskState is where a key is on this worker.
@@ -71,7 +73,7 @@ type task struct {
 // State is one worker's bookkeeping.
 type State struct {
 	cfg       Config
-	tasks     map[string]*task
+	tasks     keymap.Map[*task]
 	ready     readyHeap
 	executing int
 	inFlight  map[string]fetchUnderWay // peers with a fetch under way
@@ -100,7 +102,7 @@ func New(cfg Config) *State {
 	if cfg.MaxFetchBytes <= 0 {
 		cfg.MaxFetchBytes = 256 << 20
 	}
-	return &State{cfg: cfg, tasks: make(map[string]*task), inFlight: make(map[string]fetchUnderWay),
+	return &State{cfg: cfg, inFlight: make(map[string]fetchUnderWay),
 		toFetch: make(map[*task]struct{})}
 }
 
@@ -171,7 +173,7 @@ func (s *State) emitDiscard(key string) {
 // Counts reports how many keys are in each state.
 func (s *State) Counts() map[TaskState]int {
 	m := map[TaskState]int{}
-	for _, t := range s.tasks {
+	for _, t := range s.tasks.All() {
 		m[t.state]++
 	}
 	return m
@@ -188,12 +190,12 @@ func (s *State) Paused() bool { return s.paused }
 
 // Has reports whether the key's value is held here.
 func (s *State) Has(key string) bool {
-	t := s.tasks[key]
+	t := s.tasks.Get(key)
 	return t != nil && t.state == Memory
 }
 
 func (s *State) compute(e *ComputeRequested) {
-	t := s.tasks[e.Key]
+	t := s.tasks.Get(e.Key)
 	if t != nil {
 		switch t.state {
 		case Memory:
@@ -220,7 +222,7 @@ func (s *State) compute(e *ComputeRequested) {
 	}
 	if t == nil {
 		t = &task{key: e.Key, heapIndex: -1}
-		s.tasks[e.Key] = t
+		s.tasks.Set(e.Key, t)
 	}
 	t.run = e.Run
 	t.wanted = true
@@ -229,10 +231,10 @@ func (s *State) compute(e *ComputeRequested) {
 	t.waitingFor = 0
 	t.deps = t.deps[:0]
 	for _, d := range e.Deps {
-		dt := s.tasks[d.Key]
+		dt := s.tasks.Get(d.Key)
 		if dt == nil {
 			dt = &task{key: d.Key, state: Fetch, heapIndex: -1, nbytes: d.NBytes, priority: e.Priority}
-			s.tasks[d.Key] = dt
+			s.tasks.Set(d.Key, dt)
 		} else if dt.nbytes == 0 && dt.state != Memory {
 			dt.nbytes = d.NBytes // known now: a fetch counts it against the caps
 		}
@@ -300,7 +302,7 @@ func (s *State) missing(d *task, holders []string) {
 // forget lets go of t: it leaves the index, and a Handle to it names
 // nothing from now on.
 func (s *State) forget(t *task) {
-	delete(s.tasks, t.key)
+	s.tasks.Delete(t.key)
 	t.gone = true
 }
 
@@ -310,7 +312,7 @@ func (s *State) byHandle(h Handle, key string) *task {
 	if t := h.t; t != nil && !t.gone && t.key == key {
 		return t
 	}
-	return s.tasks[key]
+	return s.tasks.Get(key)
 }
 
 func (s *State) drop(t *task) {
@@ -333,7 +335,7 @@ func (s *State) drop(t *task) {
 }
 
 func (s *State) free(key string) {
-	t := s.tasks[key]
+	t := s.tasks.Get(key)
 	if t == nil {
 		return
 	}
@@ -365,7 +367,7 @@ func (s *State) free(key string) {
 // executing), done, or unknown here is not given up: its result, or its
 // absence, reaches the scheduler as usual.
 func (s *State) steal(key string) {
-	t := s.tasks[key]
+	t := s.tasks.Get(key)
 	stolen := t != nil && (t.state == Waiting || t.state == Ready)
 	if stolen {
 		s.drop(t)
@@ -444,7 +446,7 @@ func (s *State) refetch(t *task) {
 // scheduler places them again; a task already executing finds out when it
 // reads its inputs (InputLost).
 func (s *State) valueLost(key string) {
-	d := s.tasks[key]
+	d := s.tasks.Get(key)
 	if d == nil || d.state != Memory {
 		return
 	}
@@ -453,14 +455,14 @@ func (s *State) valueLost(key string) {
 	// Values in memory do not list their dependents: look for them (a loss
 	// is rare). Sorted, for a deterministic order of reports.
 	var users []*task
-	for _, t := range s.tasks {
+	for _, t := range s.tasks.All() {
 		if (t.state == Waiting || t.state == Ready) && slices.Contains(t.deps, d) {
 			users = append(users, t)
 		}
 	}
 	slices.SortFunc(users, func(a, b *task) int { return strings.Compare(a.key, b.key) })
 	for _, t := range users {
-		if s.tasks[t.key] != t || (t.state != Waiting && t.state != Ready) {
+		if s.tasks.Get(t.key) != t || (t.state != Waiting && t.state != Ready) {
 			continue // dropped with an earlier one
 		}
 		s.emit(&ReportMissing{Key: t.key, Dep: key, Holders: []string{s.cfg.Self}})
@@ -544,7 +546,7 @@ func (s *State) fetchDone(e *FetchDone) {
 	var added []string
 	var sizes []int64
 	for i, k := range e.Keys {
-		t := s.tasks[k]
+		t := s.tasks.Get(k)
 		if t != nil && t.flightFrom == e.From {
 			t.flightFrom = ""
 		}
@@ -580,7 +582,7 @@ func (s *State) fetchFailed(e *FetchFailed) {
 	}
 	s.fetchAnswered(e.From, len(e.Keys))
 	for _, k := range e.Keys {
-		t := s.tasks[k]
+		t := s.tasks.Get(k)
 		if t != nil && t.flightFrom == e.From {
 			t.flightFrom = ""
 		}
@@ -603,10 +605,10 @@ func (s *State) fetchFailed(e *FetchFailed) {
 }
 
 func (s *State) dataPut(e *DataPut) {
-	t := s.tasks[e.Key]
+	t := s.tasks.Get(e.Key)
 	if t == nil {
 		t = &task{key: e.Key, heapIndex: -1}
-		s.tasks[e.Key] = t
+		s.tasks.Set(e.Key, t)
 	}
 	if t.state == Executing || t.state == Cancelled {
 		return
@@ -629,11 +631,11 @@ func (s *State) acquire(e *AcquireRequested) {
 	var have []string
 	var sizes []int64
 	for _, d := range e.Keys {
-		t := s.tasks[d.Key]
+		t := s.tasks.Get(d.Key)
 		if t == nil {
 			// Least urgent: copies for a retirement wait behind inputs.
 			t = &task{key: d.Key, state: Fetch, heapIndex: -1, nbytes: d.NBytes, priority: math.MaxInt64}
-			s.tasks[d.Key] = t
+			s.tasks.Set(d.Key, t)
 		}
 		switch t.state {
 		case Memory:
@@ -725,7 +727,7 @@ func (s *State) schedule() {
 		}
 		keys := byPeer[p]
 		slices.SortFunc(keys, func(a, b string) int {
-			if c := cmp.Compare(s.tasks[a].priority, s.tasks[b].priority); c != 0 {
+			if c := cmp.Compare(s.tasks.Get(a).priority, s.tasks.Get(b).priority); c != 0 {
 				return c
 			}
 			return strings.Compare(a, b)
@@ -736,7 +738,7 @@ func (s *State) schedule() {
 		// (A key bigger than MaxFetchBytes goes alone.)
 		var total int64
 		for i, k := range keys {
-			n := s.tasks[k].nbytes
+			n := s.tasks.Get(k).nbytes
 			if (i > 0 && total+n > s.cfg.MaxFetchBytes) ||
 				(s.cfg.MaxIncomingBytes > 0 && incoming+total+n > s.cfg.MaxIncomingBytes && (i > 0 || len(s.inFlight) > 0)) {
 				keys = keys[:i]
@@ -750,7 +752,7 @@ func (s *State) schedule() {
 		slices.Sort(keys)
 		sizes := make([]int64, len(keys))
 		for i, k := range keys {
-			t := s.tasks[k]
+			t := s.tasks.Get(k)
 			t.state = Flight
 			t.flightFrom = p
 			sizes[i] = t.nbytes

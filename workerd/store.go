@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/gask-dev/gask/codec"
+	"github.com/gask-dev/gask/internal/keymap"
 	"github.com/gask-dev/gask/wire"
 )
 
@@ -20,7 +21,7 @@ import (
 // so it has its own lock; file I/O happens outside it.
 type store struct {
 	mu      sync.Mutex
-	entries map[string]*entry
+	entries keymap.Map[*entry]
 	lru     entry // sentinel: lru.next is the most recently used value in memory
 	managed int64 // bytes in memory (entries not spilled)
 	spilled int64 // bytes on disk
@@ -80,7 +81,7 @@ func (e *lostError) Error() string {
 func (e *lostError) Unwrap() error { return e.err }
 
 func newStore(fs spillFS) *store {
-	s := &store{entries: map[string]*entry{}, fs: fs}
+	s := &store{fs: fs}
 	s.lru.prev, s.lru.next = &s.lru, &s.lru
 	return s
 }
@@ -97,7 +98,7 @@ func (s *store) unlink(e *entry) {
 
 // touch makes e the most recently used.
 func (s *store) touch(e *entry) {
-	if e.nbytes <= 0 || e.file != "" || e.spilling || s.entries[e.key] != e {
+	if e.nbytes <= 0 || e.file != "" || e.spilling || s.entries.Get(e.key) != e {
 		return
 	}
 	s.unlink(e)
@@ -128,7 +129,7 @@ func (s *store) putValue(key string, v any, c *codec.Codec, inline bool) (nbytes
 func (s *store) inline(key string) []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.entries[key]; e != nil && len(e.enc) <= wire.InlineLimit {
+	if e := s.entries.Get(key); e != nil && len(e.enc) <= wire.InlineLimit {
 		return e.enc
 	}
 	return nil
@@ -147,10 +148,10 @@ func (s *store) putEncoded(key string, b []byte) int64 {
 // replace stores e under key, dropping the value it replaces, and returns
 // the file to remove ("" for none). s.mu is held.
 func (s *store) replace(key string, e *entry) (file string) {
-	if old := s.entries[key]; old != nil {
+	if old := s.entries.Get(key); old != nil {
 		file = s.forget(old)
 	}
-	s.entries[key] = e
+	s.entries.Set(key, e)
 	s.managed += e.nbytes
 	s.touch(e)
 	return file
@@ -159,7 +160,7 @@ func (s *store) replace(key string, e *entry) (file string) {
 // forget drops e from the accounts and the map, and returns its file for
 // the caller to remove once it has released s.mu ("" for none).
 func (s *store) forget(e *entry) (file string) {
-	delete(s.entries, e.key)
+	s.entries.Delete(e.key)
 	s.unlink(e)
 	if e.file != "" {
 		s.spilled -= e.nbytes
@@ -182,7 +183,7 @@ func (s *store) remove(file string) {
 func (s *store) delete(key string) {
 	s.mu.Lock()
 	var file string
-	if e := s.entries[key]; e != nil {
+	if e := s.entries.Get(key); e != nil {
 		file = s.forget(e)
 	}
 	s.mu.Unlock()
@@ -213,7 +214,7 @@ type got struct {
 func (s *store) get(key string) (got, error) {
 	for {
 		s.mu.Lock()
-		e := s.entries[key]
+		e := s.entries.Get(key)
 		if e == nil {
 			s.mu.Unlock()
 			return got{}, errNotHere
@@ -248,11 +249,11 @@ func (s *store) get(key string) (got, error) {
 		r.b, r.err = b, rerr
 		owned := r.waiters == 0 // else b is theirs too
 		close(r.done)
-		if s.entries[key] != e {
+		if s.entries.Get(key) != e {
 			// Freed or replaced while read: what was read is still the
 			// value that was asked for; if the read failed, a value that
 			// replaced it may be here.
-			replaced := s.entries[key] != nil
+			replaced := s.entries.Get(key) != nil
 			s.mu.Unlock()
 			if rerr != nil {
 				if replaced {
@@ -342,7 +343,7 @@ func (s *store) encode(key string, e *entry, val any, c *codec.Codec) ([]byte, e
 		return nil, err
 	}
 	s.mu.Lock()
-	if e != nil && s.entries[key] == e && e.file == "" && e.enc == nil {
+	if e != nil && s.entries.Get(key) == e && e.file == "" && e.enc == nil {
 		e.enc = b
 	}
 	s.mu.Unlock()
@@ -392,7 +393,7 @@ func (s *store) spill(n int64) (spilled int64, err error) {
 
 		s.mu.Lock()
 		e.spilling = false
-		if s.entries[e.key] != e {
+		if s.entries.Get(e.key) != e {
 			// Freed or replaced while written.
 			s.mu.Unlock()
 			if err == nil {
@@ -435,7 +436,7 @@ type memoryStats struct {
 func (s *store) stats() memoryStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := memoryStats{n: len(s.entries), managed: s.managed, spilled: s.spilled,
+	st := memoryStats{n: s.entries.Len(), managed: s.managed, spilled: s.spilled,
 		spillErrors: s.spillErrors, readErrors: s.readErrors}
 	return st
 }

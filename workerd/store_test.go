@@ -30,7 +30,7 @@ func spilledKeys(s *store) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
-	for k, e := range s.entries {
+	for k, e := range s.entries.All() {
 		if e.file != "" {
 			out = append(out, k)
 		}
@@ -441,7 +441,7 @@ func TestStoreSharesAReadBack(t *testing.T) {
 			t.Fatal("the other callers never waited for the read under way")
 		}
 		s.mu.Lock()
-		r := s.entries["v"].reading
+		r := s.entries.Get("v").reading
 		n := 0
 		if r != nil {
 			n = r.waiters
