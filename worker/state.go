@@ -678,8 +678,11 @@ func (s *State) schedule() {
 		s.execs = append(s.execs, Execute{Key: t.key, Run: t.run, Task: Handle{t}})
 		s.emit(&s.execs[len(s.execs)-1])
 	}
-	incoming := s.incoming()
-	if !s.fetchable || len(s.toFetch) == 0 || len(s.inFlight) >= s.cfg.MaxFetchPeers || s.incomingFull(incoming) {
+	if !s.fetchable || len(s.toFetch) == 0 || len(s.inFlight) >= s.cfg.MaxFetchPeers {
+		return
+	}
+	incoming := s.incoming() // only now: summing the fetches under way walks a map
+	if s.incomingFull(incoming) {
 		return
 	}
 	// What is left in toFetch after this waits for a peer to come free

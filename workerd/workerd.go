@@ -83,14 +83,15 @@ type Worker struct {
 	state *worker.State
 	addr  string
 
-	sched   *wire.Conn
-	peers   *peer.Pool
-	events  chan any // wire messages from the scheduler, results, transfers
-	jobs    chan *job
-	running []*job         // the jobs executing, at most NThreads; owned by the loop
-	later   []any          // events the loop raised for itself
-	lastFn  *registry.Func // the function of the last task executed
-	stored  chan struct{}  // wakes the memory monitor
+	sched    *wire.Conn
+	peers    *peer.Pool
+	events   chan any // wire messages from the scheduler, results, transfers
+	jobs     chan *job
+	running  []*job         // the jobs executing, at most NThreads; owned by the loop
+	later    []any          // events the loop raised for itself
+	lastFn   *registry.Func // the function of the last task executed
+	lastFnID string         // its identity as the last Compute gave it
+	stored   chan struct{}  // wakes the memory monitor
 	// wakeAbove is the managed bytes past which storing a value wakes the
 	// memory monitor: the lowest threshold.
 	wakeAbove int64
@@ -469,9 +470,13 @@ func (w *Worker) do(ctx context.Context, cmds []worker.Command) {
 			j := c.Run.(*job)
 			spec := j.spec
 			fn := w.lastFn
-			if fn == nil || fn.ID != spec.Func { // tasks mostly come in runs of one function
+			// Tasks mostly come in runs of one function, whose identity
+			// the decoder gives as one string: comparing it with the last
+			// one's is a pointer comparison, where the registry's copy
+			// would be compared byte by byte.
+			if fn == nil || w.lastFnID != spec.Func {
 				fn = registry.Lookup(spec.Func)
-				w.lastFn = fn
+				w.lastFn, w.lastFnID = fn, spec.Func
 			}
 			if fn == nil { // the scheduler only sends what we registered
 				j.res = result{key: c.Key, err: &wire.RemoteError{Kind: wire.KindUnknownFunc, Key: c.Key,
