@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gask-dev/gask/internal/dirlock"
 )
 
 func exists(path string) bool {
@@ -17,47 +19,20 @@ func exists(path string) bool {
 	return err == nil
 }
 
-// TestPurgeLeftovers: of this host's spill directories under a local
-// directory, the purge removes those whose lock is free, and keeps the
-// locked ones (a live worker's, in this process too), those without a lock
-// file, other hosts' and everything else.
-func TestPurgeLeftovers(t *testing.T) {
+// TestPurgeKeepsALiveWorkersDirectory: a purge (tested on its own in
+// internal/dirlock) keeps the spill directory of a worker that is running,
+// in this process too, and the value in it; it removes a dead one's.
+func TestPurgeKeepsALiveWorkersDirectory(t *testing.T) {
 	parent := t.TempDir()
-	mk := func(name string) string {
-		dir := filepath.Join(parent, name)
-		if err := os.Mkdir(dir, 0o700); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "0123-1"), []byte("spilled"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return dir
+	stale := filepath.Join(parent, spillHostPrefix+"1-stale")
+	if err := os.Mkdir(stale, 0o700); err != nil {
+		t.Fatal(err)
 	}
-	stale := mk(spillHostPrefix + "1-stale")
-	f, err := lockDir(stale)
+	f, err := dirlock.Lock(stale)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.Close() // as the death of its worker does
-	locked := mk(spillHostPrefix + "2-locked")
-	held, err := lockDir(locked)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer held.Close()
-	noLock := mk(spillHostPrefix + "3-nolock")
-	// Another host's, on a filesystem both share: its lock may be held
-	// there, where this host cannot see it.
-	otherHost := mk(spillDirPrefix + "another_host-4-x")
-	if f, err := lockDir(otherHost); err != nil {
-		t.Fatal(err)
-	} else {
-		f.Close()
-	}
-	other := mk("not-a-spill-directory")
-	if err := os.WriteFile(filepath.Join(other, spillLockName), nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
 
 	live := &dirFS{parent: parent, log: quietLog()}
 	s := newStore(live)
@@ -67,23 +42,14 @@ func TestPurgeLeftovers(t *testing.T) {
 	}
 	defer live.Close()
 
-	if n := purgeLeftovers(t.Context(), parent, quietLog()); n != 1 {
-		t.Errorf("purgeLeftovers removed %d directories, want 1", n)
+	if n := purgeLeftovers(t.Context(), parent, quietLog()); n != 1 || exists(stale) {
+		t.Errorf("purgeLeftovers removed %d directories (the dead one there: %v), want it alone", n, exists(stale))
 	}
-	if exists(stale) {
-		t.Errorf("%s, whose lock is free, is still there", stale)
-	}
-	for _, dir := range []string{locked, noLock, otherHost, other, live.dir} {
-		if !exists(dir) {
-			t.Errorf("%s was removed", dir)
-		}
+	if !exists(live.dir) {
+		t.Errorf("the live worker's %s was removed", live.dir)
 	}
 	if b, ok, err := s.encoded("a"); err != nil || !ok || string(b) != "in use" {
 		t.Errorf("the live store's value after the purge: %q, %v, %v", b, ok, err)
-	}
-	// A second purge finds nothing more.
-	if n := purgeLeftovers(t.Context(), parent, quietLog()); n != 0 {
-		t.Errorf("second purge removed %d directories, want 0", n)
 	}
 }
 
@@ -121,7 +87,7 @@ func TestPurgeRemovesTheDirectoryOfAKilledWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Wait() // reaped: its files, and with them its lock, are closed
-	if files, _ := os.ReadDir(dir); !slices.ContainsFunc(files, func(e os.DirEntry) bool { return e.Name() == spillLockName }) || len(files) < 2 {
+	if files, _ := os.ReadDir(dir); !slices.ContainsFunc(files, func(e os.DirEntry) bool { return e.Name() == dirlock.LockName }) || len(files) < 2 {
 		t.Fatalf("the killed helper left %v in %s, want its lock and a spilled value", files, dir)
 	}
 	if n := purgeLeftovers(t.Context(), parent, quietLog()); n != 1 || exists(dir) {

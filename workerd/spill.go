@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/gask-dev/gask/internal/dirlock"
 )
 
 // spillFS is where spilled values go: one file per value. The worker uses
@@ -22,7 +24,7 @@ type spillFS interface {
 }
 
 // dirFS spills to a directory it creates under a local directory on first
-// use, locks while it is in use (see lockDir), and removes with everything
+// use, locks while it is in use (internal/dirlock), and removes with everything
 // in it on Close.
 type dirFS struct {
 	parent string // the local directory; "" is the system's temporary directory
@@ -53,7 +55,7 @@ func (d *dirFS) path(name string) (string, error) {
 		d.dir, d.err = os.MkdirTemp(parent, fmt.Sprintf("%s%d-", spillHostPrefix, os.Getpid()))
 		if d.err == nil {
 			var err error
-			if d.lock, err = lockDir(d.dir); err != nil && !errors.Is(err, errNoDirLock) {
+			if d.lock, err = dirlock.Lock(d.dir); err != nil && !errors.Is(err, dirlock.ErrUnsupported) {
 				// Spilling works without it; only a purge after a crash does not.
 				log := d.log
 				if log == nil {

@@ -26,6 +26,7 @@ import (
 
 	"github.com/gask-dev/gask"
 	"github.com/gask-dev/gask/internal/allocation"
+	"github.com/gask-dev/gask/internal/dirlock"
 	"github.com/gask-dev/gask/nanny"
 	"github.com/gask-dev/gask/scheduler"
 	"github.com/gask-dev/gask/schedulerd"
@@ -78,7 +79,8 @@ type Cluster struct {
 	// clientAddr is where clients in this process connect: the in-process
 	// listener, also when workers are processes.
 	clientAddr string
-	sockDir    string // holds the Unix socket worker processes dial, if any
+	sockDir    string   // holds the Unix socket worker processes dial, if any
+	sockLock   *os.File // keeps sockDir locked while the cluster runs (internal/dirlock)
 	client     *gask.Client
 	log        *slog.Logger
 
@@ -138,13 +140,13 @@ func New(ctx context.Context, opts ...Option) (*Cluster, error) {
 	c.addr = transport.Address(inproc)
 	c.clientAddr = c.addr
 	if cfg.processes {
-		ln, dir, err := listenLocal(c.tcfg, c.log)
+		ln, dir, lock, err := listenLocal(ctx, c.tcfg, c.log)
 		if err != nil {
 			inproc.Close()
 			return nil, fmt.Errorf("gask: local cluster: %w", err)
 		}
 		lns = append(lns, ln)
-		c.addr, c.sockDir = transport.Address(ln), dir
+		c.addr, c.sockDir, c.sockLock = transport.Address(ln), dir, lock
 	}
 	sctx, stop := context.WithCancel(context.Background())
 	c.stopScheduler = stop
@@ -168,7 +170,7 @@ func (c *Cluster) Client() *gask.Client { return c.client }
 
 // Addr is the scheduler's address. For goroutine workers it is an
 // in-process address that only this process can reach; with worker
-// processes, a Unix socket (unix:///tmp/gask-…/scheduler.sock) that
+// processes, a Unix socket (unix:///tmp/gask-local-<host>-…/scheduler.sock) that
 // processes of this user on this machine can reach, such as workers
 // started by hand.
 func (c *Cluster) Addr() string { return c.addr }
@@ -323,6 +325,9 @@ func (c *Cluster) Close() error {
 	if c.sockDir != "" {
 		os.RemoveAll(c.sockDir) // the listener removed its socket already
 	}
+	if c.sockLock != nil {
+		c.sockLock.Close()
+	}
 	return err
 }
 
@@ -336,18 +341,37 @@ func (c *Cluster) Close() error {
 // (docs/benchmarks.md). Workers' own listeners, which carry results between
 // workers, stay on TCP, whose loopback buffers suit bulk data better
 // (worker-to-worker transfers measured 10–30 % slower over Unix sockets).
-// Close removes the directory; a process killed before it leaves it behind
-// (an empty directory and a socket file, in the temporary directory).
-func listenLocal(cfg transport.Config, log *slog.Logger) (ln net.Listener, dir string, err error) {
-	dir, err = os.MkdirTemp("", "gask-")
+//
+// Close removes the directory. The returned lock keeps it marked as in
+// use (internal/dirlock) until then, so that a program killed before
+// Close (Ctrl-C, a crash) leaves a directory that the next local cluster
+// on this host removes: listenLocal purges those first.
+func listenLocal(ctx context.Context, cfg transport.Config, log *slog.Logger) (ln net.Listener, dir string, lock *os.File, err error) {
+	prefix := dirlock.HostPrefix(sockDirPrefix)
+	dirlock.Purge(ctx, os.TempDir(), prefix, log, "socket directory of a local cluster")
+	dir, err = os.MkdirTemp("", prefix)
+	if err == nil {
+		if lock, err = dirlock.Lock(dir); errors.Is(err, dirlock.ErrUnsupported) {
+			lock, err = nil, nil // works without; only the purge after a crash does not
+		}
+	}
 	if err == nil {
 		ln, err = transport.Listen("unix://"+filepath.Join(dir, "scheduler.sock"), cfg)
 		if err == nil {
-			return ln, dir, nil
+			return ln, dir, lock, nil
 		}
+	}
+	if dir != "" {
 		os.RemoveAll(dir)
+	}
+	if lock != nil {
+		lock.Close()
 	}
 	log.Info("gask: local cluster: workers reach the scheduler over loopback TCP, not a Unix socket", "err", err)
 	ln, err = transport.Listen("tcp://127.0.0.1:0", cfg)
-	return ln, "", err
+	return ln, "", nil, err
 }
+
+// sockDirPrefix begins the names of local clusters' socket directories,
+// followed by the host's name (dirlock.HostPrefix).
+const sockDirPrefix = "gask-local-"

@@ -1,12 +1,14 @@
 package local_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -450,6 +452,77 @@ func TestProcessesFallBackToTCP(t *testing.T) {
 		t.Errorf("Addr() = %q, want loopback TCP", cl.Addr())
 	}
 	closeAfterATask(t, cl)
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left in the temporary directory: %v", left)
+	}
+}
+
+// killedClusterEnv makes the test binary a program that starts a local
+// cluster of worker processes, scales it to no worker, prints the
+// scheduler's address and waits to be killed: see
+// TestKilledClustersSocketDirectoryIsRemoved.
+const killedClusterEnv = "GASK_TEST_KILLED_CLUSTER"
+
+func TestKilledClusterHelper(t *testing.T) {
+	if os.Getenv(killedClusterEnv) == "" {
+		t.Skip("a helper process of TestKilledClustersSocketDirectoryIsRemoved")
+	}
+	cl, err := local.New(t.Context(), local.Processes(), local.Workers(1), local.Logger(logger(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Scale(t.Context(), 0); err != nil { // no worker process left to orphan
+		t.Fatal(err)
+	}
+	fmt.Println(cl.Addr())
+	select {} // until killed
+}
+
+// TestKilledClustersSocketDirectoryIsRemoved: a program killed with a
+// local cluster of worker processes running (SIGKILL, as Ctrl-C does to a
+// program that does not catch it) leaves its socket's directory; the next
+// local cluster on this host removes it, and keeps those of clusters
+// still running.
+func TestKilledClustersSocketDirectoryIsRemoved(t *testing.T) {
+	if testing.Short() {
+		t.Skip("worker processes in -short mode")
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKilledClusterHelper$")
+	cmd.Env = append(os.Environ(), killedClusterEnv+"=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	path, ok := strings.CutPrefix(strings.TrimSpace(line), "unix://")
+	if err != nil || !ok {
+		t.Fatalf("helper printed %q (%v), not a unix:// address", line, err)
+	}
+	killed := filepath.Dir(path)
+	if _, err := os.Stat(killed); err != nil {
+		t.Fatalf("the killed program's socket directory is not there: %v", err)
+	}
+
+	running := oneWorkerProcess(t) // in TMPDIR too
+	runningDir := filepath.Dir(strings.TrimPrefix(running.Addr(), "unix://"))
+	if _, err := os.Stat(killed); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after a new cluster started, the killed one's socket directory is still there (Stat: %v)", err)
+	}
+	second := oneWorkerProcess(t)
+	if _, err := os.Stat(runningDir); err != nil {
+		t.Errorf("a cluster that started later removed the directory of one still running: %v", err)
+	}
+	closeAfterATask(t, second)
+	closeAfterATask(t, running)
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("left in the temporary directory: %v", left)
 	}

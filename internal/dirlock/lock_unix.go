@@ -1,6 +1,6 @@
 //go:build unix && !solaris && !aix
 
-package workerd
+package dirlock
 
 import (
 	"os"
