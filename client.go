@@ -366,8 +366,11 @@ func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []
 		var failed []*futureState
 		var failures []error
 		c.mu.Lock()
-		if start == 0 && len(argLists) > submitChunk {
-			c.futures.Reserve(len(argLists)) // size the futures index for the whole map at once
+		if n := len(argLists); start == 0 && n > submitChunk && n > c.futures.Len() {
+			// Size the futures index for the whole map at once (a map
+			// of keys mostly held already, smaller than the index, does
+			// not: it would add little).
+			c.futures.Reserve(n)
 		}
 		for i := start; i < end; i++ {
 			spec, err := buildSpec(c, f, argLists[i], o, i, many)

@@ -191,8 +191,9 @@ func TestMapGather(t *testing.T) {
 
 // TestMapOfManyMessages maps more tasks than one UpdateGraph carries, as
 // the first thing a new client does (the futures index is sized for the
-// whole map at once), then maps half of the same inputs again: the same
-// keys, found among the futures held.
+// whole map at once: a zero index reserved before its first key once
+// hashed with no seed and panicked), then maps half of the same inputs
+// again, keys the client holds already.
 func TestMapOfManyMessages(t *testing.T) {
 	eachMode(t, 2, func(t *testing.T, ctx context.Context, cl *local.Cluster, c *gask.Client) {
 		c2, err := gask.Connect(ctx, cl.Addr(), gask.WithTransport(cl.Transport()))

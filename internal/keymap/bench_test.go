@@ -1,6 +1,7 @@
 package keymap
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"hash/maphash"
 	"strconv"
@@ -11,10 +12,11 @@ import (
 // digits of a hash), each allocated apart, as decoded messages give them.
 func benchKeys(n int) []string {
 	ks := make([]string, n)
+	seed := maphash.MakeSeed()
 	for i := range ks {
-		sum := maphash.String(maphash.MakeSeed(), strconv.Itoa(i))
-		b := hex.AppendEncode([]byte("bench.inc-"), []byte(strconv.FormatUint(sum, 16))[:12])
-		ks[i] = string(b)
+		var sum [12]byte
+		binary.LittleEndian.PutUint64(sum[:], maphash.String(seed, strconv.Itoa(i)))
+		ks[i] = string(hex.AppendEncode([]byte("bench.inc-"), sum[:]))
 	}
 	return ks
 }

@@ -2,6 +2,7 @@ package keymap
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 )
 
@@ -77,8 +78,12 @@ func (p *Probe) Next() (slot uint32, ok bool) {
 	}
 }
 
-// Add indexes slot under hash h. The caller must not add a slot twice.
+// Add indexes slot under hash h. The caller must not add a slot twice;
+// slots go up to math.MaxUint32 - 1 (the entry holds slot + 1).
 func (x *Index) Add(h uint64, slot uint32) {
+	if slot == math.MaxUint32 {
+		panic("keymap: slot number out of range")
+	}
 	if (x.n+1)*4 > len(x.entries)*3 {
 		x.resize(max(minEntries, 2*len(x.entries)))
 	}
@@ -116,14 +121,14 @@ func (x *Index) resize(size int) {
 }
 
 // Remove drops slot, indexed under hash h, and reports whether it was
-// there.
+// there (under that hash: the entry must carry h's tag).
 func (x *Index) Remove(h uint64, slot uint32) bool {
 	if x.n == 0 {
 		return false
 	}
-	mask, want := x.mask(), slot+1
+	mask, want := x.mask(), uint64(tag(h))<<32|uint64(slot+1)
 	i := tag(h) & mask
-	for uint32(x.entries[i]) != want {
+	for x.entries[i] != want {
 		if x.entries[i] == 0 {
 			return false
 		}

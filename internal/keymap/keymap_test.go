@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
+	"unsafe"
 )
 
 // TestIndexAgainstMap drives an Index with random adds and removes and
@@ -85,8 +86,13 @@ func TestIndexRemoveAbsent(t *testing.T) {
 		t.Fatal("Remove on an empty index reported a slot removed")
 	}
 	x.Add(1<<32, 0)
-	if x.Remove(1<<32, 1) || x.Remove(2<<32, 0) || x.Len() != 1 {
+	// Tag 0's probe starts at position 0 and passes over slot 0's entry,
+	// at 1: under tag 0 it is not there.
+	if x.Remove(1<<32, 1) || x.Remove(2<<32, 0) || x.Remove(0, 0) || x.Len() != 1 {
 		t.Fatalf("Remove of a slot not indexed under that hash changed the index: Len %d", x.Len())
+	}
+	if !x.Remove(1<<32, 0) || x.Len() != 0 {
+		t.Fatal("Remove under the right hash did not remove")
 	}
 }
 
@@ -228,5 +234,74 @@ func TestMapReserve(t *testing.T) {
 	}
 	if err := m.Check(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMapKeysOfOneTag: two keys whose hashes share a tag (found by trying
+// keys under the map's own seed) sit in one probe run; each is found as
+// itself, and deleting either leaves the other.
+func TestMapKeysOfOneTag(t *testing.T) {
+	var m Map[string]
+	m.Set("seed", "") // the seed is made on the first Set
+	m.Delete("seed")
+	seen := map[uint32]string{}
+	var a, b string
+	for i := 0; a == ""; i++ {
+		k := "k" + strconv.Itoa(i)
+		tg := tag(m.hash(k))
+		if other, ok := seen[tg]; ok {
+			a, b = other, k
+		}
+		seen[tg] = k
+	}
+	for _, first := range []string{a, b} {
+		m.Set(a, a)
+		m.Set(b, b)
+		if m.Get(a) != a || m.Get(b) != b {
+			t.Fatalf("keys %q and %q of one tag: Get gives %q and %q", a, b, m.Get(a), m.Get(b))
+		}
+		m.Delete(first)
+		other := a
+		if first == a {
+			other = b
+		}
+		if _, ok := m.Lookup(first); ok || m.Get(other) != other {
+			t.Fatalf("after deleting %q: it is there (%v) or %q is not (%q)", first, ok, other, m.Get(other))
+		}
+		if err := m.Check(); err != nil {
+			t.Fatal(err)
+		}
+		m.Delete(other)
+	}
+}
+
+// TestSetKeepsTheNewKey: setting a key that is there stores the key given,
+// as a Go map does, so that the old string's bytes are not kept.
+func TestSetKeepsTheNewKey(t *testing.T) {
+	var m Map[int]
+	old := string([]byte("key"))
+	m.Set(old, 1)
+	newer := string([]byte("key"))
+	m.Set(newer, 2)
+	for k := range m.All() {
+		if unsafe.StringData(k) != unsafe.StringData(newer) {
+			t.Fatal("Set of a key that is there kept the old key's string")
+		}
+	}
+}
+
+// TestCheckFindsABrokenFreeList: a free list naming a slot in use is found
+// by Check (the next Set would overwrite that slot's key).
+func TestCheckFindsABrokenFreeList(t *testing.T) {
+	var m Map[int]
+	m.Set("a", 1)
+	m.Set("b", 2)
+	m.Delete("b")
+	if err := m.Check(); err != nil {
+		t.Fatal(err)
+	}
+	m.free[0] = 0 // "a"'s slot
+	if m.Check() == nil {
+		t.Fatal("Check passed a free list that names a slot in use")
 	}
 }

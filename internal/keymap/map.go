@@ -71,7 +71,8 @@ func (m *Map[V]) Set(key string, v V) {
 	}
 	h := m.hash(key)
 	if s, ok := m.find(key, h); ok {
-		m.slots[s].val = v
+		// The new key too, as a Go map does: the old one's bytes may go.
+		m.slots[s].key, m.slots[s].val = key, v
 		return
 	}
 	var s uint32
@@ -100,9 +101,11 @@ func (m *Map[V]) Delete(key string) {
 	m.free = append(m.free, s)
 }
 
-// All yields every key and value, in slot order. Keys deleted during the
-// loop are not yielded after; keys set during it may or may not be, as
-// with a Go map.
+// All yields every key and value, in slot order. A key deleted during the
+// loop is not yielded after. Unlike a Go map's, the loop yields every key
+// added during it into a new slot (so a loop that adds a key at each step
+// never ends), and a key deleted and added again during it may be yielded
+// twice, in the slot a deleted key freed.
 func (m *Map[V]) All() iter.Seq2[string, V] {
 	return func(yield func(string, V) bool) {
 		for i := 0; i < len(m.slots); i++ {
@@ -134,6 +137,13 @@ func (m *Map[V]) Check() error {
 		if got, ok := m.find(s.key, m.hash(s.key)); !ok || got != uint32(i) {
 			return fmt.Errorf("keymap: key %q of slot %d is found in slot %d (%v)", s.key, i, got, ok)
 		}
+	}
+	freed := make(map[uint32]bool, len(m.free))
+	for _, s := range m.free {
+		if int(s) >= len(m.slots) || m.slots[s].used || freed[s] {
+			return fmt.Errorf("keymap: free slot %d is out of range, in use or free twice", s)
+		}
+		freed[s] = true
 	}
 	if used != m.index.Len() || used+len(m.free) != len(m.slots) {
 		return fmt.Errorf("keymap: %d slots in use and %d free of %d, %d indexed", used, len(m.free), len(m.slots), m.index.Len())
