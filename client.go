@@ -346,6 +346,17 @@ func submitTyped[R any](c *Client, f *registry.Func, args []argument, opts []Opt
 // the client still encodes the rest.
 const submitChunk = 4096
 
+// submitLocked runs f, which encodes tasks and sends them, under the
+// client's lock, and releases the lock however f ends: an argument's
+// encoder (the user's MarshalBinary, say) that panics must leave the
+// client usable, and a deferred Close able to run, while the panic goes
+// on to the caller.
+func (c *Client) submitLocked(f func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f()
+}
+
 // mapTyped submits one task per argument list, in UpdateGraphs of at most
 // submitChunk tasks. Lazy arguments (*Delayed) are persisted first, as
 // Dask's submit computes a delayed argument: their graph goes out in its
@@ -363,53 +374,63 @@ func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []
 	for start := 0; start < len(argLists); start += submitChunk {
 		end := min(start+submitChunk, len(argLists))
 		msg := &wire.UpdateGraph{Tasks: make([]wire.TaskSpec, 0, end-start), Wants: make([]string, 0, end-start)}
-		var failed []*futureState
-		var failures []error
-		c.mu.Lock()
-		if n := len(argLists); start == 0 && n > submitChunk && n > c.futures.Len() {
-			// Size the futures index for the whole map at once (a map
-			// of keys mostly held already, smaller than the index, does
-			// not: it would add little).
-			c.futures.Reserve(n)
-		}
-		for i := start; i < end; i++ {
-			spec, err := buildSpec(c, f, argLists[i], o, i, many)
-			if err != nil {
-				// Not registered under the task's key: releasing this
-				// future must not drop another's hold on that key.
-				st := &futureState{key: spec.Key + "-invalid", refs: 1}
-				failed = append(failed, st)
-				failures = append(failures, err)
-				futs[i] = newFuture[R](c, st)
-				continue
+		c.submitLocked(func() {
+			var failed []*futureState
+			var failures []error
+			// What was built goes out however the loop ends: should an
+			// encoder panic, the keys before it are indexed already, and a
+			// later Submit of one of them, finding it known, sends only its
+			// hold.
+			defer func() { sendBuilt(c, msg, futs[start:end], failed, failures) }()
+			if n := len(argLists); start == 0 && n > submitChunk && n > c.futures.Len() {
+				// Size the futures index for the whole map at once (a map
+				// of keys mostly held already, smaller than the index, does
+				// not: it would add little).
+				c.futures.Reserve(n)
 			}
-			st, fresh := c.stateFor(spec.Key)
-			futs[i] = newFuture[R](c, st)
-			if fresh || st.status == Cancelled {
-				msg.Tasks = append(msg.Tasks, spec)
-			}
-			msg.Wants = append(msg.Wants, spec.Key)
-		}
-		for i, st := range failed {
-			c.finish(st, Failed, failures[i])
-		}
-		lost := c.unusable()
-		if lost != nil {
-			for _, fu := range futs[start:end] {
-				if fu.st.status == Pending {
-					c.finish(fu.st, Failed, lost)
+			for i := start; i < end; i++ {
+				spec, err := buildSpec(c, f, argLists[i], o, i, many)
+				if err != nil {
+					// Not registered under the task's key: releasing this
+					// future must not drop another's hold on that key.
+					st := &futureState{key: spec.Key + "-invalid", refs: 1}
+					failed = append(failed, st)
+					failures = append(failures, err)
+					futs[i] = newFuture[R](c, st)
+					continue
 				}
+				st, fresh := c.stateFor(spec.Key)
+				futs[i] = newFuture[R](c, st)
+				if fresh || st.status == Cancelled {
+					msg.Tasks = append(msg.Tasks, spec)
+				}
+				msg.Wants = append(msg.Wants, spec.Key)
 			}
-		} else if len(msg.Wants) > 0 {
-			// Sent under the lock, so that a Submit of the same key from
-			// another goroutine, which finds the key known and sends only
-			// its hold, cannot reach the scheduler before the task. Send
-			// only queues.
-			c.conn.Send(msg)
-		}
-		c.mu.Unlock()
+		})
 	}
 	return futs
+}
+
+// sendBuilt sends msg, the tasks of futs built so far, or fails them if
+// the client cannot reach the scheduler, and fails the futures whose
+// tasks could not be built with their errors. c.mu is held.
+func sendBuilt[R any](c *Client, msg *wire.UpdateGraph, futs []*Future[R], failed []*futureState, failures []error) {
+	for i, st := range failed {
+		c.finish(st, Failed, failures[i])
+	}
+	if lost := c.unusable(); lost != nil {
+		for _, fu := range futs {
+			if fu != nil && fu.st.status == Pending {
+				c.finish(fu.st, Failed, lost)
+			}
+		}
+	} else if len(msg.Wants) > 0 {
+		// Sent under the lock, so that a Submit of the same key from
+		// another goroutine, which finds the key known and sends only its
+		// hold, cannot reach the scheduler before the task. Send only
+		// queues.
+		c.conn.Send(msg)
+	}
 }
 
 // persistLazy replaces every lazy argument in argLists by a future of its

@@ -138,6 +138,9 @@ var (
 			strings.SplitN(string(r.Stdout), "\n", 2)[0]), nil
 	})
 
+	// TakesPanicky takes an argument whose encoding may panic.
+	TakesPanicky = gask.Func("test.takespanicky", func(ctx context.Context, p panicky) (int, error) { return 1, nil })
+
 	// SlowInc is Inc that takes a while, for graphs that must still be
 	// running when a worker is killed.
 	SlowInc = gask.Func("test.slowinc", func(ctx context.Context, x int) (int, error) {
@@ -206,3 +209,16 @@ func calls(tag string) int64 {
 }
 
 var errNotYet = errors.New("not yet")
+
+// panicky is an argument type whose encoding panics when bad, as a
+// user's MarshalBinary with a bug does.
+type panicky struct{ bad bool }
+
+func (p panicky) MarshalBinary() ([]byte, error) {
+	if p.bad {
+		panic("panicky: MarshalBinary")
+	}
+	return []byte{0}, nil
+}
+
+func (p *panicky) UnmarshalBinary(b []byte) error { p.bad = false; return nil }

@@ -221,6 +221,43 @@ func TestMapOfManyMessages(t *testing.T) {
 	})
 }
 
+// TestPanickingEncoderReleasesTheClient: an argument's encoder that panics
+// in a Map (a user's MarshalBinary with a bug) panics in the caller and
+// leaves the client usable. Encoding runs under the client's lock; before,
+// the panic left it locked, so a deferred Close — or any other call —
+// hung the program instead of letting the panic print. The tasks built
+// before the panic are sent: a Submit of one of them, which finds its key
+// known, gets its result.
+func TestPanickingEncoderReleasesTheClient(t *testing.T) {
+	_, c := startCluster(t, 1)
+	recovered := make(chan any, 1)
+	go func() {
+		defer func() { recovered <- recover() }()
+		TakesPanicky.Map(c, []panicky{{bad: false}, {bad: true}})
+	}()
+	if r := <-recovered; r == nil {
+		t.Fatal("Map returned: the encoder's panic did not reach the caller")
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	defer cancel()
+	got := make(chan error, 1)
+	go func() {
+		v, err := TakesPanicky.Submit(c, gask.V(panicky{bad: false})).Result(ctx)
+		if err == nil && v != 1 {
+			err = fmt.Errorf("result %d, want 1", v)
+		}
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("a task built before the panic, submitted again: %v", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("no result: the client is still locked after the panic, or the task built before it was never sent")
+	}
+}
+
 // TestMapThreeArguments checks Func3's Map and MapArgs, with a future
 // among the arguments and a length mismatch.
 func TestMapThreeArguments(t *testing.T) {
