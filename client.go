@@ -346,17 +346,6 @@ func submitTyped[R any](c *Client, f *registry.Func, args []argument, opts []Opt
 // the client still encodes the rest.
 const submitChunk = 4096
 
-// submitLocked runs f, which encodes tasks and sends them, under the
-// client's lock, and releases the lock however f ends: an argument's
-// encoder (the user's MarshalBinary, say) that panics must leave the
-// client usable, and a deferred Close able to run, while the panic goes
-// on to the caller.
-func (c *Client) submitLocked(f func()) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	f()
-}
-
 // mapTyped submits one task per argument list, in UpdateGraphs of at most
 // submitChunk tasks. Lazy arguments (*Delayed) are persisted first, as
 // Dask's submit computes a delayed argument: their graph goes out in its
@@ -374,13 +363,18 @@ func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []
 	for start := 0; start < len(argLists); start += submitChunk {
 		end := min(start+submitChunk, len(argLists))
 		msg := &wire.UpdateGraph{Tasks: make([]wire.TaskSpec, 0, end-start), Wants: make([]string, 0, end-start)}
-		c.submitLocked(func() {
+		func() {
+			// The lock is released, and what was built goes out, however
+			// the loop ends: an argument's encoder (the user's
+			// MarshalBinary, say) that panics must leave the client usable
+			// and a deferred Close able to run while the panic goes on to
+			// the caller; the keys built before it are indexed already, and
+			// a later Submit of one of them, finding it known, sends only
+			// its hold.
 			var failed []*futureState
 			var failures []error
-			// What was built goes out however the loop ends: should an
-			// encoder panic, the keys before it are indexed already, and a
-			// later Submit of one of them, finding it known, sends only its
-			// hold.
+			c.mu.Lock()
+			defer c.mu.Unlock()
 			defer func() { sendBuilt(c, msg, futs[start:end], failed, failures) }()
 			if n := len(argLists); start == 0 && n > submitChunk && n > c.futures.Len() {
 				// Size the futures index for the whole map at once (a map
@@ -406,7 +400,7 @@ func mapTyped[R any](c *Client, f *registry.Func, argLists [][]argument, opts []
 				}
 				msg.Wants = append(msg.Wants, spec.Key)
 			}
-		})
+		}()
 	}
 	return futs
 }
