@@ -821,7 +821,10 @@ func TestWorkerRestriction(t *testing.T) {
 		for i := range in {
 			in[i] = 1000 + i
 		}
-		if _, err := gask.Gather(ctx, Inc.Map(c, in, gask.Workers("local-2"))); err != nil {
+		// The futures stay alive until the values are counted: the
+		// garbage collector would release them otherwise.
+		futs := Inc.Map(c, in, gask.Workers("local-2"))
+		if _, err := gask.Gather(ctx, futs); err != nil {
 			t.Fatal(err)
 		}
 		ws := workersByName(t, ctx, c)
@@ -830,12 +833,15 @@ func TestWorkerRestriction(t *testing.T) {
 		}
 		// By address, too.
 		addr := ws["local-1"].Addr
-		if err := Inc.Submit(c, gask.V(5000), gask.Workers(addr)).Err(ctx); err != nil {
+		one := Inc.Submit(c, gask.V(5000), gask.Workers(addr))
+		if err := one.Err(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if ws := workersByName(t, ctx, c); ws["local-1"].InMemory != 1 {
 			t.Errorf("task restricted to %s: local-1 holds %d values, want 1", addr, ws["local-1"].InMemory)
 		}
+		runtime.KeepAlive(futs)
+		runtime.KeepAlive(one)
 		// A restriction no worker meets waits, it does not fail.
 		nowhere := Inc.Submit(c, gask.V(6000), gask.Workers("no-such-worker"))
 		short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
@@ -937,6 +943,7 @@ func TestResources(t *testing.T) {
 		if ws["gpu-worker"].Resources["GPU"] != 1 {
 			t.Errorf("gpu-worker resources = %v, want GPU=1", ws["gpu-worker"].Resources)
 		}
+		runtime.KeepAlive(futs) // until the values are counted
 		// More than any worker has never runs.
 		two := Inc.Submit(c, gask.V(99), gask.Resources(map[string]float64{"GPU": 2}))
 		short2, cancel2 := context.WithTimeout(ctx, 200*time.Millisecond)

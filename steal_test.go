@@ -3,6 +3,7 @@ package gask_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -74,7 +75,10 @@ func TestWorkStealingBalances(t *testing.T) {
 	// A steal is worth it as soon as a task waits at all: the test must not
 	// depend on how long the input took to compute.
 	cfg := scheduler.Config{TransferLatency: 1}
-	run := func(t *testing.T, id int, cfg scheduler.Config) (*pairGate, []*gask.Future[int], func() map[string]gask.WorkerInfo) {
+	// run returns the input's future too: the caller keeps it and the
+	// tasks' futures alive, or the garbage collector may release their
+	// values and the workers' counts of values held change under it.
+	run := func(t *testing.T, id int, cfg scheduler.Config) (*pairGate, *gask.Future[[]byte], []*gask.Future[int], func() map[string]gask.WorkerInfo) {
 		cl, c := startCluster(t, 1, local.Scheduler(cfg))
 		ctx, cancel := context.WithTimeout(t.Context(), timeout)
 		t.Cleanup(cancel)
@@ -96,11 +100,11 @@ func TestWorkStealingBalances(t *testing.T) {
 		if err := cl.Scale(ctx, 2); err != nil {
 			t.Fatal(err)
 		}
-		return g, futs, func() map[string]gask.WorkerInfo { return workersByName(t, ctx, c) }
+		return g, x, futs, func() map[string]gask.WorkerInfo { return workersByName(t, ctx, c) }
 	}
 
 	t.Run("on", func(t *testing.T) {
-		_, futs, workers := run(t, 1, cfg)
+		_, x, futs, workers := run(t, 1, cfg)
 		ctx, cancel := context.WithTimeout(t.Context(), timeout)
 		defer cancel()
 		got, err := gask.Gather(ctx, futs)
@@ -118,12 +122,14 @@ func TestWorkStealingBalances(t *testing.T) {
 		if ws["local-1"].InMemory < 2 || ws["local-2"].InMemory < 2 {
 			t.Errorf("values held: local-1 %d, local-2 %d; want both to have run tasks", ws["local-1"].InMemory, ws["local-2"].InMemory)
 		}
+		runtime.KeepAlive(x)
+		runtime.KeepAlive(futs)
 	})
 
 	t.Run("off", func(t *testing.T) {
 		off := cfg
 		off.NoWorkStealing = true
-		g, futs, workers := run(t, 2, off)
+		g, _, futs, workers := run(t, 2, off)
 		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 		defer cancel()
 		if err := futs[0].Err(ctx); !errors.Is(err, context.DeadlineExceeded) {
