@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -74,4 +75,28 @@ func Address(ln net.Listener) string {
 	}
 	a := ln.Addr()
 	return a.Network() + "://" + a.String()
+}
+
+// Advertise turns the address of a listener on every interface
+// ("tcp://[::]:8786", "tls://0.0.0.0:8786"), which no peer can dial, into
+// one that other machines can: this host's name in place of the
+// unspecified address. Other addresses come back unchanged, and so does
+// addr when the host's name is unknown.
+func Advertise(addr string) string {
+	scheme, hostport, err := Parse(addr)
+	if err != nil || (scheme != SchemeTCP && scheme != SchemeTLS) {
+		return addr
+	}
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		return addr
+	}
+	name, err := os.Hostname()
+	if err != nil {
+		return addr
+	}
+	return scheme + "://" + net.JoinHostPort(name, port)
 }

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"net"
+	"os"
 	"strings"
 	"testing"
 )
@@ -48,5 +49,31 @@ func TestAddressUnspecifiedHost(t *testing.T) {
 	}
 	if _, port, _ := net.SplitHostPort(hostport); port == "0" || port == "" {
 		t.Errorf("Address(ln) = %q, want the picked port", addr)
+	}
+}
+
+func TestAdvertise(t *testing.T) {
+	host, err := os.Hostname()
+	if err != nil {
+		t.Skip("no host name:", err)
+	}
+	for in, want := range map[string]string{
+		"tcp://[::]:8786":              "tcp://" + net.JoinHostPort(host, "8786"),
+		"tls://0.0.0.0:9000":           "tls://" + net.JoinHostPort(host, "9000"),
+		"tcp://:7000":                  "tcp://" + net.JoinHostPort(host, "7000"),
+		"tcp://127.0.0.1:8786":         "tcp://127.0.0.1:8786",
+		"tcp://node12:8786":            "tcp://node12:8786",
+		"unix:///tmp/x/scheduler.sock": "unix:///tmp/x/scheduler.sock",
+		"inproc://scheduler":           "inproc://scheduler",
+		"nonsense://x":                 "nonsense://x",
+	} {
+		if got := Advertise(in); got != want {
+			t.Errorf("Advertise(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// A real listener on every interface is advertised with a port.
+	ln := listen(t, "tcp://:0", Config{})
+	if got := Advertise(Address(ln)); !strings.HasPrefix(got, "tcp://"+host+":") {
+		t.Errorf("Advertise(%q) = %q, want this host's name", Address(ln), got)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"runtime/metrics"
 	"slices"
@@ -166,7 +165,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("gask worker: %w", err)
 	}
-	w.addr = advertise(transport.Address(ln))
+	w.addr = transport.Advertise(transport.Address(ln))
 	if w.cfg.Name == "" {
 		w.cfg.Name = w.addr
 	}
@@ -643,27 +642,6 @@ func (w *Worker) heartbeat() {
 		InMemory: int64(st.n), ManagedBytes: st.managed, SpilledBytes: st.spilled, SpillErrors: st.spillErrors,
 		RSS: rss(), HeapBytes: heapBytes(), Paused: w.state.Paused(),
 	})
-}
-
-// advertise turns a listener's address on all interfaces (tcp://[::]:P)
-// into one other machines can dial: this host's name.
-func advertise(addr string) string {
-	scheme, hostport, err := transport.Parse(addr)
-	if err != nil || scheme == transport.SchemeInproc {
-		return addr
-	}
-	host, port, err := net.SplitHostPort(hostport)
-	if err != nil {
-		return addr
-	}
-	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
-		return addr
-	}
-	name, err := os.Hostname()
-	if err != nil {
-		return addr
-	}
-	return scheme + "://" + net.JoinHostPort(name, port)
 }
 
 func heapBytes() int64 {

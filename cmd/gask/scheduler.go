@@ -68,7 +68,7 @@ func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
 				cfg.Scheduler.NoWorkStealing = true
 			}
 			srv := schedulerd.New(cfg)
-			fmt.Fprintf(stdout, "gask scheduler at %s\n", advertised(ln))
+			fmt.Fprintf(stdout, "gask scheduler at %s\n", transport.Advertise(transport.Address(ln)))
 			if err := srv.Serve(ctx, ln); err != nil {
 				return err
 			}
@@ -105,21 +105,4 @@ func listenAddr(listen string, hostOrPort, tls bool) (string, error) {
 		return "", fmt.Errorf("--listen %s: a tls:// address needs --tls-cert and --tls-key", listen)
 	}
 	return listen, nil
-}
-
-// advertised is the address to tell clients and workers: the listener's,
-// with the host name of this machine in place of an unspecified address
-// (0.0.0.0, ::), which no peer can dial.
-func advertised(ln net.Listener) string {
-	addr := transport.Address(ln)
-	tcp, ok := ln.Addr().(*net.TCPAddr)
-	if !ok || !tcp.IP.IsUnspecified() {
-		return addr
-	}
-	host, err := os.Hostname()
-	if err != nil {
-		return addr
-	}
-	scheme, _, _ := transport.Parse(addr)
-	return scheme + "://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
 }
