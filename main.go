@@ -68,6 +68,7 @@ func WorkerMain(args []string, stderr io.Writer) int {
 	localDir := fs.String("local-directory", "", "directory for spilled results, in a directory of the worker's own removed when it stops (default: the system's temporary directory)")
 	name := fs.String("name", "", "worker name, unique in the cluster (default: its address)")
 	listen := fs.String("listen", "tcp://127.0.0.1:0", "address to serve peers on; across machines use tcp://0.0.0.0:0 (advertised with this host's name) or tcp://HOST:0")
+	iface := fs.String("interface", "", `network interface to serve peers on ("ib0"): its address, in place of --listen's host`)
 	resources := fs.String("resources", "", `resources this worker offers, e.g. "GPU=2,MEM=8e9"`)
 	useNanny := fs.Bool("nanny", false, "run the worker in a child process and restart it when it dies")
 	tlsCA := fs.String("tls-ca-file", "", "CA certificate for mutual TLS")
@@ -148,6 +149,12 @@ func WorkerMain(args []string, stderr io.Writer) int {
 		cfg.Transport.TLS = tc
 		if !listenSet(fs) {
 			cfg.Listen = "tls://127.0.0.1:0"
+		}
+	}
+	if *iface != "" {
+		if cfg.Listen, err = transport.OnInterface(cfg.Listen, *iface); err != nil {
+			fmt.Fprintf(stderr, "gask worker: --interface: %v\n", err)
+			return 2
 		}
 	}
 

@@ -100,3 +100,38 @@ func Advertise(addr string) string {
 	}
 	return scheme + "://" + net.JoinHostPort(name, port)
 }
+
+// OnInterface is addr (a tcp:// or tls:// address) with its host replaced
+// by the address of the network interface named name ("ib0", "eth1"): its
+// first IPv4 address, or else its first IPv6 one. The port stays.
+func OnInterface(addr, name string) (string, error) {
+	scheme, hostport, err := Parse(addr)
+	if err != nil {
+		return "", err
+	}
+	if scheme != SchemeTCP && scheme != SchemeTLS {
+		return "", fmt.Errorf("transport: interface %q: %q is not a tcp:// or tls:// address", name, addr)
+	}
+	_, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return "", err
+	}
+	ifc, err := net.InterfaceByName(name)
+	if err != nil {
+		return "", fmt.Errorf("transport: interface %q: %w", name, err)
+	}
+	addrs, err := ifc.Addrs()
+	if err != nil {
+		return "", fmt.Errorf("transport: interface %q: %w", name, err)
+	}
+	var ip net.IP
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && (ip == nil || ip.To4() == nil && n.IP.To4() != nil) {
+			ip = n.IP
+		}
+	}
+	if ip == nil {
+		return "", fmt.Errorf("transport: interface %q has no IP address", name)
+	}
+	return scheme + "://" + net.JoinHostPort(ip.String(), port), nil
+}

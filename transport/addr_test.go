@@ -77,3 +77,31 @@ func TestAdvertise(t *testing.T) {
 		t.Errorf("Advertise(%q) = %q, want this host's name", Address(ln), got)
 	}
 }
+
+func TestOnInterface(t *testing.T) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		t.Skip(err)
+	}
+	var lo string
+	for _, i := range ifs {
+		if i.Flags&net.FlagLoopback != 0 {
+			lo = i.Name
+		}
+	}
+	if lo == "" {
+		t.Skip("no loopback interface")
+	}
+	got, err := OnInterface("tcp://:0", lo)
+	if err != nil || got != "tcp://127.0.0.1:0" {
+		t.Errorf("OnInterface(tcp://:0, %s) = %q, %v; want tcp://127.0.0.1:0", lo, got, err)
+	}
+	if got, err := OnInterface("tls://0.0.0.0:8786", lo); err != nil || got != "tls://127.0.0.1:8786" {
+		t.Errorf("OnInterface(tls://0.0.0.0:8786, %s) = %q, %v", lo, got, err)
+	}
+	for _, bad := range [][2]string{{"tcp://:0", "no-such-interface0"}, {"unix:///tmp/s", lo}, {"nonsense://x", lo}} {
+		if got, err := OnInterface(bad[0], bad[1]); err == nil {
+			t.Errorf("OnInterface(%q, %q) = %q, want an error", bad[0], bad[1], got)
+		}
+	}
+}

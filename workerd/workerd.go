@@ -223,7 +223,8 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.cfg.Ready != nil {
 		w.cfg.Ready(w.addr)
 	}
-	w.log.Debug("worker joined", "addr", w.addr, "scheduler", w.cfg.Scheduler)
+	w.log.Info("worker joined", "addr", w.addr, "scheduler", w.cfg.Scheduler, "threads", w.cfg.NThreads,
+		"memory_limit", w.cfg.MemoryLimit, "pid", os.Getpid())
 
 	err = w.loop(runCtx)
 	if errors.Is(err, errRetired) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,18 +39,35 @@ func TestSchedulerAndWorker(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	sock := filepath.Join(dir, "s.sock")
 	for _, tc := range []struct {
-		name string
-		args []string
-		want string // the printed address's prefix
+		name   string
+		args   []string
+		want   string   // the printed address's prefix
+		worker []string // the worker's flags
 	}{
-		{"tcp", []string{"--port", "0"}, "tcp://127.0.0.1:"},
-		{"unix", []string{"--listen", "unix://" + sock}, "unix://" + sock},
+		// The worker serves peers on the loopback interface, named.
+		{"tcp", []string{"--port", "0"}, "tcp://127.0.0.1:", []string{"--interface", loopback(t)}},
+		{"unix", []string{"--listen", "unix://" + sock}, "unix://" + sock, nil},
 	} {
-		t.Run(tc.name, func(t *testing.T) { testSchedulerAndWorker(t, bin, tc.args, tc.want) })
+		t.Run(tc.name, func(t *testing.T) { testSchedulerAndWorker(t, bin, tc.args, tc.want, tc.worker) })
 	}
 }
 
-func testSchedulerAndWorker(t *testing.T, bin string, schedArgs []string, want string) {
+// loopback is the name of this machine's loopback interface.
+func loopback(t *testing.T) string {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range ifs {
+		if i.Flags&net.FlagLoopback != 0 {
+			return i.Name
+		}
+	}
+	t.Skip("no loopback interface")
+	return ""
+}
+
+func testSchedulerAndWorker(t *testing.T, bin string, schedArgs []string, want string, workerArgs []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -59,7 +77,7 @@ func testSchedulerAndWorker(t *testing.T, bin string, schedArgs []string, want s
 	if !ok || !strings.HasPrefix(addr, want) {
 		t.Fatalf("gask scheduler printed %q, want \"gask scheduler at %s...\"", line, want)
 	}
-	worker, _ := start(t, bin, "worker", addr, "--nthreads", "2", "--name", "w1")
+	worker, _ := start(t, bin, append([]string{"worker", addr, "--nthreads", "2", "--name", "w1"}, workerArgs...)...)
 
 	c, err := gask.Connect(ctx, addr)
 	if err != nil {
@@ -74,8 +92,8 @@ func testSchedulerAndWorker(t *testing.T, bin string, schedArgs []string, want s
 		t.Errorf("Exec(echo hello) = stdout %q, exit %d, want \"hello\\n\", 0", got, res.ExitCode)
 	}
 	ws, err := c.Workers(ctx)
-	if err != nil || len(ws) != 1 || ws[0].Name != "w1" || ws[0].NThreads != 2 {
-		t.Errorf("Workers() = %+v, %v, want one worker w1 with 2 threads", ws, err)
+	if err != nil || len(ws) != 1 || ws[0].Name != "w1" || ws[0].NThreads != 2 || !strings.HasPrefix(ws[0].Addr, "tcp://127.0.0.1:") {
+		t.Errorf("Workers() = %+v, %v, want one worker w1 with 2 threads on tcp://127.0.0.1", ws, err)
 	}
 	// A generic worker runs only the built-in tasks: a function of this
 	// program fails at once instead of waiting for a worker that never comes.
@@ -171,6 +189,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"scheduler", "--listen", "tls://127.0.0.1:0"}, 1, "needs --tls-cert and --tls-key"},
 		{[]string{"worker"}, 2, "usage:"},
 		{[]string{"worker", "-h"}, 0, "-nthreads"},
+		{[]string{"worker", "tcp://127.0.0.1:1", "--interface", "no-such-interface0"}, 2, `--interface: transport: interface "no-such-interface0"`},
 	} {
 		var out bytes.Buffer
 		code := run(tc.args, &out, &out)
