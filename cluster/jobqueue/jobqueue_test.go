@@ -27,9 +27,14 @@ func TestMain(m *testing.M) {
 }
 
 var (
-	// where reports the job a worker runs in and the worker's process.
-	where = gask.Func0("jobqueuetest.where", func(ctx context.Context) (string, error) {
-		return fmt.Sprintf("%s %d", os.Getenv("SLURM_JOB_ID"), os.Getpid()), nil
+	// where reports the job a worker runs in (the batch systems' variables
+	// for its ID) and the worker's process.
+	where = gask.Func0("jobqueuetest.where", func(ctx context.Context) (map[string]string, error) {
+		return map[string]string{
+			"SLURM_JOB_ID": os.Getenv("SLURM_JOB_ID"),
+			"JOB_ID":       os.Getenv("JOB_ID"),
+			"pid":          strconv.Itoa(os.Getpid()),
+		}, nil
 	})
 	// count appends a line to a file for each run, and returns i.
 	count = gask.Func2("jobqueuetest.count", func(ctx context.Context, runs string, i int) (int, error) {
@@ -43,24 +48,90 @@ var (
 	})
 )
 
-// slurm skips the test where SLURM's commands are missing, unless
-// GASK_TEST_SLURM=1 (CI, after .ci/hpc/slurm-up.sh) says that they must be
-// there.
-func slurm(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("sbatch"); err != nil {
-		if os.Getenv("GASK_TEST_SLURM") == "1" {
-			t.Fatal("GASK_TEST_SLURM=1 but there is no sbatch:", err)
-		}
-		t.Skip("no SLURM here (bash .ci/hpc/slurm-up.sh starts one)")
+// A backend is a batch system under test, with the commands that show
+// what it did.
+type backend struct {
+	name     string
+	sys      jobqueue.System
+	submit   string // its submission command, to see whether it is here
+	require  string // the variable that says it must be (CI, after .ci/hpc/*-up.sh)
+	jobIDVar string
+	// running reports whether the system runs job id; over, whether it
+	// has ended it.
+	running, over func(t *testing.T, id string) bool
+	// inJob checks that process pid is one of job id's.
+	inJob func(t *testing.T, id string, pid int)
+}
+
+var backends = []backend{
+	{
+		name: "slurm", sys: jobqueue.SLURM, submit: "sbatch", require: "GASK_TEST_SLURM", jobIDVar: "SLURM_JOB_ID",
+		running: func(t *testing.T, id string) bool { return slurmState(t, id) == "RUNNING" },
+		over: func(t *testing.T, id string) bool {
+			s := slurmState(t, id)
+			return s == "CANCELLED" || s == "COMPLETED"
+		},
+		inJob: func(t *testing.T, id string, pid int) {
+			if lp := command(t, "scontrol", "listpids", id); !regexp.MustCompile(`(?m)^` + strconv.Itoa(pid) + `\s+` + id + `\s`).MatchString(lp) {
+				t.Errorf("worker pid %d is not among job %s's:\n%s", pid, id, lp)
+			}
+		},
+	},
+	{
+		name: "sge", sys: jobqueue.SGE, submit: "qsub", require: "GASK_TEST_SGE", jobIDVar: "JOB_ID",
+		running: func(t *testing.T, id string) bool {
+			out, err := exec.Command("qstat").CombinedOutput()
+			// "t" (transferring) can lag behind the job's start.
+			ok := err == nil && regexp.MustCompile(`(?m)^\s*`+id+`\s.*\s[rt]\s`).Match(out)
+			if !ok {
+				t.Logf("qstat: %v\n%s", err, out)
+			}
+			return ok
+		},
+		// qstat -j fails for a job Grid Engine no longer has.
+		over: func(t *testing.T, id string) bool { return exec.Command("qstat", "-j", id).Run() != nil },
+		inJob: func(t *testing.T, id string, pid int) {
+			// The job's shepherd is an ancestor of its processes.
+			for p := pid; p > 1; {
+				stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
+				if err != nil {
+					break
+				}
+				// pid (comm) state ppid ...
+				_, rest, _ := strings.Cut(string(stat), ") ")
+				f := strings.Fields(rest)
+				if strings.Contains(string(stat), "(sge_shepherd)") {
+					return
+				}
+				if len(f) < 2 {
+					break
+				}
+				p, _ = strconv.Atoi(f[1])
+			}
+			t.Errorf("worker pid %d of job %s has no sge_shepherd among its ancestors", pid, id)
+		},
+	},
+}
+
+// each runs test against every batch system that is here (or required).
+func each(t *testing.T, test func(t *testing.T, b backend)) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			if _, err := exec.LookPath(b.submit); err != nil {
+				if os.Getenv(b.require) == "1" {
+					t.Fatalf("%s=1 but there is no %s: %v", b.require, b.submit, err)
+				}
+				t.Skipf("no %s here (bash .ci/hpc/%s-up.sh starts one)", b.submit, b.name)
+			}
+			test(t, b)
+		})
 	}
 }
 
-// config is a SLURM cluster on loopback whose jobs write to a test
-// directory.
-func config(t *testing.T) jobqueue.Config {
+// config is a cluster on loopback whose jobs write to a test directory.
+func config(t *testing.T, b backend) jobqueue.Config {
 	return jobqueue.Config{
-		System:       jobqueue.SLURM,
+		System:       b.sys,
 		Name:         "gask-test",
 		Cores:        1,
 		Memory:       1 << 30,
@@ -108,7 +179,7 @@ func command(t *testing.T, name string, args ...string) string {
 
 var jobStateRE = regexp.MustCompile(`JobState=(\w+)`)
 
-func jobState(t *testing.T, id string) string {
+func slurmState(t *testing.T, id string) string {
 	m := jobStateRE.FindStringSubmatch(command(t, "scontrol", "show", "job", id))
 	if m == nil {
 		t.Fatalf("scontrol show job %s: no JobState", id)
@@ -136,20 +207,18 @@ func runs(t *testing.T, path string) int {
 	return strings.Count(string(b), "\n")
 }
 
-// TestSLURMCluster runs workers as real SLURM jobs: each worker is in the
-// job the cluster says (its SLURM_JOB_ID, and its process among the job's
-// in scontrol listpids); the cluster computes; scaling down retires a
-// worker and cancels its job with nothing recomputed; Close cancels the
-// rest and leaves no worker process.
-func TestSLURMCluster(t *testing.T) {
-	slurm(t)
-	cl := start(t, config(t))
+// TestCluster runs workers as real batch jobs: each worker is in the job
+// the cluster says (the job ID it sees, and its process among the job's);
+// the cluster computes; scaling down retires a worker and cancels its job
+// with nothing recomputed; Close cancels the rest and leaves no worker
+// process.
+func TestCluster(t *testing.T) { each(t, testCluster) }
+
+func testCluster(t *testing.T, b backend) {
+	cl := start(t, config(t, b))
 	c := cl.Client()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	if !strings.Contains(cl.JobScript(), "#SBATCH -J gask-test\n") {
-		t.Errorf("job script:\n%s", cl.JobScript())
-	}
 	if err := cl.Scale(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
@@ -169,16 +238,13 @@ func TestSLURMCluster(t *testing.T) {
 		if j.State != jobqueue.Running || j.Worker != "gask-test-"+j.ID {
 			t.Errorf("job %+v: want running, its worker named gask-test-<id>", j)
 		}
-		var id string
-		var pid int
-		if _, err := fmt.Sscan(at[j.Worker], &id, &pid); err != nil || id != j.ID {
-			t.Fatalf("worker %s says it runs in SLURM job %q (%v), want %s", j.Worker, at[j.Worker], err, j.ID)
+		pid, err := strconv.Atoi(at[j.Worker]["pid"])
+		if id := at[j.Worker][b.jobIDVar]; err != nil || id != j.ID {
+			t.Fatalf("worker %s says it runs in job %q (%v), want %s", j.Worker, at[j.Worker], err, j.ID)
 		}
-		if lp := command(t, "scontrol", "listpids", j.ID); !regexp.MustCompile(`(?m)^` + strconv.Itoa(pid) + `\s+` + j.ID + `\s`).MatchString(lp) {
-			t.Errorf("worker pid %d is not among job %s's:\n%s", pid, j.ID, lp)
-		}
-		if s := jobState(t, j.ID); s != "RUNNING" {
-			t.Errorf("job %s is %s, want RUNNING", j.ID, s)
+		b.inJob(t, j.ID, pid)
+		if !b.running(t, j.ID) {
+			t.Errorf("job %s is not running", j.ID)
 		}
 		pids[j.ID] = pid
 	}
@@ -207,10 +273,7 @@ func TestSLURMCluster(t *testing.T) {
 	if s := cl.Jobs()[1].State; s != jobqueue.Ended {
 		t.Errorf("after Scale(1), job %s is %v, want ended", gone.ID, s)
 	}
-	eventually(t, 30*time.Second, "the retired job's end", func() bool {
-		s := jobState(t, gone.ID)
-		return s == "CANCELLED" || s == "COMPLETED"
-	})
+	eventually(t, 30*time.Second, "the retired job's end", func() bool { return b.over(t, gone.ID) })
 	eventually(t, 30*time.Second, "the retired worker's exit", func() bool { return syscall.Kill(pids[gone.ID], 0) != nil })
 	ws, err := c.Workers(ctx)
 	if err != nil || len(ws) != 1 || ws[0].Name != jobs[0].Worker || ws[0].InMemory != len(in) {
@@ -232,19 +295,20 @@ func TestSLURMCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, j := range jobs {
-		if s := jobState(t, j.ID); s != "CANCELLED" && s != "COMPLETED" {
-			t.Errorf("after Close, job %s is %s", j.ID, s)
+		if !b.over(t, j.ID) {
+			t.Errorf("after Close, job %s is still there", j.ID)
 		}
 		eventually(t, 30*time.Second, fmt.Sprintf("worker of job %s gone", j.ID), func() bool { return syscall.Kill(pids[j.ID], 0) != nil })
 	}
 }
 
-// TestSLURMWorkerLifetime retires a worker at the end of its lifetime: a
-// job replacing it starts, the value the old worker held moves to the new
-// one instead of being recomputed, and the old job ends.
-func TestSLURMWorkerLifetime(t *testing.T) {
-	slurm(t)
-	cfg := config(t)
+// TestWorkerLifetime retires a worker at the end of its lifetime: a job
+// replacing it starts, the value the old worker held moves to the new one
+// instead of being recomputed, and the old job ends.
+func TestWorkerLifetime(t *testing.T) { each(t, testWorkerLifetime) }
+
+func testWorkerLifetime(t *testing.T, b backend) {
+	cfg := config(t, b)
 	cfg.Lifetime = 3 * time.Second
 	cl := start(t, cfg)
 	c := cl.Client()
@@ -263,9 +327,7 @@ func TestSLURMWorkerLifetime(t *testing.T) {
 		jobs := cl.Jobs()
 		return len(jobs) >= 2 && jobs[0].State == jobqueue.Ended && jobs[1].State == jobqueue.Running
 	})
-	if s := jobState(t, first.ID); s != "COMPLETED" && s != "CANCELLED" {
-		t.Errorf("first job %s is %s after its worker retired", first.ID, s)
-	}
+	eventually(t, 30*time.Second, "the first job's end", func() bool { return b.over(t, first.ID) })
 	ws, err := c.Workers(ctx)
 	if err != nil || len(ws) != 1 || ws[0].Name != cl.Jobs()[1].Worker || ws[0].InMemory != 1 {
 		t.Fatalf("workers %+v (%v), want the new job's holding the value", ws, err)
@@ -278,15 +340,16 @@ func TestSLURMWorkerLifetime(t *testing.T) {
 	}
 }
 
-// TestSLURMJobsThatFail: jobs whose worker cannot start are reported with
-// their output, and the cluster stops submitting more; a job the batch
-// system refuses is Scale's error.
-func TestSLURMJobsThatFail(t *testing.T) {
-	slurm(t)
+// TestJobsThatFail: jobs whose worker cannot start are reported with their
+// output, and the cluster stops submitting more; a job the batch system
+// refuses is Scale's error.
+func TestJobsThatFail(t *testing.T) { each(t, testJobsThatFail) }
+
+func testJobsThatFail(t *testing.T, b backend) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 
-	cfg := config(t)
+	cfg := config(t, b)
 	cfg.Command = []string{"/nonexistent/gask-program"}
 	cl := start(t, cfg)
 	if err := cl.Scale(ctx, 1); err != nil {
@@ -300,11 +363,11 @@ func TestSLURMJobsThatFail(t *testing.T) {
 		t.Errorf("%d jobs submitted, want 3 before giving up", n)
 	}
 
-	cfg = config(t)
-	cfg.Memory = 1 << 50
+	cfg = config(t, b)
+	cfg.Queue = "no-such-queue"
 	cl = start(t, cfg)
-	if err := cl.Scale(ctx, 1); err == nil || !strings.Contains(err.Error(), "sbatch") {
-		t.Fatalf("Scale with a job no node can take = %v, want sbatch's refusal", err)
+	if err := cl.Scale(ctx, 1); err == nil || !strings.Contains(err.Error(), b.submit) {
+		t.Fatalf("Scale with a queue that does not exist = %v, want %s's refusal", err, b.submit)
 	}
 	if jobs := cl.Jobs(); len(jobs) != 0 {
 		t.Errorf("Jobs() after a refused submission = %+v, want none", jobs)
