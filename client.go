@@ -601,8 +601,30 @@ type WorkerInfo struct {
 	Ready     int
 }
 
+// SchedulerInfo is the cluster as the scheduler sees it: its workers and
+// the work waiting on the scheduler itself (Dask's scheduler_info).
+type SchedulerInfo struct {
+	Workers []WorkerInfo
+	// Queued tasks are ready and wait for a worker with room; NoWorker
+	// tasks are ready but no connected worker can run them (their function,
+	// resources or restrictions): only a new worker will.
+	Queued, NoWorker int
+	// MeanTaskDuration is the scheduler's running mean of task durations;
+	// zero before the first task finished.
+	MeanTaskDuration time.Duration
+}
+
 // Workers asks the scheduler for its workers.
 func (c *Client) Workers(ctx context.Context) ([]WorkerInfo, error) {
+	info, err := c.SchedulerInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return info.Workers, nil
+}
+
+// SchedulerInfo asks the scheduler for its workers and its own load.
+func (c *Client) SchedulerInfo(ctx context.Context) (*SchedulerInfo, error) {
 	ch := make(chan *wire.WorkersInfo, 1)
 	c.mu.Lock()
 	if c.lost != nil {
@@ -621,21 +643,23 @@ func (c *Client) Workers(ctx context.Context) ([]WorkerInfo, error) {
 		if !ok {
 			return nil, ErrSchedulerLost
 		}
-		out := make([]WorkerInfo, len(m.Workers))
+		info := &SchedulerInfo{Workers: make([]WorkerInfo, len(m.Workers)), Queued: int(m.Queued),
+			NoWorker: int(m.NoWorker), MeanTaskDuration: time.Duration(m.MeanDuration)}
 		for i, w := range m.Workers {
-			out[i] = WorkerInfo{Name: w.Name, Addr: w.Addr, NThreads: int(w.NThreads), MemoryLimit: w.MemoryLimit,
+			wi := &info.Workers[i]
+			*wi = WorkerInfo{Name: w.Name, Addr: w.Addr, NThreads: int(w.NThreads), MemoryLimit: w.MemoryLimit,
 				Build: w.Build, Processing: int(w.Processing), InMemory: int(w.InMemory), ManagedBytes: w.ManagedBytes,
 				ManagedInMemory: w.ManagedInMemory, SpilledBytes: w.SpilledBytes, SpillErrors: w.SpillErrors,
 				RSS: w.RSS, HeapBytes: w.HeapBytes, Paused: w.Paused, Retiring: w.Retiring,
 				Executing: int(w.Executing), Ready: int(w.Ready)}
 			if len(w.Resources) > 0 {
-				out[i].Resources = map[string]float64{}
+				wi.Resources = map[string]float64{}
 				for _, r := range w.Resources {
-					out[i].Resources[r.Name] += r.Amount
+					wi.Resources[r.Name] += r.Amount
 				}
 			}
 		}
-		return out, nil
+		return info, nil
 	case <-ctx.Done():
 		c.mu.Lock()
 		delete(c.queries, id)

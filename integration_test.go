@@ -930,6 +930,9 @@ func TestResources(t *testing.T) {
 		if _, err := gask.Gather(short, futs); !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("GPU tasks without a GPU worker: Gather error = %v, want them still waiting", err)
 		}
+		if info, err := c.SchedulerInfo(ctx); err != nil || info.NoWorker != 5 || info.Queued != 0 || len(info.Workers) != 2 {
+			t.Errorf("SchedulerInfo with GPU tasks and no GPU worker = %+v, %v; want 5 no-worker tasks, none queued, 2 workers", info, err)
+		}
 		startExtraWorker(t, ctx, cl, "gpu-worker", []wire.Resource{{Name: "GPU", Amount: 1}})
 		got, err := gask.Gather(ctx, futs)
 		if err != nil || !slices.Equal(got, []int{2, 3, 4, 5, 6}) {
@@ -942,6 +945,9 @@ func TestResources(t *testing.T) {
 		}
 		if ws["gpu-worker"].Resources["GPU"] != 1 {
 			t.Errorf("gpu-worker resources = %v, want GPU=1", ws["gpu-worker"].Resources)
+		}
+		if info, err := c.SchedulerInfo(ctx); err != nil || info.NoWorker != 0 || info.MeanTaskDuration <= 0 {
+			t.Errorf("SchedulerInfo once they ran = %+v, %v; want no no-worker task and a mean duration", info, err)
 		}
 		runtime.KeepAlive(futs) // until the values are counted
 		// More than any worker has never runs.

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"fmt"
 	"reflect"
+	"time"
 )
 
 // TaskState is where a task is in its life.
@@ -436,6 +437,21 @@ func (s *State) Workers() []WorkerInfo {
 			Processing: w.nprocessing, InMemory: w.nkeys, NBytes: w.nbytes, Paused: w.paused, Retiring: w.retire != nil})
 	}
 	return out
+}
+
+// Load is what the scheduler has to do, beyond what each worker has: for
+// adaptive scaling.
+type Load struct {
+	Queued   int // ready, waiting on the scheduler for a worker with room
+	NoWorker int // ready, but no connected worker can run them
+	// MeanDuration is the running mean of task durations (an EWMA); zero
+	// before the first task finished.
+	MeanDuration time.Duration
+}
+
+// Load returns what the scheduler has to do. It costs O(1).
+func (s *State) Load() Load {
+	return Load{Queued: s.queue.Len(), NoWorker: len(s.noWork), MeanDuration: time.Duration(s.avgDur)}
 }
 
 // Processing returns the keys of the tasks assigned to a worker (running

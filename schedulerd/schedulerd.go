@@ -470,7 +470,8 @@ func (s *Server) message(pc *peerConn, m wire.Msg) {
 }
 
 func (s *Server) workersInfo(req uint64) *wire.WorkersInfo {
-	info := &wire.WorkersInfo{ReqID: req}
+	load := s.state.Load()
+	info := &wire.WorkersInfo{ReqID: req, Queued: int64(load.Queued), NoWorker: int64(load.NoWorker), MeanDuration: int64(load.MeanDuration)}
 	for _, w := range s.state.Workers() {
 		pc := s.conns[string(w.ID)]
 		wi := wire.WorkerInfo{Name: w.Name, Addr: string(w.ID), NThreads: uint32(w.NThreads), MemoryLimit: w.MemoryLimit,

@@ -7,7 +7,7 @@ import (
 
 // Version is the protocol version carried in every Hello. Peers with a
 // different version are refused at the handshake.
-const Version = 4
+const Version = 5
 
 // InlineLimit is the largest encoded result a worker sends with TaskDone,
 // and the scheduler passes on in KeyDone, when a client holds the task: a
@@ -447,11 +447,16 @@ type WorkerInfo struct {
 	Ready           int64 // tasks waiting there for a thread
 }
 
-// WorkersInfo answers WorkersQuery.
+// WorkersInfo answers WorkersQuery: the workers, and the scheduler's own
+// load.
 type WorkersInfo struct {
 	noBulk
 	ReqID   uint64
 	Workers []WorkerInfo
+	// Tasks ready but waiting on the scheduler: for a worker with room
+	// (Queued), for a worker that can run them at all (NoWorker).
+	Queued, NoWorker int64
+	MeanDuration     int64 // nanoseconds; 0 before the first task finished
 }
 
 func (*WorkersInfo) Op() Op { return OpWorkersInfo }
@@ -475,7 +480,9 @@ func (m *WorkersInfo) appendFields(b []byte) []byte {
 		b = appendVarint(b, w.Executing)
 		b = appendVarint(b, w.Ready)
 	}
-	return b
+	b = appendVarint(b, m.Queued)
+	b = appendVarint(b, m.NoWorker)
+	return appendVarint(b, m.MeanDuration)
 }
 func (m *WorkersInfo) decode(d *decoder) {
 	m.ReqID = d.uvarint()
@@ -500,6 +507,9 @@ func (m *WorkersInfo) decode(d *decoder) {
 			w.Ready = d.varint()
 		}
 	}
+	m.Queued = d.varint()
+	m.NoWorker = d.varint()
+	m.MeanDuration = d.varint()
 }
 
 // KeyDone tells a client that a key it holds is in memory, and where.

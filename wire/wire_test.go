@@ -28,7 +28,7 @@ func sampleMessages() []Msg {
 		&Cancel{Keys: []string{"a"}},
 		&DataPlaced{Workers: []string{"tcp://x:1", "tcp://y:2"}, Keys: []string{"a", "b"}, NBytes: []int64{1, 2}},
 		&WorkersQuery{ReqID: 7},
-		&WorkersInfo{ReqID: 7, Workers: []WorkerInfo{{Name: "w", Addr: "a", NThreads: 2, MemoryLimit: 3, Resources: res, Build: "b", Processing: 1, InMemory: 2, ManagedBytes: 3, ManagedInMemory: 8, SpilledBytes: 4, SpillErrors: 9, RSS: 5, HeapBytes: 10, Paused: true, Retiring: true, Executing: 6, Ready: 7}}},
+		&WorkersInfo{ReqID: 7, Workers: []WorkerInfo{{Name: "w", Addr: "a", NThreads: 2, MemoryLimit: 3, Resources: res, Build: "b", Processing: 1, InMemory: 2, ManagedBytes: 3, ManagedInMemory: 8, SpilledBytes: 4, SpillErrors: 9, RSS: 5, HeapBytes: 10, Paused: true, Retiring: true, Executing: 6, Ready: 7}}, Queued: 11, NoWorker: 12, MeanDuration: 13},
 		&KeyDone{Key: "a", NBytes: 8, Holders: []string{"tcp://x:1"}},
 		&KeyDone{Key: "a", NBytes: 8, Holders: []string{"tcp://x:1"}, Value: []byte{1, 2}},
 		&KeyErred{Key: "a", Err: *rerr},

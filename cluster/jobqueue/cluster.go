@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gask-dev/gask"
+	"github.com/gask-dev/gask/cluster/adapt"
 	"github.com/gask-dev/gask/schedulerd"
 	"github.com/gask-dev/gask/transport"
 )
@@ -71,6 +72,8 @@ type Cluster struct {
 	schedDone     chan error
 	stopWatch     context.CancelFunc
 	watching      sync.WaitGroup // the watch loop and the retirements it started
+
+	adapting adapt.Loop
 
 	mu       sync.Mutex
 	jobs     []*Job // in submission order
@@ -173,14 +176,40 @@ func (c *Cluster) Logs() (map[string]string, error) {
 	return out, errors.Join(errs...)
 }
 
+// Adapt sizes the cluster to its work from now on, between cfg.Minimum and
+// cfg.Maximum workers, checking the scheduler's load every second (package
+// adapt; Dask's cluster.adapt). Scale and Close end it; Adapt again
+// replaces its bounds.
+func (c *Cluster) Adapt(cfg adapt.Config) {
+	cfg.Threads = c.cfg.Cores
+	if c.cfg.Memory > 0 {
+		cfg.Memory = c.cfg.Memory
+	}
+	c.adapting.Start(c.client, scaler{c}, func() int {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.target
+	}, cfg, c.log)
+}
+
+// scaler scales the cluster without ending adaptation, for the adapt loop.
+type scaler struct{ c *Cluster }
+
+func (s scaler) Scale(ctx context.Context, n int) error { return s.c.scale(ctx, n) }
+
 // Scale asks for n workers. It submits the jobs that are missing and
 // returns once they are submitted (they may wait in the queue for long:
 // WaitForWorkers waits for them to start). It removes workers beyond n,
 // jobs still queued first, then the newest running: those retire (the
 // scheduler moves the values only they hold to the workers that stay) and
 // their jobs are cancelled; Scale returns once they are gone. The cluster
-// keeps n: a job that ends is replaced.
+// keeps n: a job that ends is replaced. Scale ends adaptation (Adapt).
 func (c *Cluster) Scale(ctx context.Context, n int) error {
+	c.adapting.Stop()
+	return c.scale(ctx, n)
+}
+
+func (c *Cluster) scale(ctx context.Context, n int) error {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -498,6 +527,7 @@ func (c *Cluster) retire(ctx context.Context, j *Job) {
 // waits until the batch system lists none of them as queued or running,
 // then stops the scheduler.
 func (c *Cluster) Close() error {
+	c.adapting.Close()
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()

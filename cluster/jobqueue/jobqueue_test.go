@@ -2,6 +2,7 @@ package jobqueue_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/gask-dev/gask"
+	"github.com/gask-dev/gask/cluster/adapt"
 	"github.com/gask-dev/gask/cluster/jobqueue"
 )
 
@@ -35,6 +37,19 @@ var (
 			"JOB_ID":       os.Getenv("JOB_ID"),
 			"pid":          strconv.Itoa(os.Getpid()),
 		}, nil
+	})
+	// hold returns i once the file gate exists.
+	hold = gask.Func2("jobqueuetest.hold", func(ctx context.Context, gate string, i int) (int, error) {
+		for {
+			if _, err := os.Stat(gate); err == nil {
+				return i, nil
+			}
+			select {
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
 	})
 	// count appends a line to a file for each run, and returns i.
 	count = gask.Func2("jobqueuetest.count", func(ctx context.Context, runs string, i int) (int, error) {
@@ -374,6 +389,80 @@ func testJobsThatFail(t *testing.T, b backend) {
 	}
 	if err := cl.WaitForWorkers(ctx, 0); err != nil {
 		t.Errorf("WaitForWorkers(0) = %v", err)
+	}
+}
+
+// TestAdapt: an adaptive cluster submits jobs when work arrives, up to its
+// maximum, keeps one while results are held, and cancels the last job once
+// they are released.
+func TestAdapt(t *testing.T) { each(t, testAdapt) }
+
+func testAdapt(t *testing.T, b backend) {
+	cl := start(t, config(t, b))
+	c := cl.Client()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cl.Adapt(adapt.Config{Maximum: 2, Interval: 100 * time.Millisecond, WaitCount: 2})
+	live := func() (n, running int) {
+		for _, j := range cl.Jobs() {
+			if j.State == jobqueue.Pending || j.State == jobqueue.Running {
+				n++
+			}
+			if j.State == jobqueue.Running {
+				running++
+			}
+		}
+		if n > 2 {
+			t.Fatalf("%d jobs queued or running, above the maximum of 2: %+v", n, cl.Jobs())
+		}
+		return n, running
+	}
+	// Twenty tasks of unknown duration (half a second each, then) are ten
+	// seconds of work: two workers of one thread.
+	gate := filepath.Join(t.TempDir(), "gate")
+	gates := make([]string, 20)
+	in := make([]int, len(gates))
+	for i := range gates {
+		gates[i], in[i] = gate, i
+	}
+	futs := hold.Map(c, gates, in)
+	eventually(t, time.Minute, "two workers for the work", func() bool { _, r := live(); return r == 2 })
+	if err := os.WriteFile(gate, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gask.Gather(ctx, futs); err != nil {
+		t.Fatal(err)
+	}
+	// The results need one worker's memory, not two.
+	eventually(t, time.Minute, "one worker for the results", func() bool { n, r := live(); return n == 1 && r == 1 })
+	if _, err := gask.Gather(ctx, futs); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range futs {
+		f.Release()
+	}
+	eventually(t, time.Minute, "no job once the results are released", func() bool { n, _ := live(); return n == 0 })
+	eventually(t, 30*time.Second, "the jobs' end", func() bool {
+		for _, j := range cl.Jobs() {
+			if !b.over(t, j.ID) {
+				return false
+			}
+		}
+		return true
+	})
+	// Scale ends adaptation: work that arrives now gets no worker.
+	if err := cl.Scale(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	n := len(cl.Jobs())
+	f := hold.Submit(c, gask.V(gate), gask.V(99))
+	short, stop := context.WithTimeout(ctx, time.Second)
+	defer stop()
+	if err := f.Err(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a task after Scale(0) ended adaptation: Err = %v, want it waiting", err)
+	}
+	if len(cl.Jobs()) != n {
+		t.Errorf("jobs submitted after Scale(0): %+v", cl.Jobs()[n:])
 	}
 }
 

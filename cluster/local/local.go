@@ -25,6 +25,7 @@ import (
 	"sync"
 
 	"github.com/gask-dev/gask"
+	"github.com/gask-dev/gask/cluster/adapt"
 	"github.com/gask-dev/gask/internal/allocation"
 	"github.com/gask-dev/gask/internal/dirlock"
 	"github.com/gask-dev/gask/nanny"
@@ -91,6 +92,8 @@ type Cluster struct {
 	workers []*localWorker
 	next    int
 	closed  bool
+
+	adapting adapt.Loop
 }
 
 type localWorker struct {
@@ -183,14 +186,38 @@ func (c *Cluster) Processes() bool { return c.cfg.processes }
 // gask.WithTransport(cluster.Transport())).
 func (c *Cluster) Transport() transport.Config { return c.tcfg }
 
+// Adapt sizes the cluster to its work from now on, between cfg.Minimum and
+// cfg.Maximum workers of the cluster's threads and memory limit, checking
+// the scheduler's load every second (package adapt; Dask's
+// cluster.adapt). Scale and Close end it; Adapt again replaces its bounds.
+func (c *Cluster) Adapt(cfg adapt.Config) {
+	cfg.Threads, cfg.Memory = c.cfg.threads, c.cfg.memoryLimit
+	c.adapting.Start(c.client, scaler{c}, func() int {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return len(c.workers)
+	}, cfg, c.log)
+}
+
+// scaler scales the cluster without ending adaptation, for the adapt loop.
+type scaler struct{ c *Cluster }
+
+func (s scaler) Scale(ctx context.Context, n int) error { return s.c.scale(ctx, n) }
+
 // Scale sets the number of workers, starting new ones (and waiting until
 // they have joined) or retiring the newest: the scheduler moves the values
 // only they hold to the workers that stay, so nothing is recomputed, and
 // then they exit (Client.RetireWorkers). A worker whose values cannot all
 // be moved (with n = 0 there is nowhere to move them) is stopped anyway,
 // and what it held is recomputed when needed, as after any worker's death.
-// Scale returns once the workers it removes are gone.
+// Scale returns once the workers it removes are gone. It ends adaptation
+// (Adapt).
 func (c *Cluster) Scale(ctx context.Context, n int) error {
+	c.adapting.Stop()
+	return c.scale(ctx, n)
+}
+
+func (c *Cluster) scale(ctx context.Context, n int) error {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -302,6 +329,7 @@ func (c *Cluster) startWorker(ctx context.Context, name string) error {
 // Close stops the client, every worker and the scheduler, and waits for
 // all of them: no goroutine or process is left behind.
 func (c *Cluster) Close() error {
+	c.adapting.Close()
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
