@@ -3,7 +3,6 @@ package scheduler
 import (
 	"fmt"
 	"reflect"
-	"time"
 )
 
 // TaskState is where a task is in its life.
@@ -444,14 +443,14 @@ func (s *State) Workers() []WorkerInfo {
 type Load struct {
 	Queued   int // ready, waiting on the scheduler for a worker with room
 	NoWorker int // ready, but no connected worker can run them
-	// MeanDuration is the running mean of task durations (an EWMA); zero
-	// before the first task finished.
-	MeanDuration time.Duration
+	// MeanDuration is the running mean of task durations (an EWMA), in
+	// nanoseconds; zero before the first task finished.
+	MeanDuration int64
 }
 
 // Load returns what the scheduler has to do. It costs O(1).
 func (s *State) Load() Load {
-	return Load{Queued: s.queue.Len(), NoWorker: len(s.noWork), MeanDuration: time.Duration(s.avgDur)}
+	return Load{Queued: s.queue.Len(), NoWorker: len(s.noWork), MeanDuration: int64(s.avgDur)}
 }
 
 // Processing returns the keys of the tasks assigned to a worker (running
