@@ -9,9 +9,33 @@ import (
 // violation. It walks all tasks and workers: use it in tests, after every
 // Handle.
 func (s *State) Check() error {
+	var counts [numStates]int
+	groups := make([][numStates]int, len(s.groups))
 	for t := range s.allTasks() {
 		if err := s.checkTask(t); err != nil {
 			return fmt.Errorf("task %s (%v): %w", t.key, t.state, err)
+		}
+		counts[t.state]++
+		groups[t.fnIdx][t.state]++
+	}
+	if counts[Forgotten] != 0 {
+		return fmt.Errorf("%d forgotten tasks still listed", counts[Forgotten])
+	}
+	counts[Forgotten] = s.counts[Forgotten] // the only count not of tasks listed
+	if counts != s.counts {
+		return fmt.Errorf("tasks by state %v, counted %v", counts, s.counts)
+	}
+	for i, g := range s.groups {
+		groups[i][Forgotten] = g.n[Forgotten]
+		if groups[i] != g.n {
+			return fmt.Errorf("tasks of %q by state %v, counted %v", s.fnNames[i], groups[i], g.n)
+		}
+		total := 0
+		for _, n := range g.n {
+			total += n
+		}
+		if total != g.created {
+			return fmt.Errorf("tasks of %q: %d by state, %d created", s.fnNames[i], total, g.created)
 		}
 	}
 	for id, w := range s.workers {

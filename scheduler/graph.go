@@ -119,6 +119,7 @@ func (s *State) addTask(spec *TaskSpec, h uint64) *task {
 	}
 	s.addSlot(t)
 	s.index.add(t, h)
+	s.born(t)
 	s.setState(t, Released)
 	if missing != "" {
 		// Erred directly, not through toErred: that would forget the
@@ -481,6 +482,7 @@ func (s *State) dataPlaced(e *DataPlaced) {
 			t.fnIdx = s.intern("")
 			s.addSlot(t)
 			s.index.add(t, s.index.hash(k))
+			s.born(t)
 			s.setState(t, Released)
 		}
 		switch t.state {

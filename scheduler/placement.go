@@ -102,6 +102,7 @@ func (s *State) intern(fn string) int32 {
 		i = int32(len(s.fnNames))
 		s.fnIndex[fn] = i
 		s.fnNames = append(s.fnNames, fn)
+		s.groups = append(s.groups, group{})
 	}
 	s.lastFn, s.lastIdx = fn, i
 	return i

@@ -18,6 +18,7 @@ const (
 	Memory                      // its value is held by one or more workers
 	Erred                       // failed for good
 	Forgotten                   // dropped from the state
+	numStates
 )
 
 var stateNames = [...]string{"released", "waiting", "no-worker", "queued", "processing", "memory", "erred", "forgotten"}
@@ -275,7 +276,11 @@ type State struct {
 	runnable  []int8 // by task.fnIdx: some worker can run it? (as worker.canRun); cleared when workers change
 	seq       uint64
 	avgDur    float64 // EWMA of task durations, ns; 0 until the first sample
-	rr        int     // round-robin cursor over workers
+	// Tasks in each state, all and by function (task.fnIdx; groups grows
+	// with fnNames), kept by setState (progress.go).
+	counts [numStates]int
+	groups []group
+	rr     int // round-robin cursor over workers
 
 	// Retirement (retire.go).
 	moves       map[*task]*move  // values being copied off retiring workers
@@ -469,11 +474,14 @@ func (s *State) Processing(id WorkerID, max int) (keys []string, n int) {
 	return keys, w.nprocessing
 }
 
-// Counts returns how many tasks are in each state.
+// Counts returns how many tasks are in each state (but Forgotten), those
+// with any. It costs O(1).
 func (s *State) Counts() map[TaskState]int {
 	m := make(map[TaskState]int)
-	for t := range s.allTasks() {
-		m[t.state]++
+	for st, n := range s.counts[:Forgotten] {
+		if n > 0 {
+			m[TaskState(st)] = n
+		}
 	}
 	return m
 }

@@ -62,6 +62,9 @@ func (s *State) setState(t *task, to TaskState) {
 			s.storyLap++
 		}
 	}
+	if t.state != to {
+		s.count(t, to)
+	}
 	t.state = to
 }
 

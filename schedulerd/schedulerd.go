@@ -43,6 +43,9 @@ type Server struct {
 	names    map[string]string // worker address → name
 	nextID   int
 	dirty    map[*peerConn]struct{} // connections with messages queued this turn
+
+	started time.Time     // when Serve started
+	done    chan struct{} // closed when the loop has ended
 }
 
 type peerConn struct {
@@ -69,6 +72,8 @@ type event struct {
 	// workers; stop says ctx ended.
 	check time.Time
 	stop  bool
+	// snap asks for a Snapshot (Server.Snapshot).
+	snap chan<- *Snapshot
 }
 
 // New returns a scheduler server.
@@ -86,7 +91,7 @@ func New(cfg Config) *Server {
 		cfg: cfg, log: cfg.Logger, events: make(chan event, 4096),
 		state: scheduler.New(cfg.Scheduler), conns: map[string]*peerConn{},
 		funcSets: map[string]*scheduler.FuncSet{}, metrics: map[string]*wire.Heartbeat{},
-		names: map[string]string{}, dirty: map[*peerConn]struct{}{},
+		names: map[string]string{}, dirty: map[*peerConn]struct{}{}, done: make(chan struct{}),
 	}
 }
 
@@ -110,7 +115,11 @@ func (s *Server) Serve(ctx context.Context, lns ...net.Listener) error {
 			ln.Close()
 		}
 	})
-	wg.Go(func() { s.loop(ctx) })
+	s.started = time.Now()
+	wg.Go(func() {
+		defer close(s.done)
+		s.loop(ctx)
+	})
 	defer func() {
 		cancel()
 		mu.Lock()
@@ -281,6 +290,9 @@ func (s *Server) handle(ctx context.Context, ev event) {
 		return
 	case !ev.check.IsZero():
 		s.expireSilentWorkers(ev.check)
+		return
+	case ev.snap != nil:
+		ev.snap <- s.snapshot()
 		return
 	case ev.joined:
 		s.join(ev.pc)

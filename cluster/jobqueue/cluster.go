@@ -13,6 +13,7 @@ import (
 
 	"github.com/gask-dev/gask"
 	"github.com/gask-dev/gask/cluster/adapt"
+	"github.com/gask-dev/gask/dashboard"
 	"github.com/gask-dev/gask/schedulerd"
 	"github.com/gask-dev/gask/transport"
 )
@@ -70,6 +71,7 @@ type Cluster struct {
 
 	stopScheduler context.CancelFunc
 	schedDone     chan error
+	dash          *dashboard.Server
 	stopWatch     context.CancelFunc
 	watching      sync.WaitGroup // the watch loop and the retirements it started
 
@@ -124,8 +126,18 @@ func New(ctx context.Context, cfg Config) (*Cluster, error) {
 	c.stopScheduler = stop
 	srv := schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: c.log, Scheduler: cfg.Scheduler})
 	go func() { c.schedDone <- srv.Serve(sctx, ln, inproc) }()
+	if cfg.Dashboard != "" {
+		if c.dash, err = dashboard.Listen(cfg.Dashboard, srv, c.log); err != nil {
+			stop()
+			<-c.schedDone
+			return nil, fmt.Errorf("jobqueue: dashboard: %w", err)
+		}
+	}
 	c.client, err = gask.Connect(ctx, transport.Address(inproc), gask.WithTransport(tcfg), gask.WithLogger(c.log))
 	if err != nil {
+		if c.dash != nil {
+			c.dash.Close()
+		}
 		stop()
 		<-c.schedDone
 		return nil, err
@@ -144,6 +156,14 @@ func (c *Cluster) Client() *gask.Client { return c.client }
 // connect to it with gask.Connect, and workers started by hand with
 // `prog worker <addr>`.
 func (c *Cluster) Addr() string { return c.addr }
+
+// DashboardURL is where the dashboard is (Config.Dashboard), or "".
+func (c *Cluster) DashboardURL() string {
+	if c.dash == nil {
+		return ""
+	}
+	return c.dash.URL()
+}
 
 // JobScript is the script each job runs.
 func (c *Cluster) JobScript() string { return c.script }
@@ -570,6 +590,9 @@ func (c *Cluster) Close() error {
 			err = fmt.Errorf("jobqueue: jobs %s still listed a minute after they were cancelled", strings.Join(ids, " "))
 		case <-time.After(200 * time.Millisecond):
 		}
+	}
+	if c.dash != nil {
+		c.dash.Close()
 	}
 	c.stopScheduler()
 	return errors.Join(err, <-c.schedDone)

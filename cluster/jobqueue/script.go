@@ -81,6 +81,10 @@ type Config struct {
 	// name. Interface, if set, picks a network interface instead
 	// ("ib0"): the scheduler listens on its address.
 	Listen, Interface string
+	// Dashboard, if set, is where the scheduler serves its dashboard,
+	// Prometheus metrics and profiles ("127.0.0.1:8787", ":8787"; package
+	// dashboard). Cluster.DashboardURL says where.
+	Dashboard string
 	// Scheduler tunes the scheduler.
 	Scheduler scheduler.Config
 	// Logger gets the cluster's messages (default: warnings and errors to

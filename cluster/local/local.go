@@ -26,6 +26,7 @@ import (
 
 	"github.com/gask-dev/gask"
 	"github.com/gask-dev/gask/cluster/adapt"
+	"github.com/gask-dev/gask/dashboard"
 	"github.com/gask-dev/gask/internal/allocation"
 	"github.com/gask-dev/gask/internal/dirlock"
 	"github.com/gask-dev/gask/nanny"
@@ -45,6 +46,7 @@ type config struct {
 	memoryLimit int64
 	logger      *slog.Logger
 	scheduler   scheduler.Config
+	dashboard   string
 }
 
 // Scheduler tunes the cluster's scheduler (how much work it sends ahead,
@@ -69,6 +71,11 @@ func Processes() Option { return func(c *config) { c.processes = true } }
 // process's memory divided among the workers).
 func MemoryLimit(n int64) Option { return func(c *config) { c.memoryLimit = n } }
 
+// Dashboard serves the scheduler's dashboard, Prometheus metrics and
+// profiles on addr ("127.0.0.1:8787", or "127.0.0.1:0" for a free port;
+// package dashboard). Cluster.DashboardURL says where.
+func Dashboard(addr string) Option { return func(c *config) { c.dashboard = addr } }
+
 // Logger sets the cluster's logger (default: warnings and errors to stderr).
 func Logger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
@@ -87,6 +94,7 @@ type Cluster struct {
 
 	stopScheduler context.CancelFunc
 	schedDone     chan error
+	dash          *dashboard.Server
 
 	mu      sync.Mutex
 	workers []*localWorker
@@ -155,6 +163,12 @@ func New(ctx context.Context, opts ...Option) (*Cluster, error) {
 	c.stopScheduler = stop
 	srv := schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: c.log, Scheduler: cfg.scheduler})
 	go func() { c.schedDone <- srv.Serve(sctx, lns...) }()
+	if cfg.dashboard != "" {
+		if c.dash, err = dashboard.Listen(cfg.dashboard, srv, c.log); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("gask: local cluster: dashboard: %w", err)
+		}
+	}
 
 	if err := c.Scale(ctx, cfg.workers); err != nil {
 		c.Close()
@@ -177,6 +191,14 @@ func (c *Cluster) Client() *gask.Client { return c.client }
 // processes of this user on this machine can reach, such as workers
 // started by hand.
 func (c *Cluster) Addr() string { return c.addr }
+
+// DashboardURL is where the dashboard is (the Dashboard option), or "".
+func (c *Cluster) DashboardURL() string {
+	if c.dash == nil {
+		return ""
+	}
+	return c.dash.URL()
+}
 
 // Processes reports whether the workers are processes (the Processes
 // option) rather than goroutines of this process.
@@ -347,6 +369,9 @@ func (c *Cluster) Close() error {
 	}
 	for _, w := range workers {
 		<-w.done
+	}
+	if c.dash != nil {
+		c.dash.Close()
 	}
 	c.stopScheduler()
 	err := <-c.schedDone

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,7 +46,7 @@ func TestSchedulerAndWorker(t *testing.T) {
 		worker []string // the worker's flags
 	}{
 		// The worker serves peers on the loopback interface, named.
-		{"tcp", []string{"--port", "0"}, "tcp://127.0.0.1:", []string{"--interface", loopback(t)}},
+		{"tcp", []string{"--port", "0", "--dashboard-address", "127.0.0.1:0"}, "tcp://127.0.0.1:", []string{"--interface", loopback(t)}},
 		{"unix", []string{"--listen", "unix://" + sock}, "unix://" + sock, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) { testSchedulerAndWorker(t, bin, tc.args, tc.want, tc.worker) })
@@ -72,11 +73,18 @@ func testSchedulerAndWorker(t *testing.T, bin string, schedArgs []string, want s
 	defer cancel()
 
 	sched, schedOut := start(t, bin, append([]string{"scheduler"}, schedArgs...)...)
-	line := readLine(t, schedOut, 30*time.Second)
+	out := bufio.NewReader(schedOut)
+	line := readLine(t, out, 30*time.Second)
 	addr, ok := strings.CutPrefix(line, "gask scheduler at ")
 	if !ok || !strings.HasPrefix(addr, want) {
 		t.Fatalf("gask scheduler printed %q, want \"gask scheduler at %s...\"", line, want)
 	}
+	line = readLine(t, out, 30*time.Second)
+	dash, ok := strings.CutPrefix(line, "gask dashboard at http://127.0.0.1:")
+	if !ok {
+		t.Fatalf("gask scheduler's second line is %q, want \"gask dashboard at http://127.0.0.1:...\"", line)
+	}
+	dash = "http://127.0.0.1:" + dash
 	worker, _ := start(t, bin, append([]string{"worker", addr, "--nthreads", "2", "--name", "w1"}, workerArgs...)...)
 
 	c, err := gask.Connect(ctx, addr)
@@ -100,6 +108,15 @@ func testSchedulerAndWorker(t *testing.T, bin string, schedArgs []string, want s
 	_, err = Double.Submit(c, gask.V(21)).Result(ctx)
 	if !errors.Is(err, gask.ErrNoWorker) {
 		t.Errorf("Double(21) on a generic worker = %v, want an error matching ErrNoWorker", err)
+	}
+	resp, err := http.Get(dash + "metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), "\ngask_scheduler_workers 1\n") {
+		t.Errorf("the dashboard's /metrics lacks gask_scheduler_workers 1:\n%.2000s", metrics)
 	}
 	c.Close()
 
@@ -134,11 +151,11 @@ func start(t *testing.T, bin string, args ...string) (*exec.Cmd, io.Reader) {
 }
 
 // readLine reads one line from r, failing the test after timeout.
-func readLine(t *testing.T, r io.Reader, timeout time.Duration) string {
+func readLine(t *testing.T, r *bufio.Reader, timeout time.Duration) string {
 	t.Helper()
 	ch := make(chan string, 1)
 	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
+		line, _ := r.ReadString('\n')
 		ch <- strings.TrimSpace(line)
 	}()
 	select {
@@ -187,6 +204,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"scheduler", "--listen", "unix:///tmp/s.sock", "--port", "1"}, 1, "replaces --host and --port"},
 		{[]string{"scheduler", "--listen", "inproc://s"}, 1, "only inside one program"},
 		{[]string{"scheduler", "--listen", "tls://127.0.0.1:0"}, 1, "needs --tls-cert and --tls-key"},
+		{[]string{"scheduler", "--port", "0", "--dashboard-address", "127.0.0.1:no-port"}, 1, "--dashboard-address"},
 		{[]string{"worker"}, 2, "usage:"},
 		{[]string{"worker", "-h"}, 0, "-nthreads"},
 		{[]string{"worker", "tcp://127.0.0.1:1", "--interface", "no-such-interface0"}, 2, `--interface: transport: interface "no-such-interface0"`},

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gask-dev/gask"
+	"github.com/gask-dev/gask/dashboard"
 	"github.com/gask-dev/gask/schedulerd"
 	"github.com/gask-dev/gask/transport"
 )
@@ -27,6 +28,8 @@ func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
 		tlsCA, tlsCert, tlsKey string
 		verbose                bool
 		stealing               bool
+		dashAddr               string
+		noDash                 bool
 	)
 	cmd := &cobra.Command{
 		Use:   "scheduler",
@@ -69,6 +72,15 @@ func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
 			}
 			srv := schedulerd.New(cfg)
 			fmt.Fprintf(stdout, "gask scheduler at %s\n", transport.Advertise(transport.Address(ln)))
+			if !noDash {
+				dash, err := startDashboard(dashAddr, cmd.Flags().Changed("dashboard-address"), host, srv, log)
+				if err != nil {
+					ln.Close()
+					return err
+				}
+				defer dash.Close()
+				fmt.Fprintf(stdout, "gask dashboard at %s\n", dash.URL())
+			}
 			if err := srv.Serve(ctx, ln); err != nil {
 				return err
 			}
@@ -84,6 +96,8 @@ func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&tlsCert, "tls-cert", "", "the scheduler's TLS certificate (PEM)")
 	f.StringVar(&tlsKey, "tls-key", "", "the scheduler's TLS key (PEM)")
 	f.BoolVar(&stealing, "work-stealing", true, "move tasks waiting on busy or paused workers to idle ones (--work-stealing=false: never)")
+	f.StringVar(&dashAddr, "dashboard-address", "", "where to serve the dashboard, Prometheus /metrics and /debug/pprof (default: --host, port 8787, or a free port if that one is taken)")
+	f.BoolVar(&noDash, "no-dashboard", false, "serve no dashboard")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log debug messages")
 	return cmd
 }
@@ -105,4 +119,26 @@ func listenAddr(listen string, hostOrPort, tls bool) (string, error) {
 		return "", fmt.Errorf("--listen %s: a tls:// address needs --tls-cert and --tls-key", listen)
 	}
 	return listen, nil
+}
+
+// defaultDashboardPort is Dask's.
+const defaultDashboardPort = "8787"
+
+// startDashboard serves the dashboard on addr, given by the user, or, if
+// not, on the scheduler's host at port 8787, or a free port if that one is
+// taken.
+func startDashboard(addr string, given bool, host string, src dashboard.Source, log *slog.Logger) (*dashboard.Server, error) {
+	if given {
+		d, err := dashboard.Listen(addr, src, log)
+		if err != nil {
+			return nil, fmt.Errorf("--dashboard-address: %w", err)
+		}
+		return d, nil
+	}
+	d, err := dashboard.Listen(net.JoinHostPort(host, defaultDashboardPort), src, log)
+	if err == nil {
+		return d, nil
+	}
+	log.Info("dashboard port taken; using a free one", "port", defaultDashboardPort, "err", err)
+	return dashboard.Listen(net.JoinHostPort(host, "0"), src, log)
 }
