@@ -43,7 +43,8 @@
 // that holds it (a small value, up to 1 KiB, comes with the news that the
 // task finished); Gather does the same for many futures, with one request
 // per worker. Wait waits for futures of any types; AsCompleted yields them
-// as they finish. Every wait takes a context. All passes a list of futures
+// as they finish; Progress waits drawing a progress bar (on standard error,
+// redrawn in place on a terminal). Every wait takes a context. All passes a list of futures
 // as one slice argument:
 //
 //	total := Sum.Submit(c, gask.All(parts...)) // Sum takes a []int
