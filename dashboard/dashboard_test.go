@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +32,9 @@ var (
 )
 
 // cluster is a local cluster of two workers with a dashboard, which has
-// run ten incs and one failing task.
+// run ten incs and one failing task. Their futures are kept alive until
+// the test ends: the garbage collector would release the tasks, which the
+// tests count.
 func cluster(t *testing.T) (*local.Cluster, []*gask.Future[int]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
@@ -46,9 +49,11 @@ func cluster(t *testing.T) (*local.Cluster, []*gask.Future[int]) {
 	if _, err := gask.Gather(ctx, futs); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fail.Submit(c, gask.V(1)).Result(ctx); err == nil {
+	bad := fail.Submit(c, gask.V(1))
+	if _, err := bad.Result(ctx); err == nil {
 		t.Fatal("dashtest.fail succeeded")
 	}
+	t.Cleanup(func() { runtime.KeepAlive(futs); runtime.KeepAlive(bad) })
 	return cl, futs
 }
 

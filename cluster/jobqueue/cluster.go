@@ -13,6 +13,7 @@ import (
 
 	"github.com/gask-dev/gask"
 	"github.com/gask-dev/gask/cluster/adapt"
+	"github.com/gask-dev/gask/config"
 	"github.com/gask-dev/gask/dashboard"
 	"github.com/gask-dev/gask/schedulerd"
 	"github.com/gask-dev/gask/transport"
@@ -92,6 +93,13 @@ type Cluster struct {
 func New(ctx context.Context, cfg Config) (*Cluster, error) {
 	if os.Getenv(gask.WorkerEnv) == "1" {
 		return nil, errors.New("jobqueue: this process was started as a gask worker, but the program does not call gask.Main() at the start of main")
+	}
+	if !cfg.IgnoreConfig {
+		conf, err := config.Load()
+		if err != nil {
+			return nil, fmt.Errorf("jobqueue: %w", err)
+		}
+		cfg = cfg.withConfig(conf)
 	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {

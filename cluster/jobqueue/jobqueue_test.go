@@ -155,6 +155,7 @@ func config(t *testing.T, b backend) jobqueue.Config {
 		Listen:       "tcp://127.0.0.1:0",
 		PollInterval: 200 * time.Millisecond,
 		Logger:       slog.New(slog.NewTextHandler(testLog{t}, nil)),
+		IgnoreConfig: true, // whatever this machine's /etc/gask says
 	}
 }
 
@@ -463,6 +464,56 @@ func testAdapt(t *testing.T, b backend) {
 	}
 	if len(cl.Jobs()) != n {
 		t.Errorf("jobs submitted after Scale(0): %+v", cl.Jobs()[n:])
+	}
+}
+
+// TestNewReadsConfig: a site's configuration fills what a Config leaves
+// unset, and only that; a broken one is New's error.
+func TestNewReadsConfig(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "jobqueue.yaml")
+	if err := os.WriteFile(file, []byte(`
+jobqueue:
+  slurm:
+    queue: regular
+    account: physics
+    cores: 8
+    memory: 16GiB
+    walltime: "01:00:00"
+    job-script-prologue: ["module load gcc"]
+    job-extra-directives: ["--constraint=skylake"]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GASK_CONFIG", file)
+	t.Setenv("GASK_JOBQUEUE__SLURM__ACCOUNT", "astro")
+	cl, err := jobqueue.New(t.Context(), jobqueue.Config{System: jobqueue.SLURM, Cores: 2, Listen: "tcp://127.0.0.1:0", LogDirectory: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	script := cl.JobScript()
+	for _, want := range []string{"#SBATCH -p regular\n", "#SBATCH -A astro\n", "#SBATCH --cpus-per-task=2\n", "#SBATCH --mem=16384M\n",
+		"#SBATCH -t 01:00:00\n", "#SBATCH --constraint=skylake\n", "\nmodule load gcc\n", "--nthreads 2 "} {
+		if !strings.Contains(script, want) {
+			t.Errorf("job script lacks %q:\n%s", want, script)
+		}
+	}
+	ignored, err := jobqueue.New(t.Context(), jobqueue.Config{System: jobqueue.SLURM, Listen: "tcp://127.0.0.1:0", LogDirectory: dir, IgnoreConfig: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ignored.Close()
+	if s := ignored.JobScript(); strings.Contains(s, "regular") || strings.Contains(s, "module load") {
+		t.Errorf("with IgnoreConfig the script has the configuration's settings:\n%s", s)
+	}
+
+	t.Setenv("GASK_JOBQUEUE__SLURM__CORSE", "4")
+	if cl, err := jobqueue.New(t.Context(), jobqueue.Config{System: jobqueue.SLURM}); err == nil || !strings.Contains(err.Error(), "GASK_JOBQUEUE__SLURM__CORSE") {
+		if cl != nil {
+			cl.Close()
+		}
+		t.Errorf("New with a misspelt variable = %v, want an error naming it", err)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gask-dev/gask"
+	"github.com/gask-dev/gask/config"
 	"github.com/gask-dev/gask/scheduler"
 	"github.com/gask-dev/gask/transport"
 )
@@ -90,10 +91,65 @@ type Config struct {
 	// Logger gets the cluster's messages (default: warnings and errors to
 	// stderr).
 	Logger *slog.Logger
+	// IgnoreConfig leaves out the configuration files and GASK_*
+	// variables (package config), whose jobqueue.<system> section (slurm,
+	// sge) otherwise fills the fields left unset here: a site's queue,
+	// account, cores, memory, prologue, ...
+	IgnoreConfig bool
 	// PollInterval is how often the cluster asks the batch system about
 	// jobs whose workers have not joined or have left (squeue, qstat).
 	// Default 5s.
 	PollInterval time.Duration
+}
+
+// withConfig fills the fields cfg leaves unset from the configuration's
+// section for its system.
+func (cfg Config) withConfig(conf *config.Config) Config {
+	var j config.Job
+	switch cfg.System.name {
+	case SLURM.name:
+		j = conf.Jobqueue.SLURM
+	case SGE.name:
+		j = conf.Jobqueue.SGE
+	}
+	set := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	list := func(dst *[]string, v []string) {
+		if len(*dst) == 0 {
+			*dst = v
+		}
+	}
+	set(&cfg.Name, j.Name)
+	set(&cfg.Queue, j.Queue)
+	set(&cfg.Account, j.Account)
+	set(&cfg.LogDirectory, j.LogDirectory)
+	set(&cfg.LocalDirectory, j.LocalDirectory)
+	set(&cfg.Interface, j.Interface)
+	set(&cfg.Listen, j.Listen)
+	set(&cfg.Dashboard, j.DashboardAddress)
+	list(&cfg.Directives, j.Directives)
+	list(&cfg.Prologue, j.Prologue)
+	list(&cfg.Command, j.Command)
+	list(&cfg.WorkerArgs, j.WorkerArgs)
+	if cfg.Cores == 0 {
+		cfg.Cores = j.Cores
+	}
+	if cfg.Memory == 0 {
+		cfg.Memory = int64(j.Memory)
+	}
+	if cfg.Walltime == 0 {
+		cfg.Walltime = time.Duration(j.Walltime)
+	}
+	if cfg.Lifetime == 0 {
+		cfg.Lifetime = time.Duration(j.Lifetime)
+	}
+	if !cfg.NoNanny && j.Nanny != nil && !*j.Nanny {
+		cfg.NoNanny = true
+	}
+	return cfg
 }
 
 // withDefaults fills in the defaults and checks the rest.
@@ -150,7 +206,8 @@ func (cfg Config) withDefaults() (Config, error) {
 // Script is the job script that a cluster of cfg whose scheduler is at
 // schedulerAddr submits: the system's header, the prologue, and the
 // worker, which the job runs in its foreground (exec), so that the batch
-// system's signals and accounting reach it.
+// system's signals and accounting reach it. Script reads no configuration
+// file: it is cfg's script, whatever the machine's files say.
 func Script(cfg Config, schedulerAddr string) (string, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {

@@ -42,14 +42,23 @@ func TestSchedulerAndWorker(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		args   []string
+		env    []string // configuration variables
 		want   string   // the printed address's prefix
 		worker []string // the worker's flags
 	}{
 		// The worker serves peers on the loopback interface, named.
-		{"tcp", []string{"--port", "0", "--dashboard-address", "127.0.0.1:0"}, "tcp://127.0.0.1:", []string{"--interface", loopback(t)}},
-		{"unix", []string{"--listen", "unix://" + sock}, "unix://" + sock, nil},
+		{"tcp", []string{"--port", "0", "--dashboard-address", "127.0.0.1:0"}, nil, "tcp://127.0.0.1:", []string{"--interface", loopback(t)}},
+		{"unix", []string{"--listen", "unix://" + sock}, nil, "unix://" + sock, nil},
+		// The port and the dashboard's address from the environment.
+		{"config", nil, []string{"GASK_SCHEDULER__PORT=0", "GASK_SCHEDULER__DASHBOARD_ADDRESS=127.0.0.1:0"}, "tcp://127.0.0.1:", nil},
 	} {
-		t.Run(tc.name, func(t *testing.T) { testSchedulerAndWorker(t, bin, tc.args, tc.want, tc.worker) })
+		t.Run(tc.name, func(t *testing.T) {
+			for _, kv := range tc.env {
+				k, v, _ := strings.Cut(kv, "=")
+				t.Setenv(k, v)
+			}
+			testSchedulerAndWorker(t, bin, tc.args, tc.want, tc.worker)
+		})
 	}
 }
 
@@ -76,8 +85,8 @@ func testSchedulerAndWorker(t *testing.T, bin string, schedArgs []string, want s
 	out := bufio.NewReader(schedOut)
 	line := readLine(t, out, 30*time.Second)
 	addr, ok := strings.CutPrefix(line, "gask scheduler at ")
-	if !ok || !strings.HasPrefix(addr, want) {
-		t.Fatalf("gask scheduler printed %q, want \"gask scheduler at %s...\"", line, want)
+	if !ok || !strings.HasPrefix(addr, want) || strings.HasSuffix(addr, ":8786") {
+		t.Fatalf("gask scheduler printed %q, want \"gask scheduler at %s...\" on a free port", line, want)
 	}
 	line = readLine(t, out, 30*time.Second)
 	dash, ok := strings.CutPrefix(line, "gask dashboard at http://127.0.0.1:")
@@ -184,6 +193,14 @@ func stop(t *testing.T, cmd *exec.Cmd, name string) {
 		t.Errorf("%s still running 30s after SIGTERM", name)
 		cmd.Process.Kill()
 		<-done
+	}
+}
+
+func TestBadConfiguration(t *testing.T) {
+	t.Setenv("GASK_SCHEDULER__PORT", "http")
+	var out bytes.Buffer
+	if code := run([]string{"scheduler"}, &out, &out); code != 1 || !strings.Contains(out.String(), "GASK_SCHEDULER__PORT") {
+		t.Errorf("gask scheduler with GASK_SCHEDULER__PORT=http = exit %d, %q; want exit 1 naming the variable", code, out.String())
 	}
 }
 

@@ -11,10 +11,12 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gask-dev/gask"
+	"github.com/gask-dev/gask/config"
 	"github.com/gask-dev/gask/dashboard"
 	"github.com/gask-dev/gask/schedulerd"
 	"github.com/gask-dev/gask/transport"
@@ -44,6 +46,30 @@ func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
 				level = slog.LevelDebug
 			}
 			log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+			// Files and GASK_SCHEDULER__* variables give the defaults;
+			// flags on the command line win.
+			conf, err := config.Load()
+			if err != nil {
+				return err
+			}
+			flags := cmd.Flags()
+			sc := conf.Scheduler
+			if sc.Host != "" && !flags.Changed("host") {
+				host = sc.Host
+			}
+			if sc.Port != nil && !flags.Changed("port") {
+				port = *sc.Port
+			}
+			if sc.WorkStealing != nil && !flags.Changed("work-stealing") {
+				stealing = *sc.WorkStealing
+			}
+			if sc.DashboardAddress != "" && !flags.Changed("dashboard-address") && !flags.Changed("no-dashboard") {
+				if sc.DashboardAddress == "none" {
+					noDash = true
+				} else {
+					dashAddr = sc.DashboardAddress
+				}
+			}
 			scheme := "tcp"
 			var tcfg transport.Config
 			if tlsCA != "" || tlsCert != "" || tlsKey != "" {
@@ -66,14 +92,15 @@ func schedulerCommand(stdout, stderr io.Writer) *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			cfg := schedulerd.Config{Build: gask.BuildID(), Logger: log}
+			cfg := schedulerd.Config{Build: gask.BuildID(), Logger: log, WorkerTimeout: time.Duration(sc.WorkerTimeout)}
+			cfg.Scheduler.AllowedFailures = sc.AllowedFailures
 			if !stealing {
 				cfg.Scheduler.NoWorkStealing = true
 			}
 			srv := schedulerd.New(cfg)
 			fmt.Fprintf(stdout, "gask scheduler at %s\n", transport.Advertise(transport.Address(ln)))
 			if !noDash {
-				dash, err := startDashboard(dashAddr, cmd.Flags().Changed("dashboard-address"), host, srv, log)
+				dash, err := startDashboard(dashAddr, dashAddr != "", host, srv, log)
 				if err != nil {
 					ln.Close()
 					return err
