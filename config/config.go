@@ -71,23 +71,22 @@ type Jobqueue struct {
 // Job is the defaults of one batch system's clusters: the fields of
 // jobqueue.Config, under dask-jobqueue's names where they have one.
 type Job struct {
-	Name             string   `yaml:"name"`
-	Cores            int      `yaml:"cores"`
-	Memory           Bytes    `yaml:"memory"`
-	Walltime         Duration `yaml:"walltime"`
-	Queue            string   `yaml:"queue"`
-	Account          string   `yaml:"account"`
-	Directives       []string `yaml:"job-extra-directives"`
-	Prologue         []string `yaml:"job-script-prologue"`
-	LogDirectory     string   `yaml:"log-directory"`
-	LocalDirectory   string   `yaml:"local-directory"`
-	Command          []string `yaml:"command"`
-	WorkerArgs       []string `yaml:"worker-extra-args"`
-	Nanny            *bool    `yaml:"nanny"`
-	Lifetime         Duration `yaml:"lifetime"`
-	Interface        string   `yaml:"interface"`
-	Listen           string   `yaml:"scheduler-address"`
-	DashboardAddress string   `yaml:"dashboard-address"`
+	Name           string   `yaml:"name"`
+	Cores          int      `yaml:"cores"`
+	Memory         Bytes    `yaml:"memory"`
+	Walltime       Duration `yaml:"walltime"`
+	Queue          string   `yaml:"queue"`
+	Account        string   `yaml:"account"`
+	Directives     []string `yaml:"job-extra-directives"`
+	Prologue       []string `yaml:"job-script-prologue"`
+	LogDirectory   string   `yaml:"log-directory"`
+	LocalDirectory string   `yaml:"local-directory"`
+	Command        []string `yaml:"command"`
+	WorkerArgs     []string `yaml:"worker-extra-args"`
+	Nanny          *bool    `yaml:"nanny"`
+	Lifetime       Duration `yaml:"lifetime"`
+	Interface      string   `yaml:"interface"`
+	Listen         string   `yaml:"scheduler-address"`
 }
 
 // Duration is a time.Duration written as Go writes one ("90s", "2h30m"),

@@ -10,8 +10,13 @@
 // which its loop builds between events at a cost of O(workers +
 // functions): the dashboard never walks the tasks, and an idle page costs
 // the scheduler nothing. `gask scheduler` serves it on port 8787
-// (--dashboard-address), local and batch clusters when asked
-// (local.Dashboard, jobqueue.Config.Dashboard).
+// (--dashboard-address); local and batch clusters are Sources:
+//
+//	d, err := dashboard.Listen("127.0.0.1:8787", cluster, nil)
+//	defer d.Close()
+//	fmt.Println("dashboard at", d.URL())
+//
+// Only programs that import this package link client_golang.
 package dashboard
 
 import (
@@ -36,7 +41,8 @@ import (
 	"github.com/gask-dev/gask/schedulerd"
 )
 
-// Source gives snapshots of a scheduler: a *schedulerd.Server.
+// Source gives snapshots of a scheduler: a *schedulerd.Server, a
+// local.Cluster, a jobqueue.Cluster.
 type Source interface {
 	Snapshot(ctx context.Context) (*schedulerd.Snapshot, error)
 }
@@ -85,8 +91,12 @@ type Server struct {
 	done chan error
 }
 
-// Listen serves the dashboard of src on addr ("127.0.0.1:8787", ":0").
+// Listen serves the dashboard of src on addr ("127.0.0.1:8787", ":0"),
+// logging HTTP errors to log (nil: slog.Default).
 func Listen(addr string, src Source, log *slog.Logger) (*Server, error) {
+	if log == nil {
+		log = slog.Default()
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err

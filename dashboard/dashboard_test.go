@@ -19,6 +19,7 @@ import (
 
 	"github.com/gask-dev/gask"
 	"github.com/gask-dev/gask/cluster/local"
+	"github.com/gask-dev/gask/dashboard"
 )
 
 func TestMain(m *testing.M) {
@@ -35,15 +36,24 @@ var (
 // run ten incs and one failing task. Their futures are kept alive until
 // the test ends: the garbage collector would release the tasks, which the
 // tests count.
-func cluster(t *testing.T) (*local.Cluster, []*gask.Future[int]) {
+func cluster(t *testing.T) (*dashboard.Server, []*gask.Future[int]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	cl, err := local.New(ctx, local.Workers(2), local.Threads(1), local.MemoryLimit(1<<30), local.Dashboard("127.0.0.1:0"))
+	cl, err := local.New(ctx, local.Workers(2), local.Threads(1), local.MemoryLimit(1<<30))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cl.Close() })
+	d, err := dashboard.Listen("127.0.0.1:0", cl, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("dashboard Close: %v", err)
+		}
+	})
 	c := cl.Client()
 	futs := inc.Map(c, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
 	if _, err := gask.Gather(ctx, futs); err != nil {
@@ -54,7 +64,7 @@ func cluster(t *testing.T) (*local.Cluster, []*gask.Future[int]) {
 		t.Fatal("dashtest.fail succeeded")
 	}
 	t.Cleanup(func() { runtime.KeepAlive(futs); runtime.KeepAlive(bad) })
-	return cl, futs
+	return d, futs
 }
 
 func get(t *testing.T, url string) (string, http.Header) {
@@ -72,8 +82,8 @@ func get(t *testing.T, url string) (string, http.Header) {
 }
 
 func TestStatus(t *testing.T) {
-	cl, futs := cluster(t)
-	body, hdr := get(t, cl.DashboardURL()+"api/status")
+	d, futs := cluster(t)
+	body, hdr := get(t, d.URL()+"api/status")
 	if ct := hdr.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type %q", ct)
 	}
@@ -124,8 +134,8 @@ func TestStatus(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
-	cl, _ := cluster(t)
-	body, _ := get(t, cl.DashboardURL()+"metrics")
+	d, _ := cluster(t)
+	body, _ := get(t, d.URL()+"metrics")
 	parser := expfmt.NewTextParser(model.LegacyValidation)
 	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
 	if err != nil {
@@ -188,15 +198,15 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestPagesAndProfiles(t *testing.T) {
-	cl, _ := cluster(t)
-	page, hdr := get(t, cl.DashboardURL())
+	d, _ := cluster(t)
+	page, hdr := get(t, d.URL())
 	if !strings.Contains(page, "<title>gask dashboard</title>") || !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") {
 		t.Errorf("/ is not the dashboard (%s):\n%.200s", hdr.Get("Content-Type"), page)
 	}
-	if idx, _ := get(t, cl.DashboardURL()+"debug/pprof/"); !strings.Contains(idx, "goroutine") {
+	if idx, _ := get(t, d.URL()+"debug/pprof/"); !strings.Contains(idx, "goroutine") {
 		t.Errorf("/debug/pprof/ lists no goroutine profile:\n%.300s", idx)
 	}
-	resp, err := http.Get(cl.DashboardURL() + "no-such-page")
+	resp, err := http.Get(d.URL() + "no-such-page")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,11 +232,11 @@ func TestInBrowser(t *testing.T) {
 		}
 		t.Skip("no chromium here (apt-get install chromium)")
 	}
-	cl, _ := cluster(t)
+	d, _ := cluster(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=3000", "--dump-dom", cl.DashboardURL())
+		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=3000", "--dump-dom", d.URL())
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -14,7 +14,6 @@ import (
 	"github.com/gask-dev/gask"
 	"github.com/gask-dev/gask/cluster/adapt"
 	"github.com/gask-dev/gask/config"
-	"github.com/gask-dev/gask/dashboard"
 	"github.com/gask-dev/gask/schedulerd"
 	"github.com/gask-dev/gask/transport"
 )
@@ -72,7 +71,7 @@ type Cluster struct {
 
 	stopScheduler context.CancelFunc
 	schedDone     chan error
-	dash          *dashboard.Server
+	srv           *schedulerd.Server
 	stopWatch     context.CancelFunc
 	watching      sync.WaitGroup // the watch loop and the retirements it started
 
@@ -133,19 +132,10 @@ func New(ctx context.Context, cfg Config) (*Cluster, error) {
 	sctx, stop := context.WithCancel(context.Background())
 	c.stopScheduler = stop
 	srv := schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: c.log, Scheduler: cfg.Scheduler})
+	c.srv = srv
 	go func() { c.schedDone <- srv.Serve(sctx, ln, inproc) }()
-	if cfg.Dashboard != "" {
-		if c.dash, err = dashboard.Listen(cfg.Dashboard, srv, c.log); err != nil {
-			stop()
-			<-c.schedDone
-			return nil, fmt.Errorf("jobqueue: dashboard: %w", err)
-		}
-	}
 	c.client, err = gask.Connect(ctx, transport.Address(inproc), gask.WithTransport(tcfg), gask.WithLogger(c.log))
 	if err != nil {
-		if c.dash != nil {
-			c.dash.Close()
-		}
 		stop()
 		<-c.schedDone
 		return nil, err
@@ -165,12 +155,12 @@ func (c *Cluster) Client() *gask.Client { return c.client }
 // `prog worker <addr>`.
 func (c *Cluster) Addr() string { return c.addr }
 
-// DashboardURL is where the dashboard is (Config.Dashboard), or "".
-func (c *Cluster) DashboardURL() string {
-	if c.dash == nil {
-		return ""
-	}
-	return c.dash.URL()
+// Snapshot is the scheduler's state now, for a dashboard: the cluster is
+// a dashboard.Source.
+//
+//	d, err := dashboard.Listen("127.0.0.1:8787", cluster, nil)
+func (c *Cluster) Snapshot(ctx context.Context) (*schedulerd.Snapshot, error) {
+	return c.srv.Snapshot(ctx)
 }
 
 // JobScript is the script each job runs.
@@ -598,9 +588,6 @@ func (c *Cluster) Close() error {
 			err = fmt.Errorf("jobqueue: jobs %s still listed a minute after they were cancelled", strings.Join(ids, " "))
 		case <-time.After(200 * time.Millisecond):
 		}
-	}
-	if c.dash != nil {
-		c.dash.Close()
 	}
 	c.stopScheduler()
 	return errors.Join(err, <-c.schedDone)

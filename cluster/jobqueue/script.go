@@ -82,10 +82,6 @@ type Config struct {
 	// name. Interface, if set, picks a network interface instead
 	// ("ib0"): the scheduler listens on its address.
 	Listen, Interface string
-	// Dashboard, if set, is where the scheduler serves its dashboard,
-	// Prometheus metrics and profiles ("127.0.0.1:8787", ":8787"; package
-	// dashboard). Cluster.DashboardURL says where.
-	Dashboard string
 	// Scheduler tunes the scheduler.
 	Scheduler scheduler.Config
 	// Logger gets the cluster's messages (default: warnings and errors to
@@ -129,7 +125,6 @@ func (cfg Config) withConfig(conf *config.Config) Config {
 	set(&cfg.LocalDirectory, j.LocalDirectory)
 	set(&cfg.Interface, j.Interface)
 	set(&cfg.Listen, j.Listen)
-	set(&cfg.Dashboard, j.DashboardAddress)
 	list(&cfg.Directives, j.Directives)
 	list(&cfg.Prologue, j.Prologue)
 	list(&cfg.Command, j.Command)

@@ -26,7 +26,6 @@ import (
 
 	"github.com/gask-dev/gask"
 	"github.com/gask-dev/gask/cluster/adapt"
-	"github.com/gask-dev/gask/dashboard"
 	"github.com/gask-dev/gask/internal/allocation"
 	"github.com/gask-dev/gask/internal/dirlock"
 	"github.com/gask-dev/gask/nanny"
@@ -46,7 +45,6 @@ type config struct {
 	memoryLimit int64
 	logger      *slog.Logger
 	scheduler   scheduler.Config
-	dashboard   string
 }
 
 // Scheduler tunes the cluster's scheduler (how much work it sends ahead,
@@ -71,11 +69,6 @@ func Processes() Option { return func(c *config) { c.processes = true } }
 // process's memory divided among the workers).
 func MemoryLimit(n int64) Option { return func(c *config) { c.memoryLimit = n } }
 
-// Dashboard serves the scheduler's dashboard, Prometheus metrics and
-// profiles on addr ("127.0.0.1:8787", or "127.0.0.1:0" for a free port;
-// package dashboard). Cluster.DashboardURL says where.
-func Dashboard(addr string) Option { return func(c *config) { c.dashboard = addr } }
-
 // Logger sets the cluster's logger (default: warnings and errors to stderr).
 func Logger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
@@ -94,7 +87,7 @@ type Cluster struct {
 
 	stopScheduler context.CancelFunc
 	schedDone     chan error
-	dash          *dashboard.Server
+	srv           *schedulerd.Server
 
 	mu      sync.Mutex
 	workers []*localWorker
@@ -162,13 +155,8 @@ func New(ctx context.Context, opts ...Option) (*Cluster, error) {
 	sctx, stop := context.WithCancel(context.Background())
 	c.stopScheduler = stop
 	srv := schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: c.log, Scheduler: cfg.scheduler})
+	c.srv = srv
 	go func() { c.schedDone <- srv.Serve(sctx, lns...) }()
-	if cfg.dashboard != "" {
-		if c.dash, err = dashboard.Listen(cfg.dashboard, srv, c.log); err != nil {
-			c.Close()
-			return nil, fmt.Errorf("gask: local cluster: dashboard: %w", err)
-		}
-	}
 
 	if err := c.Scale(ctx, cfg.workers); err != nil {
 		c.Close()
@@ -192,12 +180,12 @@ func (c *Cluster) Client() *gask.Client { return c.client }
 // started by hand.
 func (c *Cluster) Addr() string { return c.addr }
 
-// DashboardURL is where the dashboard is (the Dashboard option), or "".
-func (c *Cluster) DashboardURL() string {
-	if c.dash == nil {
-		return ""
-	}
-	return c.dash.URL()
+// Snapshot is the scheduler's state now, for a dashboard: the cluster is
+// a dashboard.Source.
+//
+//	d, err := dashboard.Listen("127.0.0.1:8787", cluster, nil)
+func (c *Cluster) Snapshot(ctx context.Context) (*schedulerd.Snapshot, error) {
+	return c.srv.Snapshot(ctx)
 }
 
 // Processes reports whether the workers are processes (the Processes
@@ -369,9 +357,6 @@ func (c *Cluster) Close() error {
 	}
 	for _, w := range workers {
 		<-w.done
-	}
-	if c.dash != nil {
-		c.dash.Close()
 	}
 	c.stopScheduler()
 	err := <-c.schedDone

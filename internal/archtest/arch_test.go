@@ -85,6 +85,27 @@ func TestClientNeverImportsTheScheduler(t *testing.T) {
 	}
 }
 
+// The dependencies that only a scheduler-side program (gask scheduler, a
+// program that imports package dashboard or config) may link: every
+// program with a local cluster links cluster/local, and client_golang
+// alone made such a program half as big again.
+var heavy = []string{"github.com/prometheus/", "go.yaml.in/yaml/"}
+
+func TestClientsAndLocalClustersStayLight(t *testing.T) {
+	for _, p := range listPackages(t) {
+		if p.ImportPath != module && p.ImportPath != module+"/cluster/local" {
+			continue
+		}
+		for _, d := range p.Deps {
+			for _, h := range heavy {
+				if strings.HasPrefix(d, h) {
+					t.Errorf("%s depends on %s: import it where it is needed (dashboard, config), not here", p.ImportPath, d)
+				}
+			}
+		}
+	}
+}
+
 func TestEveryPackageHasADocComment(t *testing.T) {
 	for _, p := range listPackages(t) {
 		if p.Name == "main" {
