@@ -31,6 +31,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -75,7 +76,9 @@ func Handler(src Source) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		json.NewEncoder(w).Encode(statusOf(snap))
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
+	// A scrape without the scheduler's metrics fails (Prometheus' up is 0)
+	// rather than answer with the Go runtime's alone.
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.HTTPErrorOnError}))
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
@@ -118,9 +121,16 @@ func (s *Server) URL() string {
 	return "http://" + net.JoinHostPort(host, strconv.Itoa(a.Port)) + "/"
 }
 
-// Close stops the dashboard and waits for it.
+// Close stops the dashboard: it lets requests under way finish for up to
+// five seconds (a CPU profile runs for as long as it was asked), then
+// closes their connections, and waits for the server.
 func (s *Server) Close() error {
-	err := s.srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = s.srv.Close()
+	}
 	if serr := <-s.done; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
@@ -216,19 +226,19 @@ var (
 	descDone      = prometheus.NewDesc("gask_scheduler_tasks_completed_total", "Tasks that finished, by function.", []string{"group"}, nil)
 	descErred     = prometheus.NewDesc("gask_scheduler_tasks_erred_total", "Tasks that failed for good, by function.", []string{"group"}, nil)
 	descMean      = prometheus.NewDesc("gask_scheduler_task_duration_mean_seconds", "Running mean of task durations.", nil, nil)
-	descUp        = prometheus.NewDesc("gask_scheduler_uptime_seconds", "Time since the scheduler started.", nil, nil)
 	descWThreads  = prometheus.NewDesc("gask_worker_threads", "A worker's threads.", []string{"worker"}, nil)
 	descWProc     = prometheus.NewDesc("gask_worker_processing_tasks", "Tasks assigned to a worker (running or waiting there).", []string{"worker"}, nil)
 	descWExec     = prometheus.NewDesc("gask_worker_executing_tasks", "Tasks running on a worker.", []string{"worker"}, nil)
 	descWValues   = prometheus.NewDesc("gask_worker_values", "Values a worker holds.", []string{"worker"}, nil)
-	descWMemory   = prometheus.NewDesc("gask_worker_memory_bytes", "A worker's memory: managed (its values' sizes, in memory or on disk), managed_in_memory, spilled, rss, limit.", []string{"worker", "type"}, nil)
+	descWMemory   = prometheus.NewDesc("gask_worker_memory_bytes", "A worker's memory: managed (its values' sizes, in memory or on disk: managed_in_memory + spilled), managed_in_memory, spilled, rss.", []string{"worker", "type"}, nil)
+	descWLimit    = prometheus.NewDesc("gask_worker_memory_limit_bytes", "A worker's memory limit; 0 is none.", []string{"worker"}, nil)
 	descWSpillErr = prometheus.NewDesc("gask_worker_spill_errors_total", "Spills that failed on a worker.", []string{"worker"}, nil)
 	descWPaused   = prometheus.NewDesc("gask_worker_paused", "1 while a worker is paused for memory.", []string{"worker"}, nil)
 )
 
 func (collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descWorkers, descThreads, descClients, descTasks, descGroup, descDone, descErred,
-		descMean, descUp, descWThreads, descWProc, descWExec, descWValues, descWMemory, descWSpillErr, descWPaused} {
+		descMean, descWThreads, descWProc, descWExec, descWValues, descWMemory, descWLimit, descWSpillErr, descWPaused} {
 		ch <- d
 	}
 }
@@ -255,13 +265,12 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 	gauge(descThreads, float64(threads))
 	gauge(descClients, float64(s.Clients))
 	gauge(descMean, float64(s.Load.MeanDuration)/1e9)
-	gauge(descUp, s.Time.Sub(s.Started).Seconds())
 	// Every state, zeros too, so that a series does not vanish.
 	for st := scheduler.Released; st < scheduler.Forgotten; st++ {
 		gauge(descTasks, float64(s.Tasks[st]), st.String())
 	}
 	for _, g := range s.Groups {
-		name := g.Name
+		name := label(g.Name)
 		if name == "" {
 			name = "(scattered)"
 		}
@@ -272,19 +281,25 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		counter(descErred, float64(g.Erred), name)
 	}
 	for _, w := range s.Workers {
-		gauge(descWThreads, float64(w.NThreads), w.Name)
-		gauge(descWProc, float64(w.Processing), w.Name)
-		gauge(descWExec, float64(w.Executing), w.Name)
-		gauge(descWValues, float64(w.InMemory), w.Name)
+		name := label(w.Name)
+		gauge(descWThreads, float64(w.NThreads), name)
+		gauge(descWProc, float64(w.Processing), name)
+		gauge(descWExec, float64(w.Executing), name)
+		gauge(descWValues, float64(w.InMemory), name)
 		for typ, v := range map[string]int64{"managed": w.ManagedBytes, "managed_in_memory": w.ManagedInMemory,
-			"spilled": w.SpilledBytes, "rss": w.RSS, "limit": w.MemoryLimit} {
-			gauge(descWMemory, float64(v), w.Name, typ)
+			"spilled": w.SpilledBytes, "rss": w.RSS} {
+			gauge(descWMemory, float64(v), name, typ)
 		}
-		counter(descWSpillErr, float64(w.SpillErrors), w.Name)
+		gauge(descWLimit, float64(w.MemoryLimit), name)
+		counter(descWSpillErr, float64(w.SpillErrors), name)
 		paused := 0.0
 		if w.Paused {
 			paused = 1
 		}
-		gauge(descWPaused, paused, w.Name)
+		gauge(descWPaused, paused, name)
 	}
 }
+
+// label is a name from the network (a worker's) or from a program (a
+// function's) as a label value, which must be UTF-8.
+func label(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }

@@ -183,7 +183,7 @@ func TestMetrics(t *testing.T) {
 		{"gask_scheduler_tasks_erred_total", map[string]string{"group": "dashtest.fail"}, 1},
 		{"gask_scheduler_task_group_tasks", map[string]string{"group": "dashtest.inc", "state": "memory"}, 10},
 		{"gask_worker_threads", map[string]string{"worker": "local-1"}, 1},
-		{"gask_worker_memory_bytes", map[string]string{"worker": "local-2", "type": "limit"}, 1 << 30},
+		{"gask_worker_memory_limit_bytes", map[string]string{"worker": "local-2"}, 1 << 30},
 	} {
 		if got, ok := value(tc.name, tc.labels); !ok || got != tc.want {
 			t.Errorf("%s%v = %v (found: %v), want %v", tc.name, tc.labels, got, ok, tc.want)

@@ -45,6 +45,7 @@ type Server struct {
 	dirty    map[*peerConn]struct{} // connections with messages queued this turn
 
 	started time.Time     // when Serve started
+	serving chan struct{} // closed when Serve has started its loop
 	done    chan struct{} // closed when the loop has ended
 }
 
@@ -91,7 +92,8 @@ func New(cfg Config) *Server {
 		cfg: cfg, log: cfg.Logger, events: make(chan event, 4096),
 		state: scheduler.New(cfg.Scheduler), conns: map[string]*peerConn{},
 		funcSets: map[string]*scheduler.FuncSet{}, metrics: map[string]*wire.Heartbeat{},
-		names: map[string]string{}, dirty: map[*peerConn]struct{}{}, done: make(chan struct{}),
+		names: map[string]string{}, dirty: map[*peerConn]struct{}{},
+		serving: make(chan struct{}), done: make(chan struct{}),
 	}
 }
 
@@ -116,6 +118,7 @@ func (s *Server) Serve(ctx context.Context, lns ...net.Listener) error {
 		}
 	})
 	s.started = time.Now()
+	close(s.serving)
 	wg.Go(func() {
 		defer close(s.done)
 		s.loop(ctx)

@@ -30,6 +30,11 @@ var ErrNotServing = errors.New("gask scheduler: not serving")
 
 // Snapshot asks the loop for a snapshot and waits for it, or for ctx.
 func (s *Server) Snapshot(ctx context.Context) (*Snapshot, error) {
+	select {
+	case <-s.serving:
+	default:
+		return nil, ErrNotServing // not yet
+	}
 	ch := make(chan *Snapshot, 1)
 	select {
 	case s.events <- event{snap: ch}:

@@ -17,6 +17,7 @@ package adapt
 import (
 	"context"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -89,19 +90,14 @@ func Target(info *gask.SchedulerInfo, cfg Config) int {
 		dur = UnknownDuration
 	}
 	// Threads to do the work in TargetDuration; never more than tasks.
-	threads := min(ceilDiv(int64(tasks)*int64(dur), int64(cfg.TargetDuration)), int64(tasks))
-	n := ceilDiv(threads, int64(cfg.Threads))
+	// In floating point: tasks × duration overflows int64 at 10⁷ tasks of
+	// 1,000 s.
+	threads := min(math.Ceil(float64(tasks)*float64(dur)/float64(cfg.TargetDuration)), float64(tasks))
+	n := math.Ceil(threads / float64(cfg.Threads))
 	if limit > 0 {
-		n = max(n, ceilDiv(held, int64(memoryTarget*float64(limit))))
+		n = max(n, math.Ceil(float64(held)/(memoryTarget*float64(limit))))
 	}
-	return int(min(max(n, int64(cfg.Minimum)), int64(cfg.Maximum)))
-}
-
-func ceilDiv(a, b int64) int64 {
-	if a <= 0 || b <= 0 {
-		return 0
-	}
-	return (a + b - 1) / b
+	return int(min(max(n, float64(cfg.Minimum)), float64(cfg.Maximum)))
 }
 
 // Scaler is a cluster that Run scales.
@@ -130,9 +126,11 @@ func Run(ctx context.Context, c *gask.Client, cl Scaler, current int, cfg Config
 				if ctx.Err() != nil {
 					return
 				}
+				// current stays: the next check asks again.
 				log.Warn("adapt: scaling", "to", n, "err", err)
+			} else {
+				current = n
 			}
-			current = n
 		}
 		select {
 		case <-ctx.Done():

@@ -33,6 +33,8 @@ func TestTarget(t *testing.T) {
 		{"memory", gask.SchedulerInfo{Workers: []gask.WorkerInfo{{ManagedBytes: 2000, MemoryLimit: 1000}, {ManagedBytes: 1000, MemoryLimit: 1000}}},
 			Config{Maximum: 50}, 5},
 		{"memory, limit from the config", gask.SchedulerInfo{Workers: []gask.WorkerInfo{{ManagedBytes: 3000}}}, Config{Maximum: 50, Memory: 1000}, 5},
+		// 10⁷ tasks of 1,000 s: tasks × duration overflows an int64.
+		{"huge", gask.SchedulerInfo{Queued: 10_000_000, MeanTaskDuration: 1000 * time.Second}, Config{Maximum: 500}, 500},
 		{"maximum below minimum", gask.SchedulerInfo{Queued: 100, MeanTaskDuration: time.Second}, Config{Minimum: 3, Maximum: 1}, 3},
 	} {
 		if got := Target(&tc.info, tc.cfg); got != tc.want {

@@ -57,9 +57,28 @@ type Job struct {
 	Joined    time.Time // when its worker joined; zero before
 }
 
+// job is a Job and what the cluster needs to know to be done with it.
+type job struct {
+	Job
+	// cancelled: the batch system took its cancellation, or said it did
+	// not have it. An ended job that is not cancelled is cancelled again
+	// (by the watch loop, and by Close) while the system still lists it.
+	cancelled bool
+}
+
 // maxFailures is how many jobs in a row may end before their workers join
 // before the cluster stops submitting more and says why.
 const maxFailures = 3
+
+// commandTimeout bounds each sbatch, squeue, scancel, ... Submissions and
+// cancellations do not end with their caller's context: a submission
+// killed half-way may leave a job whose ID nobody knows, a cancellation
+// killed half-way a job that runs on.
+const commandTimeout = time.Minute
+
+// maxBackoff is the longest wait between submissions the batch system
+// refuses (a per-user job limit, a queue that does not exist).
+const maxBackoff = 5 * time.Minute
 
 // Cluster is a scheduler in this process and workers in batch jobs.
 type Cluster struct {
@@ -77,13 +96,16 @@ type Cluster struct {
 
 	adapting adapt.Loop
 
-	mu       sync.Mutex
-	jobs     []*Job // in submission order
-	target   int    // workers asked for (Scale)
-	failures int    // jobs in a row that ended before their worker joined
-	failed   error  // why the cluster stopped submitting, after maxFailures
-	changed  chan struct{}
-	closed   bool
+	mu         sync.Mutex
+	jobs       []*job // in submission order
+	target     int    // workers asked for (Scale)
+	failures   int    // jobs in a row that ended before their worker joined
+	failed     error  // why the cluster stopped submitting, after maxFailures
+	backoff    time.Duration
+	retryAt    time.Time      // no submission before, after a refused one
+	submitting sync.WaitGroup // submissions under way, which Close waits for
+	changed    chan struct{}
+	closed     bool
 }
 
 // New starts a scheduler in this process, listening where cfg says, and
@@ -172,7 +194,7 @@ func (c *Cluster) Jobs() []Job {
 	defer c.mu.Unlock()
 	out := make([]Job, len(c.jobs))
 	for i, j := range c.jobs {
-		out[i] = *j
+		out[i] = j.Job
 	}
 	return out
 }
@@ -224,6 +246,10 @@ func (s scaler) Scale(ctx context.Context, n int) error { return s.c.scale(ctx, 
 // keeps n: a job that ends is replaced. Scale ends adaptation (Adapt).
 func (c *Cluster) Scale(ctx context.Context, n int) error {
 	c.adapting.Stop()
+	c.mu.Lock()
+	// Asked again: jobs that failed, or were refused, may do better now.
+	c.failures, c.failed, c.backoff, c.retryAt = 0, nil, 0, time.Time{}
+	c.mu.Unlock()
 	return c.scale(ctx, n)
 }
 
@@ -234,23 +260,29 @@ func (c *Cluster) scale(ctx context.Context, n int) error {
 		return errors.New("jobqueue: cluster closed")
 	}
 	c.target = max(n, 0)
-	c.failures, c.failed = 0, nil
-	var queued, running []*Job
+	var queued, running, draining []*job
 	for _, j := range c.jobs {
 		switch j.State {
 		case Pending:
 			queued = append(queued, j)
 		case Running:
 			running = append(running, j)
+		case Draining:
+			draining = append(draining, j)
 		}
 	}
 	extra := len(queued) + len(running) - c.target
-	var cancel, retire []*Job
+	var cancel, retire []*job
 	for i := len(queued) - 1; i >= 0 && extra > 0; i, extra = i-1, extra-1 {
 		cancel = append(cancel, queued[i])
 	}
 	for i := len(running) - 1; i >= 0 && extra > 0; i, extra = i-1, extra-1 {
 		retire = append(retire, running[i])
+	}
+	if c.target == 0 {
+		// Workers draining at the end of their lifetime wait for others
+		// to take their values: there will be none.
+		cancel = append(cancel, draining...)
 	}
 	for _, j := range cancel {
 		j.State = Ended
@@ -298,36 +330,48 @@ func (c *Cluster) replenish(ctx context.Context) error {
 				live++
 			}
 		}
-		if c.closed || c.failed != nil || live >= c.target {
+		if c.closed || c.failed != nil || live >= c.target || time.Now().Before(c.retryAt) {
 			c.mu.Unlock()
 			return nil
 		}
 		// Counted before it is submitted, so that two callers do not both
 		// submit the missing job; an ID-less job that fails is dropped.
-		j := &Job{State: Pending, Submitted: time.Now()}
+		j := &job{Job: Job{State: Pending, Submitted: time.Now()}}
 		c.jobs = append(c.jobs, j)
+		c.submitting.Add(1)
 		c.mu.Unlock()
 
 		id, err := c.submit(ctx)
 
 		c.mu.Lock()
 		if err != nil {
-			c.jobs = slices.DeleteFunc(c.jobs, func(x *Job) bool { return x == j })
+			c.jobs = slices.DeleteFunc(c.jobs, func(x *job) bool { return x == j })
+			c.backoff = min(max(2*c.backoff, c.cfg.PollInterval), maxBackoff)
+			c.retryAt = time.Now().Add(c.backoff)
 			c.mu.Unlock()
+			c.submitting.Done()
 			return err
 		}
+		c.backoff, c.retryAt = 0, time.Time{}
 		j.ID, j.Worker = id, c.cfg.Name+"-"+id
-		closed := c.closed
+		// Scale or Close may have let go of it while it was submitted.
+		unwanted := c.closed || j.State == Ended
 		c.notifyLocked()
 		c.mu.Unlock()
 		c.log.Info("job submitted", "system", c.cfg.System.name, "job", id)
-		if closed { // Close missed it
-			return c.cancel(context.Background(), []*Job{j})
+		if unwanted {
+			err = c.cancel(ctx, []*job{j})
+		}
+		c.submitting.Done()
+		if unwanted {
+			return err
 		}
 	}
 }
 
 func (c *Cluster) submit(ctx context.Context) (string, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commandTimeout)
+	defer cancel()
 	sys := c.cfg.System
 	out, err := run(ctx, c.script, sys.submit[0], sys.submit[1:]...)
 	if err != nil {
@@ -340,13 +384,17 @@ func (c *Cluster) submit(ctx context.Context) (string, error) {
 	return id, nil
 }
 
-// cancel cancels jobs (all with one command) and marks them ended.
-func (c *Cluster) cancel(ctx context.Context, jobs []*Job) error {
+// cancel marks jobs ended and cancels those with IDs, all with one
+// command. Those the command fails on are cancelled again later (watch,
+// Close).
+func (c *Cluster) cancel(ctx context.Context, jobs []*job) error {
 	var ids []string
+	var with []*job
 	c.mu.Lock()
 	for _, j := range jobs {
-		if j.ID != "" {
+		if j.ID != "" && !j.cancelled {
 			ids = append(ids, j.ID)
+			with = append(with, j)
 		}
 		j.State = Ended
 	}
@@ -355,8 +403,25 @@ func (c *Cluster) cancel(ctx context.Context, jobs []*Job) error {
 	if len(ids) == 0 {
 		return nil
 	}
+	if err := c.cancelIDs(ctx, ids); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	for _, j := range with {
+		j.cancelled = true
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// cancelIDs runs the system's cancel command on ids. A job the system no
+// longer has is cancelled already.
+func (c *Cluster) cancelIDs(ctx context.Context, ids []string) error {
+	ctx, stop := context.WithTimeout(context.WithoutCancel(ctx), commandTimeout)
+	defer stop()
 	sys := c.cfg.System
-	if _, err := run(ctx, "", sys.cancel[0], append(slices.Clip(sys.cancel[1:]), ids...)...); err != nil {
+	_, err := run(ctx, "", sys.cancel[0], append(slices.Clip(sys.cancel[1:]), ids...)...)
+	if err != nil && !sys.gone(err) {
 		return fmt.Errorf("jobqueue: cancelling jobs %s: %w", strings.Join(ids, " "), err)
 	}
 	return nil
@@ -426,11 +491,17 @@ func (c *Cluster) watch(ctx context.Context) {
 		now := time.Now()
 		poll := now.Sub(lastPoll) >= c.cfg.PollInterval
 		var ask []string
-		var drain []*Job
+		var drain []*job
 		c.mu.Lock()
 		for _, j := range c.jobs {
 			switch {
-			case j.ID == "" || j.State == Ended:
+			case j.ID == "" || j.State == Ended && j.cancelled:
+			case j.State == Ended:
+				// Its cancellation failed: ask, and cancel again if
+				// it is still there.
+				if poll {
+					ask = append(ask, j.ID)
+				}
 			case present[j.Worker]:
 				if j.State == Pending {
 					j.State, j.Joined = Running, now
@@ -463,10 +534,16 @@ func (c *Cluster) watch(ctx context.Context) {
 				}
 				continue
 			}
+			var again []*job
 			for _, id := range ask {
-				if !active[id] {
-					c.ended(ctx, id)
+				if j := c.ended(id, active[id]); j != nil {
+					again = append(again, j)
 				}
+			}
+			// Cancelled even when the system says it ended: an SGE job in
+			// an error state, or a SLURM job requeued, would run later.
+			if err := c.cancel(ctx, again); err != nil && ctx.Err() == nil {
+				c.log.Warn("jobqueue: cancelling jobs again", "err", err)
 			}
 		}
 		if err := c.replenish(ctx); err != nil && ctx.Err() == nil {
@@ -475,34 +552,45 @@ func (c *Cluster) watch(ctx context.Context) {
 	}
 }
 
-// ended notes that the batch system no longer runs job id.
-func (c *Cluster) ended(ctx context.Context, id string) {
+// ended takes in what the batch system says of job id, whose worker is
+// not connected: whether it is still queued or running (active). It returns
+// the job if it is to be cancelled: it ended, or its cancellation failed
+// and it is still there.
+func (c *Cluster) ended(id string, active bool) *job {
 	c.mu.Lock()
-	var j *Job
+	defer c.mu.Unlock()
+	var j *job
 	for _, x := range c.jobs {
 		if x.ID == id {
 			j = x
 		}
 	}
-	if j == nil || j.State == Ended {
-		c.mu.Unlock()
-		return
+	switch {
+	case j == nil:
+		return nil
+	case j.State == Ended:
+		if !active {
+			j.cancelled = true // gone
+			return nil
+		}
+		return j
+	case active:
+		return nil // queued, or its worker restarting under its nanny
 	}
 	before := j.State
 	j.State = Ended
 	c.notifyLocked()
 	if before != Pending {
-		c.mu.Unlock()
 		c.log.Info("jobqueue: job ended", "job", id, "worker", j.Worker)
-		return
+		return j
 	}
 	c.failures++
 	err := fmt.Errorf("jobqueue: job %s ended before its worker joined the scheduler at %s%s", id, c.addr, c.tail(id))
 	if c.failures >= maxFailures {
 		c.failed = fmt.Errorf("%w (%d jobs in a row; no more are submitted until Scale is called again)", err, c.failures)
 	}
-	c.mu.Unlock()
 	c.log.Error(err.Error())
+	return j
 }
 
 // tail is the end of job id's output, to quote in an error.
@@ -517,14 +605,26 @@ func (c *Cluster) tail(id string) string {
 	return fmt.Sprintf("; its output (%s) ends:\n%s", path, strings.Join(lines, "\n"))
 }
 
-// retire retires j's worker, trying again while it cannot (its values have
-// nowhere to go until its replacement joins), and then makes sure its job
-// is over.
-func (c *Cluster) retire(ctx context.Context, j *Job) {
+// retire retires j's worker and then makes sure its job is over. While its
+// values have nowhere to go (its replacement has not joined yet) it tries
+// again; it gives up when the worker is gone, when the job was cancelled
+// meanwhile (Scale), and when the cluster is to have no worker.
+func (c *Cluster) retire(ctx context.Context, j *job) {
 	defer c.watching.Done()
 	for {
 		err := c.client.RetireWorkers(ctx, j.Worker)
 		if err == nil || ctx.Err() != nil {
+			break
+		}
+		var re *gask.RetireError
+		if !errors.As(err, &re) || len(re.Kept) == 0 {
+			break // lost, unknown, or the scheduler unreachable
+		}
+		c.mu.Lock()
+		// With a target, replacements are running or coming.
+		wanted, ended := c.target > 0, j.State == Ended
+		c.mu.Unlock()
+		if ended || !wanted {
 			break
 		}
 		c.log.Info("jobqueue: worker could not retire yet", "worker", j.Worker, "err", err)
@@ -534,16 +634,14 @@ func (c *Cluster) retire(ctx context.Context, j *Job) {
 		case <-time.After(c.cfg.PollInterval):
 		}
 	}
-	if ctx.Err() == nil {
-		if err := c.cancel(ctx, []*Job{j}); err != nil {
-			c.log.Warn("jobqueue: after retiring", "worker", j.Worker, "err", err)
-		}
+	if err := c.cancel(ctx, []*job{j}); err != nil {
+		c.log.Warn("jobqueue: after retiring", "worker", j.Worker, "err", err)
 	}
 }
 
-// Close stops the client, cancels every job the cluster submitted and
-// waits until the batch system lists none of them as queued or running,
-// then stops the scheduler.
+// Close stops the client, cancels every job the cluster submitted that the
+// batch system still lists as queued or running, waits until it lists none
+// of them, and stops the scheduler.
 func (c *Cluster) Close() error {
 	c.adapting.Close()
 	c.mu.Lock()
@@ -552,28 +650,29 @@ func (c *Cluster) Close() error {
 		return nil
 	}
 	c.closed = true
-	var live []*Job
-	for _, j := range c.jobs {
-		if j.State != Ended {
-			live = append(live, j)
-		}
-	}
 	c.notifyLocked()
 	c.mu.Unlock()
 	c.stopWatch()
 	c.watching.Wait()
+	c.submitting.Wait() // they see closed and cancel their job
 	c.client.Close()
 
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	err := c.cancel(ctx, live)
-	var ids []string
-	for _, j := range live {
+	c.mu.Lock()
+	ids := make([]string, 0, len(c.jobs))
+	for _, j := range c.jobs {
+		j.State = Ended
 		if j.ID != "" {
 			ids = append(ids, j.ID)
 		}
 	}
-	for len(ids) > 0 && err == nil {
+	c.notifyLocked()
+	c.mu.Unlock()
+
+	// Whatever the bookkeeping says, every job the system still has.
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	var err error
+	for cancelled := false; len(ids) > 0; {
 		active, aerr := c.cfg.System.active(ctx, ids)
 		if aerr != nil {
 			err = aerr
@@ -583,10 +682,19 @@ func (c *Cluster) Close() error {
 		if len(ids) == 0 {
 			break
 		}
+		if !cancelled {
+			if err = c.cancelIDs(ctx, ids); err != nil {
+				break
+			}
+			cancelled = true
+		}
 		select {
 		case <-ctx.Done():
 			err = fmt.Errorf("jobqueue: jobs %s still listed a minute after they were cancelled", strings.Join(ids, " "))
 		case <-time.After(200 * time.Millisecond):
+		}
+		if err != nil {
+			break
 		}
 	}
 	c.stopScheduler()

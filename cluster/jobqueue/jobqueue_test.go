@@ -356,6 +356,43 @@ func testWorkerLifetime(t *testing.T, b backend) {
 	}
 }
 
+// TestScaleToZeroWhileDraining: a worker at the end of its lifetime whose
+// replacement cannot start (the node has room for one such job) holds its
+// value; Scale(0) cancels both jobs and returns, and nothing is left.
+func TestScaleToZeroWhileDraining(t *testing.T) { each(t, testScaleToZeroWhileDraining) }
+
+func testScaleToZeroWhileDraining(t *testing.T, b backend) {
+	if b.name != "slurm" {
+		t.Skip("needs jobs that cannot run side by side: SLURM's --cpus-per-task on a node of 4 CPUs")
+	}
+	cfg := config(t, b)
+	cfg.Cores, cfg.Lifetime = 3, time.Second
+	cl := start(t, cfg)
+	c := cl.Client()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	if err := cl.Scale(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	f := count.Submit(c, gask.V(filepath.Join(t.TempDir(), "runs")), gask.V(1))
+	if err := f.Err(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, time.Minute, "the worker draining, its replacement queued", func() bool {
+		jobs := cl.Jobs()
+		return len(jobs) == 2 && jobs[0].State == jobqueue.Draining && jobs[1].State == jobqueue.Pending
+	})
+	if err := cl.Scale(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range cl.Jobs() {
+		if j.State != jobqueue.Ended {
+			t.Errorf("after Scale(0), job %s is %v", j.ID, j.State)
+		}
+		eventually(t, 30*time.Second, "job "+j.ID+" over", func() bool { return b.over(t, j.ID) })
+	}
+}
+
 // TestJobsThatFail: jobs whose worker cannot start are reported with their
 // output, and the cluster stops submitting more; a job the batch system
 // refuses is Scale's error.
@@ -523,7 +560,12 @@ func TestNewChecksConfig(t *testing.T) {
 		{},
 		{System: jobqueue.SLURM, Name: "two words"},
 		{System: jobqueue.SLURM, Memory: -1},
+		{System: jobqueue.SLURM, Name: "a%j"},
+		{System: jobqueue.SLURM, Queue: "it's"},
+		{System: jobqueue.SGE, LogDirectory: "/tmp/$USER/logs"},
+		{System: jobqueue.SLURM, LogDirectory: "/tmp/with space"},
 	} {
+		cfg.IgnoreConfig = true
 		if cl, err := jobqueue.New(ctx, cfg); err == nil {
 			cl.Close()
 			t.Errorf("New(%+v) succeeded", cfg)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -147,6 +148,11 @@ func (cfg Config) withConfig(conf *config.Config) Config {
 	return cfg
 }
 
+var (
+	validName  = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+	safeHeader = regexp.MustCompile(`^[A-Za-z0-9._/:+,=@~-]+$`)
+)
+
 // withDefaults fills in the defaults and checks the rest.
 func (cfg Config) withDefaults() (Config, error) {
 	if cfg.System.name == "" {
@@ -155,8 +161,16 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.Name == "" {
 		cfg.Name = "gask-worker"
 	}
-	if strings.ContainsAny(cfg.Name, " \t\n/'\"$`\\") {
+	if !validName.MatchString(cfg.Name) {
 		return cfg, fmt.Errorf("jobqueue: job name %q: use letters, digits, '-', '_' and '.'", cfg.Name)
+	}
+	// Header options are read by sbatch's and qsub's own parsers, whose
+	// quoting differs from the shell's: their values must need none. (%
+	// and $ are SLURM's and Grid Engine's patterns in -o.)
+	for _, f := range []struct{ name, v string }{{"Queue", cfg.Queue}, {"Account", cfg.Account}} {
+		if f.v != "" && !safeHeader.MatchString(f.v) {
+			return cfg, fmt.Errorf("jobqueue: %s %q: a job header takes letters, digits and -_./:+,=@~ only", f.name, f.v)
+		}
 	}
 	if cfg.Cores <= 0 {
 		cfg.Cores = 1
@@ -176,6 +190,9 @@ func (cfg Config) withDefaults() (Config, error) {
 		return cfg, fmt.Errorf("jobqueue: log directory: %w", err)
 	}
 	cfg.LogDirectory = abs
+	if !safeHeader.MatchString(cfg.LogDirectory) {
+		return cfg, fmt.Errorf("jobqueue: log directory %q: a job header takes letters, digits and -_./:+,=@~ only (set LogDirectory)", cfg.LogDirectory)
+	}
 	if len(cfg.Command) == 0 {
 		exe, err := os.Executable()
 		if err != nil {

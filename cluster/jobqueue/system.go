@@ -30,6 +30,9 @@ type System struct {
 	parseID func(out string) (string, error)
 	// cancel, with job IDs appended, cancels those jobs.
 	cancel []string
+	// gone reports whether cancel's error says a job no longer exists,
+	// which is as good as cancelled.
+	gone func(err error) bool
 	// active lists which of ids the system still runs or holds queued.
 	active func(ctx context.Context, ids []string) (map[string]bool, error)
 	// logFile is the path of a job's output, given its header's options.
@@ -77,6 +80,9 @@ var SLURM = System{
 		return id, nil
 	},
 	cancel: []string{"scancel"},
+	gone: func(err error) bool {
+		return strings.Contains(err.Error(), "Invalid job id") || strings.Contains(err.Error(), "already completing or completed")
+	},
 	active: func(ctx context.Context, ids []string) (map[string]bool, error) {
 		// -t all lists ended jobs too, for a while (MinJobAge), in their
 		// final state; jobs slurmctld has forgotten are not listed.
@@ -152,6 +158,7 @@ var SGE = System{
 		return id, nil
 	},
 	cancel: []string{"qdel"},
+	gone:   func(err error) bool { return strings.Contains(err.Error(), "does not exist") },
 	active: func(ctx context.Context, ids []string) (map[string]bool, error) {
 		out, err := run(ctx, "", "qstat")
 		if err != nil {
