@@ -74,6 +74,7 @@ func WorkerMain(args []string, stderr io.Writer) int {
 	tlsCA := fs.String("tls-ca-file", "", "CA certificate for mutual TLS")
 	tlsCert := fs.String("tls-cert", "", "this worker's certificate for mutual TLS")
 	tlsKey := fs.String("tls-key", "", "this worker's key for mutual TLS")
+	tlsAnyHost := fs.Bool("tls-any-host", false, "accept a peer certificate signed by the CA whatever host it was reached as (a CA of this cluster's own, as batch clusters make)")
 	peerTimeout := fs.Duration("peer-timeout", peer.DefaultStallTimeout, "how long a fetch from another worker may see nothing arrive before the connection is dropped as hung and the values are asked for elsewhere")
 	verbose := fs.Bool("v", false, "log debug messages")
 	// Flags may come before or after the address.
@@ -146,6 +147,9 @@ func WorkerMain(args []string, stderr io.Writer) int {
 			return 2
 		}
 		tc.RootCAs = tc.ClientCAs
+		if *tlsAnyHost {
+			transport.AnyHost(tc)
+		}
 		cfg.Transport.TLS = tc
 		if !listenSet(fs) {
 			cfg.Listen = "tls://127.0.0.1:0"

@@ -132,6 +132,70 @@ func (c *Credentials) ClientConfig() *tls.Config {
 	}
 }
 
+// ClusterConfig returns a new config for both ends of a connection inside
+// one cluster: it presents the certificate, requires the peer's, and
+// accepts a peer certificate signed by the CA whatever host it was
+// reached as. The CA is the cluster's own (its key is gone once the
+// certificate is made), so holding its certificate is what admits a
+// process; a host name says nothing more (workers on compute nodes are
+// reached by names no certificate could list). Dask's temporary security
+// does the same.
+func (c *Credentials) ClusterConfig() *tls.Config {
+	return AnyHost(&tls.Config{
+		Certificates: []tls.Certificate{c.cert},
+		ClientCAs:    c.pool,
+		RootCAs:      c.pool,
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		MinVersion:   tls.VersionTLS12,
+	})
+}
+
+// AnyHost makes cfg, a client config with RootCAs, verify a server's
+// certificate chain against RootCAs without checking the host name it
+// was dialled as; a server's side is unchanged. It returns cfg.
+func AnyHost(cfg *tls.Config) *tls.Config {
+	roots := cfg.RootCAs
+	cfg.InsecureSkipVerify = true // the host name; the chain is verified below
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		if len(cs.PeerCertificates) == 0 {
+			return errors.New("transport: the peer presented no certificate")
+		}
+		if cs.DidResume {
+			return nil // verified when the session began
+		}
+		inter := x509.NewCertPool()
+		for _, c := range cs.PeerCertificates[1:] {
+			inter.AddCert(c)
+		}
+		_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter,
+			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+		if err != nil {
+			return fmt.Errorf("transport: peer certificate: %w", err)
+		}
+		return nil
+	}
+	return cfg
+}
+
+// WriteFiles writes the credentials to dir (created, private to this
+// user) as ca.pem, cert.pem and key.pem, readable only by this user, for
+// processes started elsewhere (--tls-ca-file, --tls-cert, --tls-key).
+func (c *Credentials) WriteFiles(dir string) (caFile, certFile, keyFile string, err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", "", "", fmt.Errorf("transport: credentials: %w", err)
+	}
+	caFile, certFile, keyFile = dir+"/ca.pem", dir+"/cert.pem", dir+"/key.pem"
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{{caFile, c.CAPEM}, {certFile, c.CertPEM}, {keyFile, c.KeyPEM}} {
+		if err := os.WriteFile(f.path, f.data, 0o600); err != nil {
+			return "", "", "", fmt.Errorf("transport: credentials: %w", err)
+		}
+	}
+	return caFile, certFile, keyFile, nil
+}
+
 // LoadTLS builds a config from PEM files. For a server, certFile and
 // keyFile are required, and caFile, if set, makes it require client
 // certificates signed by that CA (mutual TLS). For a client, caFile, if

@@ -141,3 +141,59 @@ func TestLoadTLS(t *testing.T) {
 		}
 	}
 }
+
+// A cluster's config admits members reached by any host name (here a
+// server whose certificate names only loopback, dialled as "localhost" and
+// by an address it does not list), and refuses strangers both ways.
+func TestClusterConfig(t *testing.T) {
+	cluster, stranger := newCredentials(t), newCredentials(t)
+	ln := listen(t, "tls://0.0.0.0:0", Config{TLS: cluster.ClusterConfig()})
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	for _, host := range []string{"127.0.0.1", "localhost", "127.0.0.2"} {
+		served := make(chan error, 1)
+		go func() {
+			c, err := ln.Accept()
+			if err == nil {
+				err = c.(*tls.Conn).Handshake()
+				c.Close()
+			}
+			served <- err
+		}()
+		c, err := Dial(context.Background(), "tls://"+net.JoinHostPort(host, port), Config{TLS: cluster.ClusterConfig()})
+		if err == nil {
+			c.Close()
+		}
+		if serr := <-served; err != nil || serr != nil {
+			t.Errorf("member dialling %s: errors %v, %v", host, err, serr)
+		}
+	}
+	if cerr, serr := handshake(t, ln, stranger.ClusterConfig()); cerr == nil || serr == nil {
+		t.Errorf("a stranger's handshake: errors %v, %v, want both", cerr, serr)
+	}
+	// A member refuses a stranger's server, though it skips host names.
+	sln := listen(t, "tls://127.0.0.1:0", Config{TLS: stranger.ClusterConfig()})
+	if cerr, _ := handshake(t, sln, cluster.ClusterConfig()); cerr == nil || !strings.Contains(cerr.Error(), "certificate") {
+		t.Errorf("a member dialling a stranger: %v, want a certificate error", cerr)
+	}
+}
+
+func TestWriteFiles(t *testing.T) {
+	c := newCredentials(t)
+	dir := filepath.Join(t.TempDir(), "creds")
+	ca, cert, key, err := c.WriteFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{ca, cert, key} {
+		fi, err := os.Stat(f)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, mode %v; want 0600", f, err, fi.Mode())
+		}
+	}
+	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
+		t.Errorf("directory mode %v, want 0700", fi.Mode().Perm())
+	}
+	if _, err := LoadTLS(ca, cert, key, true); err != nil {
+		t.Errorf("LoadTLS of the files: %v", err)
+	}
+}

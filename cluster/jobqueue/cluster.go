@@ -83,7 +83,8 @@ const maxBackoff = 5 * time.Minute
 // Cluster is a scheduler in this process and workers in batch jobs.
 type Cluster struct {
 	cfg    Config
-	addr   string // where jobs reach the scheduler
+	addr   string    // where jobs reach the scheduler
+	creds  *tlsFiles // the cluster's TLS credentials; nil if Insecure
 	script string
 	client *gask.Client
 	log    *slog.Logger
@@ -132,25 +133,41 @@ func New(ctx context.Context, cfg Config) (*Cluster, error) {
 			return nil, fmt.Errorf("jobqueue: %w", err)
 		}
 	}
-	ln, err := transport.Listen(listen, transport.Config{})
+	// The client reaches the scheduler in memory, the jobs over the
+	// network: over mutual TLS with credentials made for this cluster,
+	// unless Insecure.
+	var netcfg transport.Config
+	var creds *tlsFiles
+	if !cfg.Insecure {
+		if listen, err = secureAddr(listen); err != nil {
+			return nil, err
+		}
+		if creds, err = newTLSFiles(cfg.LogDirectory, cfg.Name); err != nil {
+			return nil, err
+		}
+		netcfg.TLS = creds.config
+	}
+	ln, err := transport.Listen(listen, netcfg)
 	if err != nil {
+		creds.remove()
 		return nil, fmt.Errorf("jobqueue: scheduler: %w", err)
 	}
-	// The client reaches the scheduler in memory, the jobs over the network.
-	tcfg := transport.Config{Inproc: transport.NewInproc()}
+	tcfg := transport.Config{Inproc: transport.NewInproc(), TLS: netcfg.TLS} // TLS: to fetch from workers
 	inproc, err := transport.Listen("inproc://scheduler", tcfg)
 	if err != nil {
 		ln.Close()
+		creds.remove()
 		return nil, fmt.Errorf("jobqueue: scheduler: %w", err)
 	}
 	c := &Cluster{
 		cfg:       cfg,
 		addr:      transport.Advertise(transport.Address(ln)),
+		creds:     creds,
 		log:       cfg.Logger,
 		schedDone: make(chan error, 1),
 		changed:   make(chan struct{}),
 	}
-	c.script = script(&c.cfg, c.addr)
+	c.script = script(&c.cfg, c.addr, creds)
 	sctx, stop := context.WithCancel(context.Background())
 	c.stopScheduler = stop
 	srv := schedulerd.New(schedulerd.Config{Build: gask.BuildID(), Logger: c.log, Scheduler: cfg.Scheduler})
@@ -160,6 +177,7 @@ func New(ctx context.Context, cfg Config) (*Cluster, error) {
 	if err != nil {
 		stop()
 		<-c.schedDone
+		creds.remove()
 		return nil, err
 	}
 	wctx, stopWatch := context.WithCancel(context.Background())
@@ -698,5 +716,7 @@ func (c *Cluster) Close() error {
 		}
 	}
 	c.stopScheduler()
-	return errors.Join(err, <-c.schedDone)
+	err = errors.Join(err, <-c.schedDone)
+	c.creds.remove()
+	return err
 }

@@ -43,7 +43,8 @@ func Example() {
 	fmt.Println(squares)
 }
 
-// The script that each job runs.
+// The script that each job runs: its worker speaks mutual TLS with the
+// credentials the cluster makes when it starts.
 func ExampleScript() {
 	script, err := jobqueue.Script(jobqueue.Config{
 		System:       jobqueue.SGE,
@@ -69,5 +70,5 @@ func ExampleScript() {
 	// #$ -l h_vmem=4G
 	//
 	// export GASK_WORKER=1
-	// exec /shared/bin/analysis worker tcp://login1:8786 --name "gask-worker-$JOB_ID" --nthreads 4 --memory-limit 17179869184 --listen tcp://:0 --nanny
+	// exec /shared/bin/analysis worker tls://login1:8786 --name "gask-worker-$JOB_ID" --nthreads 4 --memory-limit 17179869184 --tls-ca-file /shared/logs/.gask-tls-gask-worker-XXXXXX/ca.pem --tls-cert /shared/logs/.gask-tls-gask-worker-XXXXXX/cert.pem --tls-key /shared/logs/.gask-tls-gask-worker-XXXXXX/key.pem --tls-any-host --listen tls://:0 --nanny
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/gask-dev/gask"
 	"github.com/gask-dev/gask/cluster/adapt"
 	"github.com/gask-dev/gask/cluster/jobqueue"
+	"github.com/gask-dev/gask/transport"
 )
 
 // TestMain lets the test binary serve as the jobs' worker program.
@@ -231,7 +232,8 @@ func runs(t *testing.T, path string) int {
 func TestCluster(t *testing.T) { each(t, testCluster) }
 
 func testCluster(t *testing.T, b backend) {
-	cl := start(t, config(t, b))
+	cfg := config(t, b)
+	cl := start(t, cfg)
 	c := cl.Client()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
@@ -245,6 +247,41 @@ func testCluster(t *testing.T, b backend) {
 	if len(jobs) != 2 {
 		t.Fatalf("Jobs() = %+v, want 2", jobs)
 	}
+	// Mutual TLS with the cluster's own credentials: workers serve over
+	// it, and a program without them is turned away.
+	if !strings.HasPrefix(cl.Addr(), "tls://") {
+		t.Errorf("scheduler at %s, want tls://", cl.Addr())
+	}
+	ws, err := c.Workers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range ws {
+		if !strings.HasPrefix(w.Addr, "tls://") {
+			t.Errorf("worker %s serves at %s, want tls://", w.Name, w.Addr)
+		}
+	}
+	creds, _ := filepath.Glob(filepath.Join(cfg.LogDirectory, ".gask-tls-*", "key.pem"))
+	if len(creds) != 1 {
+		t.Fatalf("credentials in the log directory: %v, want one key", creds)
+	}
+	if fi, err := os.Stat(creds[0]); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("key %s: %v, mode %v; want 0600", creds[0], err, fi.Mode())
+	}
+	plain := strings.Replace(cl.Addr(), "tls://", "tcp://", 1)
+	if outsider, err := gask.Connect(ctx, plain); err == nil {
+		outsider.Close()
+		t.Errorf("a client without the cluster's credentials connected to %s", plain)
+	}
+	stranger, err := transport.NewCredentials()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if outsider, err := gask.Connect(ctx, cl.Addr(), gask.WithTransport(transport.Config{TLS: stranger.ClusterConfig()})); err == nil {
+		outsider.Close()
+		t.Errorf("a client with another cluster's credentials connected")
+	}
+
 	at, err := gask.Run(ctx, c, where)
 	if err != nil {
 		t.Fatal(err)
@@ -291,7 +328,7 @@ func testCluster(t *testing.T, b backend) {
 	}
 	eventually(t, 30*time.Second, "the retired job's end", func() bool { return b.over(t, gone.ID) })
 	eventually(t, 30*time.Second, "the retired worker's exit", func() bool { return syscall.Kill(pids[gone.ID], 0) != nil })
-	ws, err := c.Workers(ctx)
+	ws, err = c.Workers(ctx)
 	if err != nil || len(ws) != 1 || ws[0].Name != jobs[0].Worker || ws[0].InMemory != len(in) {
 		t.Fatalf("after Scale(1): workers %+v (%v), want %s alone holding all %d values", ws, err, jobs[0].Worker, len(in))
 	}
@@ -310,6 +347,9 @@ func testCluster(t *testing.T, b backend) {
 	if err := cl.Close(); err != nil {
 		t.Fatal(err)
 	}
+	if left, _ := filepath.Glob(filepath.Join(cfg.LogDirectory, ".gask-tls-*")); len(left) != 0 {
+		t.Errorf("credentials left after Close: %v", left)
+	}
 	for _, j := range jobs {
 		if !b.over(t, j.ID) {
 			t.Errorf("after Close, job %s is still there", j.ID)
@@ -326,6 +366,7 @@ func TestWorkerLifetime(t *testing.T) { each(t, testWorkerLifetime) }
 func testWorkerLifetime(t *testing.T, b backend) {
 	cfg := config(t, b)
 	cfg.Lifetime = 3 * time.Second
+	cfg.Insecure = true // plain TCP here; TLS in TestCluster
 	cl := start(t, cfg)
 	c := cl.Client()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)

@@ -66,6 +66,13 @@ type Config struct {
 	Command []string
 	// WorkerArgs are more flags for the worker: "--resources", "GPU=1".
 	WorkerArgs []string
+	// Insecure runs the cluster over plain TCP. By default the scheduler
+	// and the workers speak mutual TLS with credentials made for the
+	// cluster (written, readable by this user alone, under LogDirectory
+	// and removed by Close): on a shared login node anyone who can reach
+	// a plain scheduler can run tasks, commands (gask.Exec) included, as
+	// you.
+	Insecure bool
 	// NoNanny runs the worker without a nanny. By default a nanny
 	// process in the job restarts the worker when it dies or goes over
 	// its memory limit.
@@ -219,16 +226,25 @@ func (cfg Config) withDefaults() (Config, error) {
 // schedulerAddr submits: the system's header, the prologue, and the
 // worker, which the job runs in its foreground (exec), so that the batch
 // system's signals and accounting reach it. Script reads no configuration
-// file: it is cfg's script, whatever the machine's files say.
+// file: it is cfg's script, whatever the machine's files say. Unless
+// cfg.Insecure, the credentials' directory is shown as
+// .gask-tls-<Name>-XXXXXX: a cluster makes its own when it starts.
 func Script(cfg Config, schedulerAddr string) (string, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return "", err
 	}
-	return script(&cfg, schedulerAddr), nil
+	var creds *tlsFiles
+	if !cfg.Insecure {
+		if schedulerAddr, err = secureAddr(schedulerAddr); err != nil {
+			return "", err
+		}
+		creds = previewTLS(cfg.LogDirectory, cfg.Name)
+	}
+	return script(&cfg, schedulerAddr, creds), nil
 }
 
-func script(cfg *Config, addr string) string {
+func script(cfg *Config, addr string, creds *tlsFiles) string {
 	var b strings.Builder
 	b.WriteString("#!/bin/sh\n")
 	for _, h := range cfg.System.header(cfg) {
@@ -255,12 +271,17 @@ func script(cfg *Config, addr string) string {
 	args = append(args, "worker", shellQuote(addr),
 		`--name "`+cfg.Name+`-$`+cfg.System.jobIDVar+`"`,
 		"--nthreads", strconv.Itoa(cfg.Cores), "--memory-limit", memory)
+	scheme := "tcp"
+	if creds != nil {
+		args = append(args, creds.args()...)
+		scheme = "tls"
+	}
 	switch {
 	case cfg.Interface != "":
-		args = append(args, "--interface", shellQuote(cfg.Interface))
+		args = append(args, "--listen", scheme+"://:0", "--interface", shellQuote(cfg.Interface))
 	case !loopback(addr):
 		// Serve peers and clients on the node's network, not on loopback.
-		args = append(args, "--listen", "tcp://:0")
+		args = append(args, "--listen", scheme+"://:0")
 	}
 	if !cfg.NoNanny {
 		args = append(args, "--nanny")

@@ -22,8 +22,9 @@ func TestScript(t *testing.T) {
 		WorkerArgs:     []string{"--resources", "GPU=1"},
 	}
 	for _, tc := range []struct {
-		sys  System
-		want string
+		sys      System
+		want     string
+		insecure bool
 	}{
 		{SLURM, `#!/bin/sh
 #SBATCH -J analysis
@@ -39,8 +40,8 @@ func TestScript(t *testing.T) {
 module load gcc
 export OMP_NUM_THREADS=1
 export GASK_WORKER=1
-exec '/shared/bin/my prog' worker tcp://login1:8786 --name "analysis-$SLURM_JOB_ID" --nthreads 8 --memory-limit 34359738369 --listen tcp://:0 --nanny --local-directory '/local scratch' --resources GPU=1
-`},
+exec '/shared/bin/my prog' worker tls://login1:8786 --name "analysis-$SLURM_JOB_ID" --nthreads 8 --memory-limit 34359738369 --tls-ca-file /shared/logs/.gask-tls-analysis-XXXXXX/ca.pem --tls-cert /shared/logs/.gask-tls-analysis-XXXXXX/cert.pem --tls-key /shared/logs/.gask-tls-analysis-XXXXXX/key.pem --tls-any-host --listen tls://:0 --nanny --local-directory '/local scratch' --resources GPU=1
+`, false},
 		{SGE, `#!/bin/sh
 #$ -N analysis
 #$ -S /bin/sh
@@ -55,10 +56,10 @@ module load gcc
 export OMP_NUM_THREADS=1
 export GASK_WORKER=1
 exec '/shared/bin/my prog' worker tcp://login1:8786 --name "analysis-$JOB_ID" --nthreads 8 --memory-limit 34359738369 --listen tcp://:0 --nanny --local-directory '/local scratch' --resources GPU=1
-`},
+`, true},
 	} {
 		cfg := base
-		cfg.System = tc.sys
+		cfg.System, cfg.Insecure = tc.sys, tc.insecure
 		got, err := Script(cfg, "tcp://login1:8786")
 		if err != nil {
 			t.Fatal(err)
@@ -87,8 +88,8 @@ func TestScriptDefaults(t *testing.T) {
 }
 
 func TestScriptInterface(t *testing.T) {
-	got, err := Script(Config{System: SGE, Interface: "ib0"}, "tcp://10.1.2.3:8786")
-	if err != nil || !strings.Contains(got, " --interface ib0 --nanny\n") {
+	got, err := Script(Config{System: SGE, Interface: "ib0", Insecure: true}, "tcp://10.1.2.3:8786")
+	if err != nil || !strings.Contains(got, " --listen tcp://:0 --interface ib0 --nanny\n") {
 		t.Errorf("script with an interface (%v):\n%s", err, got)
 	}
 }
