@@ -44,9 +44,10 @@ type Server struct {
 	nextID   int
 	dirty    map[*peerConn]struct{} // connections with messages queued this turn
 
-	started time.Time     // when Serve started
-	serving chan struct{} // closed when Serve has started its loop
-	done    chan struct{} // closed when the loop has ended
+	clientsJoined int           // clients that have joined, in all
+	started       time.Time     // when Serve started
+	serving       chan struct{} // closed when Serve has started its loop
+	done          chan struct{} // closed when the loop has ended
 }
 
 type peerConn struct {
@@ -351,6 +352,7 @@ func (s *Server) join(pc *peerConn) {
 		s.conns[pc.id] = pc
 		pc.c.Send(&wire.Welcome{ID: pc.id, Build: s.cfg.Build})
 		if h.Role == wire.RoleClient {
+			s.clientsJoined++
 			s.apply(&scheduler.ClientJoined{Client: scheduler.ClientID(pc.id)})
 		}
 	default:

@@ -17,7 +17,9 @@ type Snapshot struct {
 	Started time.Time // when Serve started
 	Build   string
 	Workers []wire.WorkerInfo // as Client.Workers gets them
-	Clients int
+	Clients int               // connected now
+	// ClientsJoined counts the clients that have joined, the ones gone too.
+	ClientsJoined int
 	// Tasks counts the tasks the scheduler knows by state; Groups, by
 	// function (Dask's task groups).
 	Tasks  map[scheduler.TaskState]int
@@ -56,7 +58,7 @@ func (s *Server) Snapshot(ctx context.Context) (*Snapshot, error) {
 // snapshot builds a Snapshot; the loop calls it.
 func (s *Server) snapshot() *Snapshot {
 	info := s.workersInfo(0)
-	snap := &Snapshot{Time: time.Now(), Started: s.started, Build: s.cfg.Build, Workers: info.Workers,
+	snap := &Snapshot{Time: time.Now(), Started: s.started, Build: s.cfg.Build, Workers: info.Workers, ClientsJoined: s.clientsJoined,
 		Tasks: s.state.Counts(), Groups: s.state.Groups(), Load: s.state.Load()}
 	for _, pc := range s.conns {
 		if pc.role == wire.RoleClient {

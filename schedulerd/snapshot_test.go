@@ -40,7 +40,7 @@ func TestSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(snap.Workers) != 1 || snap.Workers[0].Name != "w1" || snap.Clients != 1 || snap.Build != "b1" {
+	if len(snap.Workers) != 1 || snap.Workers[0].Name != "w1" || snap.Clients != 1 || snap.ClientsJoined != 1 || snap.Build != "b1" {
 		t.Errorf("snapshot workers %+v, clients %d, build %q", snap.Workers, snap.Clients, snap.Build)
 	}
 	if snap.Tasks[scheduler.Processing] != 1 || snap.Tasks[scheduler.Waiting] != 1 {
