@@ -260,8 +260,10 @@ func (s scaler) Scale(ctx context.Context, n int) error { return s.c.scale(ctx, 
 // WaitForWorkers waits for them to start). It removes workers beyond n,
 // jobs still queued first, then the newest running: those retire (the
 // scheduler moves the values only they hold to the workers that stay) and
-// their jobs are cancelled; Scale returns once they are gone. The cluster
-// keeps n: a job that ends is replaced. Scale ends adaptation (Adapt).
+// their jobs are cancelled; Scale returns once those workers have retired
+// and the batch system has taken the cancellations. Scale(0) cancels
+// workers draining at the end of their lifetime too. The cluster keeps n:
+// a job that ends is replaced. Scale ends adaptation (Adapt).
 func (c *Cluster) Scale(ctx context.Context, n int) error {
 	c.adapting.Stop()
 	c.mu.Lock()
