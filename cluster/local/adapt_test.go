@@ -2,6 +2,7 @@ package local_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,12 +11,17 @@ import (
 	"github.com/gask-dev/gask/cluster/local"
 )
 
-// gate holds the tasks of TestAdapt until it is closed.
+// gate holds the tasks of TestAdapt until it is closed; each run of the
+// test makes its own.
 var (
-	gate = make(chan struct{})
-	held = gask.Func("localtest.held", func(ctx context.Context, i int) (int, error) {
+	gateMu sync.Mutex
+	gate   chan struct{}
+	held   = gask.Func("localtest.held", func(ctx context.Context, i int) (int, error) {
+		gateMu.Lock()
+		g := gate
+		gateMu.Unlock()
 		select {
-		case <-gate:
+		case <-g:
 			return i, nil
 		case <-ctx.Done():
 			return 0, ctx.Err()
@@ -27,6 +33,10 @@ var (
 // maximum when work arrives, keeps one worker while results are held
 // (within the memory target of one), and none once they are released.
 func TestAdapt(t *testing.T) {
+	gateMu.Lock()
+	gate = make(chan struct{})
+	open := gate
+	gateMu.Unlock()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cl, err := local.New(ctx, local.Workers(1), local.Threads(1), local.MemoryLimit(1<<30), local.Logger(logger(t)))
@@ -64,7 +74,7 @@ func TestAdapt(t *testing.T) {
 	}
 	futs := held.Map(c, in)
 	waitFor("work", 3)
-	close(gate)
+	close(open)
 	if _, err := gask.Gather(ctx, futs); err != nil {
 		t.Fatal(err)
 	}
