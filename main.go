@@ -138,6 +138,10 @@ func WorkerMain(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gask worker: --resources: %v\n", err)
 		return 2
 	}
+	if *tlsAnyHost && *tlsCA == "" {
+		fmt.Fprintln(stderr, "gask worker: --tls-any-host needs --tls-ca-file: without the cluster's CA any trusted certificate would do")
+		return 2
+	}
 	if *tlsCA != "" || *tlsCert != "" {
 		// A worker both serves peers and dials them: one config does both,
 		// requiring certificates signed by the CA either way.

@@ -166,8 +166,12 @@ func Load() (*Config, error) { return LoadFrom(Paths(), os.Environ()) }
 // LoadFrom reads the configuration from paths (files or directories of
 // files; missing ones are skipped) and then from environ ("KEY=value"
 // pairs, as os.Environ gives).
+//
+// Each source is decoded straight into the one Config, which sets only
+// the keys the source has (lists replace lists): a value keeps the text
+// it was written with ("0123" stays an account named 0123, not 83).
 func LoadFrom(paths []string, environ []string) (*Config, error) {
-	tree := map[string]any{}
+	cfg := new(Config)
 	for _, p := range paths {
 		files, err := yamlFiles(p)
 		if err != nil {
@@ -178,25 +182,13 @@ func LoadFrom(paths []string, environ []string) (*Config, error) {
 			if err != nil {
 				return nil, fmt.Errorf("config: %w", err)
 			}
-			t, err := parse(b)
-			if err != nil {
+			if err := decode(b, cfg); err != nil {
 				return nil, fmt.Errorf("config %s: %w", f, err)
 			}
-			merge(tree, t)
 		}
 	}
-	env, err := fromEnv(environ)
-	if err != nil {
+	if err := fromEnv(environ, cfg); err != nil {
 		return nil, err
-	}
-	merge(tree, env)
-	b, err := yaml.Marshal(tree)
-	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
-	}
-	cfg := new(Config)
-	if err := decode(b, cfg); err != nil {
-		return nil, fmt.Errorf("config: %w", err) // each source decoded alone; this cannot fail
 	}
 	return cfg, nil
 }
@@ -226,19 +218,13 @@ func yamlFiles(path string) ([]string, error) {
 	return out, nil
 }
 
-// parse checks a source against the schema and returns its tree.
-func parse(b []byte) (map[string]any, error) {
-	if err := decode(b, new(Config)); err != nil {
+// parse checks a source against the schema, as a file is read.
+func parse(b []byte) (*Config, error) {
+	cfg := new(Config)
+	if err := decode(b, cfg); err != nil {
 		return nil, err
 	}
-	t := map[string]any{}
-	if err := yaml.Unmarshal(b, &t); err != nil {
-		return nil, err
-	}
-	if t == nil { // a document that is null ("~", "!")
-		t = map[string]any{}
-	}
-	return t, nil
+	return cfg, nil
 }
 
 func decode(b []byte, cfg *Config) error {
@@ -250,54 +236,39 @@ func decode(b []byte, cfg *Config) error {
 	return nil
 }
 
-// merge puts src's keys into dst, maps merged key by key.
-func merge(dst, src map[string]any) {
-	for k, v := range src {
-		if sm, ok := v.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				merge(dm, sm)
-				continue
-			}
-		}
-		dst[k] = v
-	}
-}
-
-// fromEnv is the tree of the GASK_A__B=value variables in environ, each
-// checked against the schema.
-func fromEnv(environ []string) (map[string]any, error) {
-	tree := map[string]any{}
+// fromEnv decodes the GASK_A__B=value variables of environ into cfg, each
+// checked against the schema. A value is read as YAML ("false", "8",
+// "[a, b]") but keeps its text where the setting is a string.
+func fromEnv(environ []string, cfg *Config) error {
 	for _, kv := range environ {
 		name, value, _ := strings.Cut(kv, "=")
 		rest, ok := strings.CutPrefix(name, EnvPrefix)
 		if !ok || !strings.Contains(rest, "__") {
 			continue // GASK_CONFIG, GASK_WORKER, ...: not keys
 		}
-		path := strings.Split(strings.ToLower(rest), "__")
-		var v any
-		if err := yaml.Unmarshal([]byte(value), &v); err != nil {
-			return nil, fmt.Errorf("config: %s: %w", name, err)
-		}
-		one := map[string]any{}
-		node := one
-		for i, p := range path {
-			p = strings.ReplaceAll(p, "_", "-")
-			if i == len(path)-1 {
-				node[p] = v
-				break
+		key := strings.ReplaceAll(strings.ToLower(rest), "__", ".")
+		val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: ""}
+		if value != "" {
+			var doc yaml.Node
+			if err := yaml.Unmarshal([]byte(value), &doc); err != nil {
+				return fmt.Errorf("config: %s: %w", name, err)
 			}
-			next := map[string]any{}
-			node[p] = next
-			node = next
+			if len(doc.Content) == 1 {
+				val = doc.Content[0]
+			}
 		}
-		b, err := yaml.Marshal(one)
+		path := strings.Split(strings.ToLower(rest), "__")
+		for i := len(path) - 1; i >= 0; i-- {
+			k := &yaml.Node{Kind: yaml.ScalarNode, Value: strings.ReplaceAll(path[i], "_", "-")}
+			val = &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{k, val}}
+		}
+		b, err := yaml.Marshal(val)
 		if err != nil {
-			return nil, fmt.Errorf("config: %s: %w", name, err)
+			return fmt.Errorf("config: %s: %w", name, err)
 		}
-		if err := decode(b, new(Config)); err != nil {
-			return nil, fmt.Errorf("config: %s (%s): %w", name, strings.ReplaceAll(strings.ToLower(rest), "__", "."), err)
+		if err := decode(b, cfg); err != nil {
+			return fmt.Errorf("config: %s (%s): %w", name, key, err)
 		}
-		merge(tree, one)
 	}
-	return tree, nil
+	return nil
 }

@@ -63,6 +63,25 @@ scheduler:
 	}
 }
 
+// Values keep the text they were written with, in files and variables:
+// numeric-looking accounts and queues are strings.
+func TestLoadFromKeepsText(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.yaml"), "jobqueue:\n  slurm:\n    account: 0123\n    queue: 1e3\n    name: \"1.10\"\n    job-script-prologue: [010]\n")
+	cfg, err := LoadFrom([]string{dir}, []string{"GASK_JOBQUEUE__SGE__ACCOUNT=2024-01-02", "GASK_JOBQUEUE__SGE__LOG_DIRECTORY=007",
+		"GASK_JOBQUEUE__SGE__JOB_EXTRA_DIRECTIVES=[-pe smp 4, 0x10]", "GASK_JOBQUEUE__SGE__CORES=4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, g := cfg.Jobqueue.SLURM, cfg.Jobqueue.SGE
+	if s.Account != "0123" || s.Queue != "1e3" || s.Name != "1.10" || len(s.Prologue) != 1 || s.Prologue[0] != "010" {
+		t.Errorf("slurm %+v", s)
+	}
+	if g.Account != "2024-01-02" || g.LogDirectory != "007" || g.Cores != 4 || len(g.Directives) != 2 || g.Directives[1] != "0x10" {
+		t.Errorf("sge %+v", g)
+	}
+}
+
 func TestLoadFromNothing(t *testing.T) {
 	cfg, err := LoadFrom([]string{filepath.Join(t.TempDir(), "none")}, nil)
 	if err != nil || cfg.Scheduler.WorkStealing != nil || cfg.Jobqueue.SLURM.Cores != 0 {
@@ -132,8 +151,8 @@ func FuzzParse(f *testing.F) {
 	f.Add("scheduler: {work-stealing: false, port: 8786}\n")
 	f.Add("jobqueue: [\n")
 	f.Fuzz(func(t *testing.T, text string) {
-		if tree, err := parse([]byte(text)); err == nil && tree == nil {
-			t.Fatal("no tree and no error")
+		if cfg, err := parse([]byte(text)); err == nil && cfg == nil {
+			t.Fatal("no configuration and no error")
 		}
 	})
 }

@@ -150,11 +150,17 @@ func (c *Credentials) ClusterConfig() *tls.Config {
 	})
 }
 
-// AnyHost makes cfg, a client config with RootCAs, verify a server's
-// certificate chain against RootCAs without checking the host name it
-// was dialled as; a server's side is unchanged. It returns cfg.
+// AnyHost makes cfg verify every peer's certificate chain against
+// cfg.RootCAs without checking the host name it was dialled as, on both
+// sides of a connection (a server then also requires a client
+// certificate). It returns cfg. RootCAs must be set: with the system's
+// roots, any publicly trusted certificate would do; AnyHost panics
+// without them.
 func AnyHost(cfg *tls.Config) *tls.Config {
 	roots := cfg.RootCAs
+	if roots == nil {
+		panic("transport: AnyHost needs RootCAs: the cluster's own CA")
+	}
 	cfg.InsecureSkipVerify = true // the host name; the chain is verified below
 	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
 		if len(cs.PeerCertificates) == 0 {
@@ -180,17 +186,39 @@ func AnyHost(cfg *tls.Config) *tls.Config {
 // WriteFiles writes the credentials to dir (created, private to this
 // user) as ca.pem, cert.pem and key.pem, readable only by this user, for
 // processes started elsewhere (--tls-ca-file, --tls-cert, --tls-key).
+//
+// The directory must be a real directory (not a symbolic link) that this
+// user may make private (chmod 0700: only its owner can), and the files
+// must not exist yet: a file someone else made, with a mode of their
+// choosing, is never written into.
 func (c *Credentials) WriteFiles(dir string) (caFile, certFile, keyFile string, err error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	fail := func(err error) (string, string, string, error) {
 		return "", "", "", fmt.Errorf("transport: credentials: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fail(err)
+	}
+	if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() {
+		return fail(fmt.Errorf("%s is not a directory", dir))
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fail(err)
 	}
 	caFile, certFile, keyFile = dir+"/ca.pem", dir+"/cert.pem", dir+"/key.pem"
 	for _, f := range []struct {
 		path string
 		data []byte
 	}{{caFile, c.CAPEM}, {certFile, c.CertPEM}, {keyFile, c.KeyPEM}} {
-		if err := os.WriteFile(f.path, f.data, 0o600); err != nil {
-			return "", "", "", fmt.Errorf("transport: credentials: %w", err)
+		w, err := os.OpenFile(f.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return fail(err)
+		}
+		_, err = w.Write(f.data)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fail(err)
 		}
 	}
 	return caFile, certFile, keyFile, nil

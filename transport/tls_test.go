@@ -196,4 +196,16 @@ func TestWriteFiles(t *testing.T) {
 	if _, err := LoadTLS(ca, cert, key, true); err != nil {
 		t.Errorf("LoadTLS of the files: %v", err)
 	}
+	// Files that exist already (someone else's, maybe) are not written.
+	if _, _, _, err := c.WriteFiles(dir); err == nil {
+		t.Error("WriteFiles over existing files succeeded")
+	}
+	// Nor through a symbolic link.
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(t.TempDir(), link); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := c.WriteFiles(link); err == nil {
+		t.Error("WriteFiles into a symbolic link succeeded")
+	}
 }

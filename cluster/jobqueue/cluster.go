@@ -190,9 +190,10 @@ func New(ctx context.Context, cfg Config) (*Cluster, error) {
 // Client is the cluster's client, connected when the cluster started.
 func (c *Cluster) Client() *gask.Client { return c.client }
 
-// Addr is the scheduler's address, as the jobs dial it. More clients can
-// connect to it with gask.Connect, and workers started by hand with
-// `prog worker <addr>`.
+// Addr is the scheduler's address, as the jobs dial it. With Insecure,
+// more clients can connect to it with gask.Connect, and workers started
+// by hand with `prog worker <addr>`; otherwise they would need the
+// cluster's credentials, which it keeps to itself and its jobs.
 func (c *Cluster) Addr() string { return c.addr }
 
 // Snapshot is the scheduler's state now, for a dashboard: the cluster is

@@ -2,7 +2,7 @@
 // does: started by mpirun or srun, rank 0 serves as the scheduler, rank 1
 // runs the program's work with a client, and every other rank is a
 // worker. It does not link MPI: ranks come from the launcher's environment
-// (Open MPI, PMIx, PMI/MPICH, SLURM's srun), and the scheduler's address
+// (Open MPI, PMI/MPICH, SLURM's srun), and the scheduler's address
 // reaches the other ranks through a file on the shared file system.
 //
 //	func main() {
@@ -31,8 +31,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gask-dev/gask"
@@ -120,6 +123,9 @@ func launchID(env func(string) (string, bool)) string {
 
 // schedulerFile is what rank 0 writes for the others.
 type schedulerFile struct {
+	// Launch is the launch ID (launchID): a file left by an earlier
+	// launch at the same path is not this one's.
+	Launch  string `json:"launch,omitempty"`
 	Address string `json:"address"`
 	CA      string `json:"tls_ca_file,omitempty"`
 	Cert    string `json:"tls_cert_file,omitempty"`
@@ -149,6 +155,10 @@ func Run(ctx context.Context, cfg Config, main func(ctx context.Context, c *gask
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	cfg.Logger = cfg.Logger.With("rank", rank)
+	// The launcher ends every rank with SIGTERM when one fails: end
+	// cleanly, so that rank 0 removes the scheduler file and credentials.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
+	defer stop()
 	switch rank {
 	case 0:
 		return serve(ctx, cfg)
@@ -178,8 +188,8 @@ func serve(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("mpi: %w", err)
 	}
 	var tcfg transport.Config
-	file := schedulerFile{}
-	credDir := cfg.SchedulerFile + ".tls"
+	file := schedulerFile{Launch: launchID(os.LookupEnv)}
+	credDir := cfg.SchedulerFile + ".tls-" + file.Launch
 	if !cfg.Insecure {
 		creds, err := transport.NewCredentials()
 		if err != nil {
@@ -269,16 +279,26 @@ func writeFile(path string, f schedulerFile) error {
 // says to use.
 func readFile(ctx context.Context, cfg Config) (schedulerFile, transport.Config, error) {
 	var f schedulerFile
+	launch := launchID(os.LookupEnv)
 	deadline := time.Now().Add(cfg.Timeout)
+wait:
 	for {
 		b, err := os.ReadFile(cfg.SchedulerFile)
-		if err == nil {
+		switch {
+		case err == nil:
+			f = schedulerFile{}
 			if err := json.Unmarshal(b, &f); err != nil {
 				return f, transport.Config{}, fmt.Errorf("mpi: scheduler file %s: %w", cfg.SchedulerFile, err)
 			}
-			break
+			if f.Launch == launch {
+				break wait
+			}
+			// An earlier launch's, which rank 0 is about to replace.
+			err = fmt.Errorf("%s is launch %q's, not this one's (%q)", cfg.SchedulerFile, f.Launch, launch)
+		case !errors.Is(err, os.ErrNotExist):
+			return f, transport.Config{}, fmt.Errorf("mpi: scheduler file: %w", err)
 		}
-		if !errors.Is(err, os.ErrNotExist) || time.Now().After(deadline) {
+		if time.Now().After(deadline) {
 			return f, transport.Config{}, fmt.Errorf("mpi: waiting for rank 0's scheduler file: %w", err)
 		}
 		select {
@@ -339,13 +359,12 @@ func work(ctx context.Context, cfg Config, rank int) error {
 	if err != nil {
 		return fmt.Errorf("mpi: %w", err)
 	}
-	alloc := allocation.Detect()
-	threads, memory := cfg.Threads, cfg.MemoryLimit
-	if threads <= 0 {
-		threads = alloc.CPUs
+	threads, memory := share(allocation.Detect(), localRanks())
+	if cfg.Threads > 0 {
+		threads = cfg.Threads
 	}
-	if memory <= 0 && alloc.Memory > 0 {
-		memory = alloc.Memory / int64(localRanks())
+	if cfg.MemoryLimit > 0 {
+		memory = cfg.MemoryLimit
 	}
 	wk := workerd.New(workerd.Config{Scheduler: f.Address, Listen: listen, Name: fmt.Sprintf("mpi-rank-%d", rank),
 		NThreads: threads, MemoryLimit: memory, Transport: tcfg, Build: gask.BuildID(), Logger: cfg.Logger,
@@ -357,10 +376,30 @@ func work(ctx context.Context, cfg Config, rank int) error {
 	return err
 }
 
+// share is a worker rank's threads and memory: what this process may use
+// (allocation.Detect), divided among the ranks on the node where it is
+// the node's or a cgroup's, which every rank sees whole. A SLURM task's
+// CPUs and memory, and an affinity mask (Open MPI binds a rank to its
+// cores), are the rank's own already.
+func share(a allocation.Allocation, local int) (threads int, memory int64) {
+	local = max(local, 1)
+	threads, memory = a.CPUs, a.Memory
+	if a.CPUSource == allocation.SourceNode || a.CPUSource == allocation.SourceCgroup {
+		threads = max(1, a.CPUs/local)
+	}
+	if a.MemorySource == allocation.SourceNode || a.MemorySource == allocation.SourceCgroup {
+		memory = a.Memory / int64(local)
+	}
+	return threads, memory
+}
+
 // localRanks is how many ranks share this node, as the launcher says.
 func localRanks() int {
-	for _, k := range []string{"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"} {
-		if n, err := strconv.Atoi(os.Getenv(k)); err == nil && n > 0 {
+	for _, k := range []string{"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_STEP_TASKS_PER_NODE", "SLURM_NTASKS_PER_NODE"} {
+		// SLURM's may read "4(x2)": four tasks on each of two nodes.
+		v, _, _ := strings.Cut(os.Getenv(k), "(")
+		v, _, _ = strings.Cut(v, ",")
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
 			return n
 		}
 	}

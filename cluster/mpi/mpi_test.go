@@ -84,6 +84,11 @@ func launch(t *testing.T, name string, args []string, env ...string) {
 		t.Fatal(err)
 	}
 	file := filepath.Join(t.TempDir(), "scheduler.json")
+	// An earlier launch's file, of a scheduler long gone: the ranks wait
+	// for rank 0's instead of dialling it.
+	if err := os.WriteFile(file, []byte(`{"launch":"an-earlier-one","address":"tcp://127.0.0.1:1"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, append(args, exe, "-test.run=^TestLaunchHelper$", "-test.v")...)

@@ -1,6 +1,10 @@
 package mpi
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gask-dev/gask/internal/allocation"
+)
 
 func TestRankFrom(t *testing.T) {
 	for _, tc := range []struct {
@@ -29,6 +33,27 @@ func TestRankFrom(t *testing.T) {
 			if id := launchID(env); id != tc.id {
 				t.Errorf("%s: launch ID %q, want %q", tc.name, id, tc.id)
 			}
+		}
+	}
+}
+
+func TestShare(t *testing.T) {
+	for _, tc := range []struct {
+		a       allocation.Allocation
+		local   int
+		threads int
+		memory  int64
+	}{
+		// The node's, seen whole by each of 4 ranks: divided.
+		{allocation.Allocation{CPUs: 16, CPUSource: allocation.SourceNode, Memory: 64 << 30, MemorySource: allocation.SourceNode}, 4, 4, 16 << 30},
+		// A SLURM task's, and a bound rank's: its own already.
+		{allocation.Allocation{CPUs: 2, CPUSource: allocation.SourceSLURM, Memory: 8 << 30, MemorySource: allocation.SourceSLURM}, 4, 2, 8 << 30},
+		{allocation.Allocation{CPUs: 1, CPUSource: allocation.SourceAffinity, Memory: 64 << 30, MemorySource: allocation.SourceCgroup}, 8, 1, 8 << 30},
+		// More ranks than CPUs: one thread each.
+		{allocation.Allocation{CPUs: 2, CPUSource: allocation.SourceNode}, 4, 1, 0},
+	} {
+		if th, mem := share(tc.a, tc.local); th != tc.threads || mem != tc.memory {
+			t.Errorf("share(%v, %d) = %d, %d; want %d, %d", tc.a, tc.local, th, mem, tc.threads, tc.memory)
 		}
 	}
 }

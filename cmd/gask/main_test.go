@@ -225,6 +225,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"worker"}, 2, "usage:"},
 		{[]string{"worker", "-h"}, 0, "-nthreads"},
 		{[]string{"worker", "tcp://127.0.0.1:1", "--interface", "no-such-interface0"}, 2, `--interface: transport: interface "no-such-interface0"`},
+		{[]string{"worker", "tls://127.0.0.1:1", "--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-any-host"}, 2, "--tls-any-host needs --tls-ca-file"},
 	} {
 		var out bytes.Buffer
 		code := run(tc.args, &out, &out)
